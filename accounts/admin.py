@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from units.models import RoleAssignment
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "user"
+    fields = ["role", "region", "unit", "section"]
+    autocomplete_fields = ["unit", "section"]
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "is_active", "is_staff", "must_change_password", "last_login"]
+    search_fields = ["username", "full_name"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Assessment"), {"fields": ("full_name", "must_change_password")}),
+    )
+    inlines = [RoleAssignmentInline]

@@ -1,0 +1,42 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from accounts.forms import LoginForm
+from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, roles_of
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.user.must_change_password:
+            self.request.user.must_change_password = False
+            self.request.user.save(update_fields=["must_change_password"])
+        return response
+
+
+@login_required
+def home(request):
+    """Who you are and what you can do."""
+    user = request.user
+    person = getattr(user, "person", None)
+    roles = [
+        {"assignment": a, "abilities": ROLE_ABILITIES.get(a.role, ())}
+        for a in roles_of(user)
+    ]
+    context = {
+        "person": person,
+        "roles": roles,
+        "self_abilities": SELF_ABILITIES if person is not None else (),
+    }
+    return render(request, "home.html", context)

@@ -1,0 +1,132 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from units.models import Person, Placement, Region, RoleAssignment, Section, Unit, UnitCategory
+from units.validators import normalise_id_number, validate_id_number
+
+
+@admin.register(Region)
+class RegionAdmin(GuardedModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(UnitCategory)
+class UnitCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    ordering = ["order"]
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ["name", "parent", "order"]
+    extra = 0
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            unit_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Section.objects.filter(unit_id=unit_id) if unit_id else Section.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Unit)
+class UnitAdmin(GuardedModelAdmin):
+    list_display = ["code", "name", "category", "region", "order", "is_active"]
+    list_filter = ["region", "category", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["region", "category"]
+    inlines = [SectionInline]
+
+
+@admin.register(Section)
+class SectionAdmin(GuardedModelAdmin):
+    list_display = ["name", "unit", "parent", "order"]
+    list_filter = ["unit__region", "unit__category"]
+    search_fields = ["name", "unit__name", "unit__code"]
+    list_select_related = ["unit", "parent"]
+    autocomplete_fields = ["unit", "parent"]
+
+
+class PersonForm(forms.ModelForm):
+    """The ID number is entered once and never shown again in full; a correction replaces it."""
+
+    new_id_number = forms.CharField(
+        label=_("correct the ID number"),
+        required=False,
+        max_length=18,
+        help_text=_("Leave empty to keep the stored number."),
+    )
+
+    class Meta:
+        model = Person
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "id_number" in self.fields:
+            del self.fields["id_number"]
+
+    def clean_new_id_number(self):
+        value = normalise_id_number(self.cleaned_data.get("new_id_number", ""))
+        if value:
+            validate_id_number(value)
+            if Person.objects.exclude(pk=self.instance.pk).filter(id_number=value).exists():
+                raise forms.ValidationError(_("A person with this ID number already exists."))
+            self.instance.id_number = value
+        return value
+
+
+class PlacementInline(admin.TabularInline):
+    model = Placement
+    fields = ["kind", "unit", "section", "start_date", "end_date", "note"]
+    autocomplete_fields = ["unit", "section"]
+    extra = 0
+
+
+@admin.register(Person)
+class PersonAdmin(GuardedModelAdmin):
+    form = PersonForm
+    list_display = ["name", "sex", "masked_id", "unit", "section", "post", "rank", "staffing_type", "is_active"]
+    list_filter = ["staffing_type", "sex", "political_status", "is_active", "unit__region", "unit__category"]
+    search_fields = ["name", "=id_number", "unit__name", "section__name"]
+    list_select_related = ["unit", "section"]
+    autocomplete_fields = ["unit", "section", "user"]
+    readonly_fields = ["masked_id"]
+    inlines = [PlacementInline]
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj: Person) -> str:
+        return obj.masked_id_number
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in ("id_number", "masked_id", "new_id_number")]
+        if obj is None:
+            return ["id_number", *fields]
+        return ["masked_id", "new_id_number", *fields]
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ["person", "kind", "unit", "section", "start_date", "end_date"]
+    list_filter = ["kind", "unit__region"]
+    search_fields = ["person__name", "unit__name"]
+    list_select_related = ["person", "unit", "section"]
+    autocomplete_fields = ["person", "unit", "section"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "region", "unit", "section", "granted_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__full_name", "unit__name", "section__name"]
+    list_select_related = ["user", "region", "unit", "section"]
+    autocomplete_fields = ["user", "unit", "section"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

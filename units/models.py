@@ -1,0 +1,403 @@
+"""The organisation tree (region → unit → section), the people assessed, where each is assessed, and roles.
+
+Validation that concerns a single row and its direct references lives in ``clean()`` so the admin and the
+services refuse the same things; writes go through ``units.services``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from units.validators import id_birth_date, id_sex, mask_id_number, normalise_id_number, validate_id_number
+
+
+class Region(models.Model):
+    """区/县: the area an organisation department (组织部) supervises."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("Administrative division code."))
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitCategory(models.Model):
+    """单位类别: selects the indicator template (综合管理, 政法司法, 群团组织, 窗口服务 …)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("unit category")
+        verbose_name_plural = _("unit categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """机关单位: the assessing body (考核主体), whose office (考核办) runs the work."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("region"))
+    category = models.ForeignKey(
+        UnitCategory, on_delete=models.PROTECT, related_name="units", verbose_name=_("unit category")
+    )
+    code = models.CharField(_("unit code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["region_id", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unit_name_unique_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    """所室队 / 股室: where people sit day to day. Sections may nest inside one unit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sections", verbose_name=_("unit"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent section"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["unit_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="section_name_unique_in_unit"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="section_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if self.unit_id and parent.unit_id != self.unit_id:
+            raise ValidationError(
+                {"parent": gettext("The parent section belongs to another unit (%(unit)s).") % {"unit": parent.unit}}
+            )
+        # Walk up from the new parent: reaching this section means the move would make a cycle.
+        seen = set()
+        node = parent
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": gettext("A section cannot be placed under itself or its own sub-section.")})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class Person(models.Model):
+    """考核对象: a civil servant (or person managed like one) who is assessed."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class PoliticalStatus(models.TextChoices):
+        CPC_MEMBER = "cpc", _("CPC member")
+        CPC_PROBATIONARY = "cpc_probationary", _("CPC probationary member")
+        LEAGUE = "league", _("Communist Youth League member")
+        DEMOCRATIC_PARTY = "democratic_party", _("democratic party member")
+        NON_PARTY = "non_party", _("non-party personage")
+        MASSES = "masses", _("the masses")
+
+    class StaffingType(models.TextChoices):
+        CIVIL_SERVANT = "civil_servant", _("civil servant")
+        REFERENCE = "reference", _("managed with reference to the Civil Servant Law")
+        BORROWED_CAREER = "borrowed_career", _("borrowed career staff")
+
+    name = models.CharField(_("name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    id_number = models.CharField(
+        _("ID number"),
+        max_length=18,
+        unique=True,
+        validators=[validate_id_number],
+        error_messages={"unique": _("A person with this ID number already exists.")},
+    )
+    political_status = models.CharField(
+        _("political status"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+    )
+    post = models.CharField(_("post"), max_length=100, blank=True, help_text=_("职务, e.g. 副局长, 股长, 科员."))
+    rank = models.CharField(_("rank"), max_length=50, blank=True, help_text=_("职级, e.g. 一级主任科员."))
+    post_order = models.PositiveIntegerField(
+        _("post order"), default=1000, help_text=_("Registers list people in this order, lowest first.")
+    )
+    took_post_on = models.DateField(_("in current post since"), null=True, blank=True)
+    staffing_type = models.CharField(
+        _("staffing type"), max_length=20, choices=StaffingType.choices, default=StaffingType.CIVIL_SERVANT
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="people", verbose_name=_("home unit"), help_text=_("编制所在单位.")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("home section"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("login account"),
+    )
+    is_active = models.BooleanField(_("in service"), default=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["unit_id", "post_order", "id"]
+        indexes = [models.Index(fields=["unit", "section"])]
+        permissions = [("view_person_id_number", _("Can see the full ID number"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.id_number = normalise_id_number(self.id_number)
+        try:
+            validate_id_number(self.id_number)
+        except ValidationError:
+            pass  # the field validator reports it
+        else:
+            if self.birth_date and id_birth_date(self.id_number) != self.birth_date:
+                errors["birth_date"] = gettext("The birth date does not match the ID number.")
+            if self.sex and id_sex(self.id_number) != self.sex:
+                errors["sex"] = gettext("The sex does not match the ID number.")
+        if self.section_id and self.unit_id and self.section.unit_id != self.unit_id:
+            errors["section"] = gettext("The section %(section)s does not belong to the unit %(unit)s.") % {
+                "section": self.section,
+                "unit": self.unit,
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class Placement(models.Model):
+    """Which unit and section assesses a person over a span of dates (seed 002 §三).
+
+    A period's assessing unit is the placement that covers it; an away placement (seconded, borrowed,
+    stationed, training) outranks the home one while it lasts. For training the assessing section is
+    normally the home section, as arranged.
+    """
+
+    class Kind(models.TextChoices):
+        HOME = "home", _("home")
+        SECONDED = "seconded", _("seconded")
+        BORROWED = "borrowed", _("borrowed")
+        STATIONED = "stationed", _("stationed")
+        TRAINING = "training", _("training or special task")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="placements", verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="placements", verbose_name=_("assessing unit")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name=_("assessing section"),
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty while it lasts."))
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("E.g. the approval document."))
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["person_id", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="placement_ends_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_kind_display()} · {self.unit}"
+
+    @property
+    def is_away(self) -> bool:
+        return self.kind != self.Kind.HOME
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def clean(self) -> None:
+        if self.section_id and self.unit_id and self.section.unit_id != self.unit_id:
+            raise ValidationError(
+                {
+                    "section": gettext("The section %(section)s does not belong to the unit %(unit)s.")
+                    % {"section": self.section, "unit": self.unit}
+                }
+            )
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": gettext("The end date is before the start date.")})
+        if self.person_id and self.start_date:
+            overlapping = Placement.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+            if self.end_date:
+                overlapping = overlapping.filter(start_date__lte=self.end_date)
+            # One home and one away placement may overlap (the away one wins); two of a side may not.
+            if self.kind == self.Kind.HOME:
+                overlapping = overlapping.filter(kind=self.Kind.HOME)
+            else:
+                overlapping = overlapping.exclude(kind=self.Kind.HOME)
+            clash = overlapping.first()
+            if clash is not None:
+                raise ValidationError(
+                    gettext("This placement overlaps another one of %(person)s (%(other)s from %(start)s).")
+                    % {"person": self.person, "other": clash.get_kind_display(), "start": clash.start_date}
+                )
+
+
+class Role(models.TextChoices):
+    """The roles of domain.md §2. A civil servant's own role comes from Person.user, not from here."""
+
+    ORG = "org", _("organisation department")
+    OFFICE = "office", _("assessment office")
+    COMMITTEE = "committee", _("unit committee")
+    PRINCIPAL = "principal", _("principal leader")
+    DEPUTY = "deputy", _("deputy leader")
+    SECTION_HEAD = "section_head", _("section head")
+
+
+# Which kind of tree node each role may be held on.
+ROLE_TARGETS: dict[str, tuple[str, ...]] = {
+    Role.ORG: ("region",),
+    Role.OFFICE: ("unit",),
+    Role.COMMITTEE: ("unit",),
+    Role.PRINCIPAL: ("unit",),
+    Role.DEPUTY: ("unit", "section"),
+    Role.SECTION_HEAD: ("section",),
+}
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user on exactly one node of the tree; it covers that node's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("region")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments", verbose_name=_("unit")
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("section"),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user_id", "role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(region__isnull=False, unit__isnull=True, section__isnull=True)
+                    | Q(region__isnull=True, unit__isnull=False, section__isnull=True)
+                    | Q(region__isnull=True, unit__isnull=True, section__isnull=False)
+                ),
+                name="role_on_exactly_one_node",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"], condition=Q(region__isnull=False), name="role_unique_on_region"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], condition=Q(unit__isnull=False), name="role_unique_on_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "section"], condition=Q(section__isnull=False), name="role_unique_on_section"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.target}"
+
+    @property
+    def target(self) -> Region | Unit | Section | None:
+        return self.region or self.unit or self.section
+
+    @property
+    def target_kind(self) -> str | None:
+        for kind in ("region", "unit", "section"):
+            if getattr(self, f"{kind}_id") is not None:
+                return kind
+        return None
+
+    def clean(self) -> None:
+        given = [kind for kind in ("region", "unit", "section") if getattr(self, f"{kind}_id") is not None]
+        if not given:
+            raise ValidationError(gettext("A role must be granted on a region, a unit or a section."))
+        if len(given) > 1:
+            raise ValidationError(gettext("A role is granted on one node only: choose a region, a unit or a section."))
+        allowed = ROLE_TARGETS.get(self.role, ())
+        if given[0] not in allowed:
+            raise ValidationError(
+                {
+                    given[0]: gettext("The role %(role)s cannot be held on a %(kind)s.")
+                    % {"role": self.get_role_display(), "kind": gettext(given[0])}
+                }
+            )

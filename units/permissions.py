@@ -1,0 +1,234 @@
+"""Who may do what, and on which part of the tree.
+
+A role held on a node covers the node's whole subtree: a region covers its units and their sections, a
+unit covers its sections, a section covers its sub-sections. Guardian has no inheritance, so roles are
+resolved through the tree here, and guardian is kept for explicit per-object grants (``units.view_unit``
+or ``units.view_section`` on one object, e.g. for an inspector). No view calls guardian directly.
+
+A scope is resolved once per user and action and cached on the user object for the request.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
+
+from units.models import Person, Role, RoleAssignment, Section, Unit
+
+security_log = logging.getLogger("kaohe.security")
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    MANAGE_PEOPLE = "manage_people"
+    RUN_PERIOD = "run_period"
+    ENTER_SCORES = "enter_scores"
+    PROPOSE = "propose"
+    REVIEW = "review"
+    DECIDE = "decide"
+    SET_RATIOS = "set_ratios"
+    CONFIRM = "confirm"
+    EXPORT = "export"
+
+
+# What each role may do inside the subtree it is held on (domain.md §2).
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ORG: frozenset({Action.VIEW, Action.MANAGE_PEOPLE, Action.SET_RATIOS, Action.CONFIRM, Action.EXPORT}),
+    Role.OFFICE: frozenset(
+        {Action.VIEW, Action.MANAGE_PEOPLE, Action.RUN_PERIOD, Action.ENTER_SCORES, Action.EXPORT}
+    ),
+    Role.COMMITTEE: frozenset({Action.VIEW, Action.DECIDE}),
+    Role.PRINCIPAL: frozenset({Action.VIEW, Action.REVIEW}),
+    Role.DEPUTY: frozenset({Action.VIEW, Action.REVIEW}),
+    Role.SECTION_HEAD: frozenset({Action.VIEW, Action.ENTER_SCORES, Action.PROPOSE}),
+}
+
+# What the home page tells a holder of each role that they can do.
+ROLE_ABILITIES: dict[str, tuple] = {
+    Role.ORG: (
+        _("See every unit in the region"),
+        _("Set ratios and parameters"),
+        _("Confirm unit results"),
+        _("Export all registers"),
+    ),
+    Role.OFFICE: (
+        _("Run the unit's assessment periods"),
+        _("Allocate section quotas"),
+        _("Enter and correct scores"),
+        _("Publish results and handle review requests"),
+    ),
+    Role.COMMITTEE: (_("Decide the final grades of the unit"),),
+    Role.PRINCIPAL: (_("Review and approve the unit's sections"),),
+    Role.DEPUTY: (_("Review and approve the sections you are responsible for"),),
+    Role.SECTION_HEAD: (
+        _("Score your section"),
+        _("Write review comments and propose grades"),
+    ),
+}
+SELF_ABILITIES = (
+    _("Write your quarterly summary"),
+    _("Declare bonus items"),
+    _("See your own results and ask for a review"),
+)
+
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the tree a user may act on for one action."""
+
+    everything: bool = False
+    region_ids: frozenset[int] = frozenset()
+    unit_ids: frozenset[int] = frozenset()
+    section_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.region_ids or self.unit_ids or self.section_ids)
+
+    def covers_unit(self, unit: Unit) -> bool:
+        """The whole unit, not one of its sections."""
+        return self.everything or unit.pk in self.unit_ids or unit.region_id in self.region_ids
+
+    def covers_section(self, section: Section) -> bool:
+        return self.everything or section.pk in self.section_ids or self.covers_unit(section.unit)
+
+    def covers_place(self, *, unit: Unit, section: Section | None) -> bool:
+        """A person sitting in this unit and section (section may be None)."""
+        if self.covers_unit(unit):
+            return True
+        return section is not None and section.pk in self.section_ids
+
+    def unit_q(self, prefix: str = "") -> Q:
+        """Units touched by the scope: whole units, and units where the scope holds some sections."""
+        if self.everything:
+            return Q()
+        p = prefix
+        section_unit_q = Q(**{f"{p}sections__in": self.section_ids}) if self.section_ids else Q(pk__in=[])
+        return Q(**{f"{p}pk__in": self.unit_ids}) | Q(**{f"{p}region_id__in": self.region_ids}) | section_unit_q
+
+    def place_q(self, *, unit_field: str = "unit", section_field: str = "section") -> Q:
+        """Rows that sit in a unit (and optionally a section) covered by the scope."""
+        if self.everything:
+            return Q()
+        return (
+            Q(**{f"{unit_field}_id__in": self.unit_ids})
+            | Q(**{f"{unit_field}__region_id__in": self.region_ids})
+            | Q(**{f"{section_field}_id__in": self.section_ids})
+        )
+
+
+def _descendants(section_ids: set[int], unit_ids: set[int]) -> set[int]:
+    """The given sections and every section nested below them (one query over their units)."""
+    if not section_ids:
+        return set()
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Section.objects.filter(unit_id__in=unit_ids).values_list("pk", "parent_id"):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    found = set(section_ids)
+    stack = list(section_ids)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _granted(user, perm: str, model):
+    return get_objects_for_user(user, perm, klass=model, with_superuser=False, accept_global_perms=False)
+
+
+def _assignments(user) -> list[RoleAssignment]:
+    cached = getattr(user, "_kaohe_assignments", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "unit", "section__unit"))
+        user._kaohe_assignments = cached
+    return cached
+
+
+def scope_for(user, action: Action) -> Scope:
+    """The scope in which ``user`` may perform ``action``; empty for nobody and for anonymous users."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    if user.is_superuser:
+        return Scope(everything=True)
+    cache = user.__dict__.setdefault("_kaohe_scopes", {})
+    if action in cache:
+        return cache[action]
+
+    region_ids: set[int] = set()
+    unit_ids: set[int] = set()
+    section_ids: set[int] = set()
+    section_units: set[int] = set()
+    for assignment in _assignments(user):
+        if action not in ROLE_ACTIONS.get(assignment.role, ()):
+            continue
+        if assignment.region_id:
+            region_ids.add(assignment.region_id)
+        elif assignment.unit_id:
+            unit_ids.add(assignment.unit_id)
+        elif assignment.section_id:
+            section_ids.add(assignment.section_id)
+            section_units.add(assignment.section.unit_id)
+
+    if action == Action.VIEW:
+        # Explicit per-object grants (guardian) add single units or sections to what may be seen.
+        unit_ids.update(_granted(user, "units.view_unit", Unit).values_list("pk", flat=True))
+        for pk, unit_id in _granted(user, "units.view_section", Section).values_list("pk", "unit_id"):
+            section_ids.add(pk)
+            section_units.add(unit_id)
+
+    scope = Scope(
+        region_ids=frozenset(region_ids),
+        unit_ids=frozenset(unit_ids),
+        section_ids=frozenset(_descendants(section_ids, section_units)),
+    )
+    cache[action] = scope
+    return scope
+
+
+def forget(user) -> None:
+    """Drop the cached roles of ``user`` (after a grant or revoke in the same request)."""
+    user.__dict__.pop("_kaohe_scopes", None)
+    user.__dict__.pop("_kaohe_assignments", None)
+
+
+def roles_of(user) -> list[RoleAssignment]:
+    if user is None or not user.is_authenticated:
+        return []
+    return _assignments(user)
+
+
+def can_on_person(user, action: Action, person: Person) -> bool:
+    """Whether ``user`` may perform ``action`` on ``person``, by home or by a current placement.
+
+    Placements are loaded by the caller's queryset where it matters; this check is for single objects.
+    """
+    if action == Action.VIEW and person.user_id is not None and person.user_id == getattr(user, "pk", None):
+        return True
+    scope = scope_for(user, action)
+    if scope.is_empty:
+        return False
+    if scope.covers_place(unit=person.unit, section=person.section):
+        return True
+    from units.selectors import current_placements_q  # local: selectors import this module
+
+    return person.placements.filter(current_placements_q()).filter(scope.place_q()).exists()
+
+
+def can_on_unit(user, action: Action, unit: Unit) -> bool:
+    return scope_for(user, action).covers_unit(unit)
+
+
+def log_refusal(user, what: str, detail: str = "") -> None:
+    """Refusals of another unit's data are logged with who asked and for what."""
+    security_log.warning(
+        "refused user=%s action=%s %s", getattr(user, "username", "anonymous"), what, detail
+    )

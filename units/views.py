@@ -1,0 +1,43 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from units import selectors
+from units.permissions import Action, log_refusal, scope_for
+
+
+def _refuse(request, what: str, detail: str):
+    log_refusal(request.user, what, detail)
+    # 404, not 403: another unit's data is not confirmed to exist.
+    raise Http404(_("Not found, or outside what your roles cover."))
+
+
+@login_required
+def unit_list(request):
+    units = selectors.unit_overview_for(user=request.user).order_by("region_id", "order", "code")
+    return render(request, "units/unit_list.html", {"units": units})
+
+
+@login_required
+def unit_detail(request, code: str):
+    unit = selectors.units_visible_to(user=request.user).filter(code=code).first()
+    if unit is None:
+        _refuse(request, "unit_detail", f"unit={code}")
+    rosters, incoming = selectors.unit_roster(user=request.user, unit=unit)
+    context = {
+        "unit": unit,
+        "rosters": rosters,
+        "incoming": incoming,
+        "whole_unit": scope_for(request.user, Action.VIEW).covers_unit(unit),
+        "people_count": sum(len(r.rows) for r in rosters),
+    }
+    return render(request, "units/unit_detail.html", context)
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = selectors.person_profile_for(user=request.user, pk=pk)
+    if person is None:
+        _refuse(request, "person_detail", f"person={pk}")
+    return render(request, "units/person_detail.html", {"person": person})
