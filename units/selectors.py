@@ -165,3 +165,13 @@ def person_profile_for(*, user, pk: int) -> Person | None:
         .first()
     )
     return person
+
+
+def region_census(*, region_id: int) -> dict[str, int]:
+    """How many units, sections and people in service a region has (no user scope: callers check it)."""
+    units = Unit.objects.filter(region_id=region_id, is_active=True)
+    return {
+        "units": units.count(),
+        "sections": Section.objects.filter(unit__in=units).count(),
+        "people": Person.objects.filter(unit__in=units, is_active=True).count(),
+    }

@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from units.demo import DEMO_PASSWORD, DemoRefused, load_demo
+
+
+class Command(BaseCommand):
+    help = "Build the demo county (one region, 40 units, ~150 sections, ~1,300 people) and the demo accounts."
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        try:
+            created = load_demo()
+        except DemoRefused as exc:
+            raise CommandError(str(exc)) from None
+        elapsed = time.perf_counter() - started
+        summary = ", ".join(f"{name} {count}" for name, count in created.items())
+        if any(created.values()):
+            self.stdout.write(self.style.SUCCESS(f"Demo county ready in {elapsed:.1f}s; created: {summary}."))
+        else:
+            self.stdout.write(f"Demo county already complete; nothing changed ({elapsed:.1f}s).")
+        self.stdout.write(
+            f"Demo accounts: org, office, committee, leader, section, staff, office2; password {DEMO_PASSWORD}"
+        )
