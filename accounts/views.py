@@ -30,10 +30,7 @@ def home(request):
     """Who you are and what you can do."""
     user = request.user
     person = getattr(user, "person", None)
-    roles = [
-        {"assignment": a, "abilities": ROLE_ABILITIES.get(a.role, ())}
-        for a in roles_of(user)
-    ]
+    roles = [{"assignment": a, "abilities": ROLE_ABILITIES.get(a.role, ())} for a in roles_of(user)]
     context = {
         "person": person,
         "roles": roles,

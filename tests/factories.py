@@ -73,7 +73,10 @@ class PersonFactory(DjangoModelFactory):
     def home_placement(obj, create, extracted, **kwargs):
         if create and extracted is not False:
             Placement.objects.create(
-                person=obj, kind=Placement.Kind.HOME, unit=obj.unit, section=obj.section,
+                person=obj,
+                kind=Placement.Kind.HOME,
+                unit=obj.unit,
+                section=obj.section,
                 start_date=datetime.date(2020, 1, 1),
             )
 

@@ -62,7 +62,22 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = "__all__"
+        fields = [
+            "id_number",
+            "name",
+            "sex",
+            "birth_date",
+            "political_status",
+            "post",
+            "rank",
+            "post_order",
+            "took_post_on",
+            "staffing_type",
+            "unit",
+            "section",
+            "user",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

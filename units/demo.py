@@ -80,8 +80,17 @@ SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
     "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-MALE_CHARS = "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
-FEMALE_CHARS = "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+MALE_CHARS = (
+    "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子"
+    "杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮"
+    "政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航"
+    "弘"
+)
+FEMALE_CHARS = (
+    "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉"
+    "琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨"
+    "瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+)
 ID_AREA_PREFIXES = ("370102", "370103", "370104", "370105", "370112", "370124")
 
 UNIT_HEAD_POSTS = ("局长", "副局长", "副局长")
@@ -208,7 +217,6 @@ def build_county(today: datetime.date) -> DemoCounty:
                 seats.append(child)
 
         staffing_default = "reference" if category == "mass" else "civil_servant"
-        post_order = 0
         for n in range(sizes[index]):
             sex = "M" if rng.random() < 0.62 else "F"
             if n < len(UNIT_HEAD_POSTS):
@@ -222,7 +230,6 @@ def build_county(today: datetime.date) -> DemoCounty:
                 else:
                     post, rank, age = "科员", rng.choice(STAFF_RANKS[1:]), rng.randint(23, 58)
             birth = datetime.date(year - age, rng.randint(1, 12), rng.randint(1, 28))
-            post_order += 1
             staffing = staffing_default
             if section_name is not None and rng.random() < 0.03:
                 staffing = "borrowed_career"
@@ -238,7 +245,7 @@ def build_county(today: datetime.date) -> DemoCounty:
                     political_status=_political_status(rng, age),
                     post=post,
                     rank=rank,
-                    post_order=post_order,
+                    post_order=n + 1,
                     took_post_on=took_post,
                     staffing_type=staffing,
                     unit_code=code,
@@ -395,7 +402,9 @@ def _load(county: DemoCounty) -> dict[str, int]:
     # Parents first, so children can point at them.
     created["sections"] = 0
     for level in (False, True):
-        sections = {(s.unit.code, s.name): s for s in Section.objects.filter(unit__region=region).select_related("unit")}
+        sections = {
+            (s.unit.code, s.name): s for s in Section.objects.filter(unit__region=region).select_related("unit")
+        }
         new_sections = [
             Section(
                 unit=units[s.unit_code],

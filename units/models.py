@@ -92,7 +92,11 @@ class Section(models.Model):
         ordering = ["unit_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "name"], name="section_name_unique_in_unit"),
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="section_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="section_not_own_parent",
+                violation_error_message=_("A section cannot be placed under itself or its own sub-section."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,7 +115,9 @@ class Section(models.Model):
         node = parent
         while node is not None and node.pk not in seen:
             if self.pk is not None and node.pk == self.pk:
-                raise ValidationError({"parent": gettext("A section cannot be placed under itself or its own sub-section.")})
+                raise ValidationError(
+                    {"parent": gettext("A section cannot be placed under itself or its own sub-section.")}
+                )
             seen.add(node.pk)
             node = node.parent
 
@@ -149,8 +155,15 @@ class Person(models.Model):
     political_status = models.CharField(
         _("political status"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
     )
-    post = models.CharField(_("post"), max_length=100, blank=True, help_text=_("职务, e.g. 副局长, 股长, 科员."))
-    rank = models.CharField(_("rank"), max_length=50, blank=True, help_text=_("职级, e.g. 一级主任科员."))
+    post = models.CharField(
+        _("post"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example: director, deputy director, section chief, staff member."),
+    )
+    rank = models.CharField(
+        _("rank"), max_length=50, blank=True, help_text=_("For example: first-grade principal staff member.")
+    )
     post_order = models.PositiveIntegerField(
         _("post order"), default=1000, help_text=_("Registers list people in this order, lowest first.")
     )
@@ -159,7 +172,11 @@ class Person(models.Model):
         _("staffing type"), max_length=20, choices=StaffingType.choices, default=StaffingType.CIVIL_SERVANT
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="people", verbose_name=_("home unit"), help_text=_("编制所在单位.")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("home unit"),
+        help_text=_("The unit that holds the person's establishment post."),
     )
     section = models.ForeignKey(
         Section,
@@ -254,6 +271,8 @@ class Placement(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="placement_ends_after_start",
+                violation_error_code="end_before_start",
+                violation_error_message=_("The end date is before the start date."),
             )
         ]
         indexes = [models.Index(fields=["unit", "start_date"])]
@@ -292,7 +311,8 @@ class Placement(models.Model):
             if clash is not None:
                 raise ValidationError(
                     gettext("This placement overlaps another one of %(person)s (%(other)s from %(start)s).")
-                    % {"person": self.person, "other": clash.get_kind_display(), "start": clash.start_date}
+                    % {"person": self.person, "other": clash.get_kind_display(), "start": clash.start_date},
+                    code="overlap",
                 )
 
 
@@ -361,15 +381,26 @@ class RoleAssignment(models.Model):
                     | Q(region__isnull=True, unit__isnull=True, section__isnull=False)
                 ),
                 name="role_on_exactly_one_node",
+                violation_error_code="one_node",
+                violation_error_message=_("A role is granted on one node only: choose a region, a unit or a section."),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "region"], condition=Q(region__isnull=False), name="role_unique_on_region"
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="role_unique_on_region",
+                violation_error_message=_("This user already holds this role there."),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "unit"], condition=Q(unit__isnull=False), name="role_unique_on_unit"
+                fields=["user", "role", "unit"],
+                condition=Q(unit__isnull=False),
+                name="role_unique_on_unit",
+                violation_error_message=_("This user already holds this role there."),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "section"], condition=Q(section__isnull=False), name="role_unique_on_section"
+                fields=["user", "role", "section"],
+                condition=Q(section__isnull=False),
+                name="role_unique_on_section",
+                violation_error_message=_("This user already holds this role there."),
             ),
         ]
 
@@ -390,9 +421,11 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         given = [kind for kind in ("region", "unit", "section") if getattr(self, f"{kind}_id") is not None]
         if not given:
-            raise ValidationError(gettext("A role must be granted on a region, a unit or a section."))
+            raise ValidationError(gettext("A role must be granted on a region, a unit or a section."), code="no_node")
         if len(given) > 1:
-            raise ValidationError(gettext("A role is granted on one node only: choose a region, a unit or a section."))
+            raise ValidationError(
+                gettext("A role is granted on one node only: choose a region, a unit or a section."), code="two_nodes"
+            )
         allowed = ROLE_TARGETS.get(self.role, ())
         if given[0] not in allowed:
             raise ValidationError(

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from units.models import Person, Role, RoleAssignment, Section, Unit
 
@@ -39,9 +39,7 @@ class Action(StrEnum):
 # What each role may do inside the subtree it is held on (domain.md §2).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ORG: frozenset({Action.VIEW, Action.MANAGE_PEOPLE, Action.SET_RATIOS, Action.CONFIRM, Action.EXPORT}),
-    Role.OFFICE: frozenset(
-        {Action.VIEW, Action.MANAGE_PEOPLE, Action.RUN_PERIOD, Action.ENTER_SCORES, Action.EXPORT}
-    ),
+    Role.OFFICE: frozenset({Action.VIEW, Action.MANAGE_PEOPLE, Action.RUN_PERIOD, Action.ENTER_SCORES, Action.EXPORT}),
     Role.COMMITTEE: frozenset({Action.VIEW, Action.DECIDE}),
     Role.PRINCIPAL: frozenset({Action.VIEW, Action.REVIEW}),
     Role.DEPUTY: frozenset({Action.VIEW, Action.REVIEW}),
@@ -75,7 +73,6 @@ SELF_ABILITIES = (
     _("Declare bonus items"),
     _("See your own results and ask for a review"),
 )
-
 
 
 @dataclass(frozen=True)
@@ -200,6 +197,17 @@ def forget(user) -> None:
     user.__dict__.pop("_kaohe_assignments", None)
 
 
+def grant_view(*, user, obj: Unit | Section) -> None:
+    """An explicit read grant on one unit or section (e.g. for an inspector), outside the role tree."""
+    assign_perm(f"units.view_{obj._meta.model_name}", user, obj)
+    forget(user)
+
+
+def revoke_view(*, user, obj: Unit | Section) -> None:
+    remove_perm(f"units.view_{obj._meta.model_name}", user, obj)
+    forget(user)
+
+
 def roles_of(user) -> list[RoleAssignment]:
     if user is None or not user.is_authenticated:
         return []
@@ -229,6 +237,4 @@ def can_on_unit(user, action: Action, unit: Unit) -> bool:
 
 def log_refusal(user, what: str, detail: str = "") -> None:
     """Refusals of another unit's data are logged with who asked and for what."""
-    security_log.warning(
-        "refused user=%s action=%s %s", getattr(user, "username", "anonymous"), what, detail
-    )
+    security_log.warning("refused user=%s action=%s %s", getattr(user, "username", "anonymous"), what, detail)

@@ -151,9 +151,7 @@ def unit_roster(*, user, unit: Unit, on: datetime.date | None = None) -> tuple[l
     unsectioned = by_section.get(None, [])
     if unsectioned:
         rosters.append(SectionRoster(section=None, depth=0, rows=unsectioned))
-    incoming_rows = [
-        RosterRow(person=p, placement=assessing_placement(p.running_placements, on)) for p in incoming
-    ]
+    incoming_rows = [RosterRow(person=p, placement=assessing_placement(p.running_placements, on)) for p in incoming]
     return rosters, incoming_rows
 
 

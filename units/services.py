@@ -103,7 +103,7 @@ def role_grant(
 ) -> RoleAssignment:
     """Grant ``role`` on exactly one node. Refused when given no node, two nodes, or the wrong kind."""
     if role not in Role.values:
-        raise ValidationError(_("Unknown role: %(role)s.") % {"role": role})
+        raise ValidationError(_("Unknown role: %(role)s.") % {"role": role}, code="unknown_role")
     assignment = _save(RoleAssignment(user=user, role=role, region=region, unit=unit, section=section, granted_by=by))
     forget(user)
     return assignment
