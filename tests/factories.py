@@ -33,7 +33,10 @@ class UnitFactory(DjangoModelFactory):
         model = Unit
 
     region = factory.SubFactory(RegionFactory)
-    category = factory.LazyFunction(lambda: UnitCategory.objects.get(code="comprehensive"))
+    # get_or_create: transactional tests flush the rows the data migration made.
+    category = factory.LazyFunction(
+        lambda: UnitCategory.objects.get_or_create(code="comprehensive", defaults={"name": "综合管理"})[0]
+    )
     code = factory.Sequence(lambda n: f"T{n:04d}")
     name = factory.Sequence(lambda n: f"测试单位{n}")
 
