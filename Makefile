@@ -29,6 +29,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy scoring/rules.py
 
 format: setup
 	$(BIN)/ruff check --fix .
