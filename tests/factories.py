@@ -88,3 +88,13 @@ def user_with_role(role: str, *, username: str | None = None, **target) -> objec
     user = UserFactory(**({"username": username} if username else {}))
     RoleAssignment.objects.create(user=user, role=role, **target)
     return user
+
+
+def assessment_period(region, *, year: int = 2026, quarter: int = 1, status: str = "scoring"):
+    from assessment.models import AssessmentYear, Period
+
+    assessment_year, _ = AssessmentYear.objects.get_or_create(region=region, year=year)
+    period, _ = Period.objects.get_or_create(
+        assessment_year=assessment_year, quarter=quarter, defaults={"status": status}
+    )
+    return period

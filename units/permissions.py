@@ -34,12 +34,26 @@ class Action(StrEnum):
     SET_RATIOS = "set_ratios"
     CONFIRM = "confirm"
     EXPORT = "export"
+    IMPORT_MONTHLY = "import_monthly"
+    APPROVE_EVENTS = "approve_events"
 
 
 # What each role may do inside the subtree it is held on (domain.md §2).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.ORG: frozenset({Action.VIEW, Action.MANAGE_PEOPLE, Action.SET_RATIOS, Action.CONFIRM, Action.EXPORT}),
-    Role.OFFICE: frozenset({Action.VIEW, Action.MANAGE_PEOPLE, Action.RUN_PERIOD, Action.ENTER_SCORES, Action.EXPORT}),
+    Role.ORG: frozenset(
+        {Action.VIEW, Action.MANAGE_PEOPLE, Action.SET_RATIOS, Action.CONFIRM, Action.EXPORT, Action.IMPORT_MONTHLY}
+    ),
+    Role.OFFICE: frozenset(
+        {
+            Action.VIEW,
+            Action.MANAGE_PEOPLE,
+            Action.RUN_PERIOD,
+            Action.ENTER_SCORES,
+            Action.EXPORT,
+            Action.IMPORT_MONTHLY,
+            Action.APPROVE_EVENTS,
+        }
+    ),
     Role.COMMITTEE: frozenset({Action.VIEW, Action.DECIDE}),
     Role.PRINCIPAL: frozenset({Action.VIEW, Action.REVIEW}),
     Role.DEPUTY: frozenset({Action.VIEW, Action.REVIEW}),

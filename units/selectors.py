@@ -108,6 +108,29 @@ def assessing_placement(placements: list[Placement], on: datetime.date) -> Place
     return max(pool, key=lambda p: (p.start_date, p.pk)) if pool else None
 
 
+def placement_for_span(placements: list[Placement], start: datetime.date, end: datetime.date) -> Placement | None:
+    """Who assesses over a period: the placement that decides the most of its days (seed 002 §三).
+
+    A tie goes to the placement that decides the last of those days, so a move at mid-quarter lands
+    with the new unit.
+    """
+    days: dict[int, int] = {}
+    last_day: dict[int, datetime.date] = {}
+    chosen: dict[int, Placement] = {}
+    day = start
+    while day <= end:
+        decisive = assessing_placement(placements, day)
+        if decisive is not None:
+            days[decisive.pk] = days.get(decisive.pk, 0) + 1
+            last_day[decisive.pk] = day
+            chosen[decisive.pk] = decisive
+        day += datetime.timedelta(days=1)
+    if not days:
+        return None
+    best = max(days, key=lambda pk: (days[pk], last_day[pk]))
+    return chosen[best]
+
+
 def unit_roster(*, user, unit: Unit, on: datetime.date | None = None) -> tuple[list[SectionRoster], list[RosterRow]]:
     """The unit's sections in tree order with their visible home people, and people placed in from elsewhere.
 

@@ -1,0 +1,306 @@
+"""The monthly performance sheet (月度绩效): a template with the people listed, and its all-or-nothing import.
+
+Every bad row is reported by row, column and reason; a file with any bad row saves nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from assessment.models import Period
+from scoring.models import MonthlyImport, MonthlyScore, MonthlyScoreChange, ScoreSheet
+from scoring.services import _check_open, _parse_points, sheets_recompute
+from units.models import Person, Unit
+from units.permissions import Action, log_refusal, scope_for
+from units.selectors import people_visible_to
+
+# Column headers users see in the file; the first four are required.
+H_PERSON = "人员编号"
+H_NAME = "姓名"
+H_MONTH = "月份"
+H_SCORE = "月度绩效得分"
+H_UNIT = "单位"
+H_SECTION = "股室"
+HEADERS = (H_PERSON, H_NAME, H_UNIT, H_SECTION, H_MONTH, H_SCORE)
+REQUIRED = (H_PERSON, H_NAME, H_MONTH, H_SCORE)
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the row number Excel shows; 0 for the file as a whole
+    column: str  # e.g. "F（月度绩效得分）"; empty for the file as a whole
+    message: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return self.message
+        where = _("row %(row)s") % {"row": self.row}
+        if self.column:
+            where += _(", column %(column)s") % {"column": self.column}
+        return f"{where}: {self.message}"
+
+
+class ImportRefused(Exception):
+    """The file was refused; ``errors`` names every problem. Nothing was saved."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    person: Person
+    month: int
+    score: Decimal
+
+
+def monthly_template(*, period: Period, month: int, by, unit: Unit | None = None) -> bytes:
+    """A workbook listing the people ``by`` may import for (in ``unit`` if given), for one month."""
+    if month not in period.months:
+        raise ValidationError(_("Month %(month)s is not in %(period)s.") % {"month": month, "period": period})
+    people = _importable(by, period)
+    if unit is not None:
+        people = people.filter(pk__in=ScoreSheet.objects.filter(period=period, unit=unit).values("person_id"))
+    sheets = {
+        s.person_id: s
+        for s in ScoreSheet.objects.filter(period=period, person__in=people).select_related("unit", "section")
+    }
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(_("Monthly performance"))
+    widths = (12, 12, 24, 18, 8, 14)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    thin = Side(style="thin", color="999999")
+    header_style = {
+        "font": Font(name="宋体", bold=True),
+        "fill": PatternFill("solid", fgColor="DDEBF7"),
+        "alignment": Alignment(horizontal="center"),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+    }
+    from openpyxl.cell import WriteOnlyCell
+
+    def cell(value, **style):
+        c = WriteOnlyCell(ws, value=value)
+        for name, v in style.items():
+            setattr(c, name, v)
+        return c
+
+    ws.append([cell(h, **header_style) for h in HEADERS])
+    for person in people.order_by("unit__order", "section__order", "post_order", "pk"):
+        sheet = sheets.get(person.pk)
+        unit_name = sheet.unit.name if sheet else person.unit.name
+        section = sheet.section if sheet else person.section
+        ws.append([person.pk, person.name, unit_name, section.name if section else "", month, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _importable(by, period: Period):
+    """People whose monthly scores ``by`` may import: those the importer's scope covers."""
+    return people_visible_to(user=by, action=Action.IMPORT_MONTHLY).filter(is_active=True)
+
+
+def _column_label(index: int, header: str) -> str:
+    return f"{get_column_letter(index + 1)}（{header}）"
+
+
+def _read(content: bytes) -> list[list[object]]:
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        if not workbook.sheet_names:
+            raise ImportRefused([RowError(0, "", _("The workbook has no sheet."))])
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except ImportRefused:
+        raise
+    except Exception:
+        raise ImportRefused(
+            [RowError(0, "", _("The file is not an Excel workbook (.xlsx or .xls). Use the downloaded template."))]
+        ) from None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _whole_number(value: object) -> int | None:
+    text = _text(value)
+    return int(text) if text.isdigit() else None
+
+
+def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
+    """Validate every row; raise ImportRefused naming each bad one, or return the rows to save."""
+    if not content:
+        raise ImportRefused([RowError(0, "", _("The file is empty."))])
+    if len(content) > MAX_BYTES:
+        raise ImportRefused(
+            [RowError(0, "", _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})]
+        )
+    table = _read(content)
+    if not table or not any(_text(v) for v in table[0]):
+        raise ImportRefused([RowError(1, "", _("The first row must hold the column headers."))])
+    headers = [_text(v) for v in table[0]]
+    missing = [h for h in REQUIRED if h not in headers]
+    if missing:
+        raise ImportRefused(
+            [
+                RowError(
+                    1,
+                    "",
+                    _("Missing columns: %(columns)s. Use the downloaded template.") % {"columns": "、".join(missing)},
+                )
+            ]
+        )
+    if len(table) - 1 > MAX_ROWS:
+        raise ImportRefused([RowError(0, "", _("The file has more than %(rows)s rows.") % {"rows": MAX_ROWS})])
+    col = {h: headers.index(h) for h in REQUIRED}
+    label = {h: _column_label(col[h], h) for h in REQUIRED}
+
+    numbers = {n for r in table[1:] if len(r) > col[H_PERSON] and (n := _whole_number(r[col[H_PERSON]])) is not None}
+    allowed = {p.pk: p for p in _importable(by, period).filter(pk__in=numbers)}
+
+    errors: list[RowError] = []
+    rows: list[_Row] = []
+    seen: dict[tuple[int, int], int] = {}
+    for offset, raw in enumerate(table[1:], start=2):
+        values = list(raw) + [None] * (len(headers) - len(raw))
+        if not any(_text(v) for v in values):
+            continue  # blank lines between blocks are harmless
+        row_errors: list[RowError] = []
+        person = None
+        number = _whole_number(values[col[H_PERSON]])
+        if number is None:
+            row_errors.append(RowError(offset, label[H_PERSON], _("not a person number")))
+        elif number not in allowed:
+            row_errors.append(
+                RowError(offset, label[H_PERSON], _("unknown person, or outside your unit: %(n)s") % {"n": number})
+            )
+        else:
+            person = allowed[number]
+            name = _text(values[col[H_NAME]])
+            if name != person.name:
+                row_errors.append(
+                    RowError(
+                        offset,
+                        label[H_NAME],
+                        _("the name %(name)s does not match person %(n)s (%(real)s)")
+                        % {"name": name or "—", "n": number, "real": person.name},
+                    )
+                )
+        month = _whole_number(values[col[H_MONTH]])
+        if month is None or month not in period.months:
+            row_errors.append(
+                RowError(
+                    offset,
+                    label[H_MONTH],
+                    _("month outside the quarter (%(months)s): %(value)s")
+                    % {"months": "、".join(str(m) for m in period.months), "value": _text(values[col[H_MONTH]]) or "—"},
+                )
+            )
+        score = None
+        raw_score = values[col[H_SCORE]]
+        if _text(raw_score) == "":
+            row_errors.append(RowError(offset, label[H_SCORE], _("no score")))
+        else:
+            try:
+                score = _parse_points(_text(raw_score) if not isinstance(raw_score, float) else repr(raw_score))
+            except ValueError as exc:
+                row_errors.append(RowError(offset, label[H_SCORE], f"{exc}: {_text(raw_score)}"))
+            else:
+                if not Decimal(0) <= score <= Decimal(100):
+                    row_errors.append(
+                        RowError(offset, label[H_SCORE], _("outside 0–100: %(score)s") % {"score": score})
+                    )
+                    score = None
+        if person is not None and month is not None and month in period.months:
+            first = seen.setdefault((person.pk, month), offset)
+            if first != offset:
+                row_errors.append(
+                    RowError(
+                        offset, label[H_PERSON], _("duplicate of row %(row)s (same person and month)") % {"row": first}
+                    )
+                )
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            rows.append(_Row(number=offset, person=person, month=month, score=score))
+    if errors:
+        raise ImportRefused(errors)
+    if not rows:
+        raise ImportRefused([RowError(0, "", _("The file holds no scores."))])
+    return rows
+
+
+@transaction.atomic
+def monthly_import(*, content: bytes, file_name: str, period: Period, by, unit: Unit | None = None) -> MonthlyImport:
+    """Import a monthly performance file whole, or refuse it whole. A re-import of a month replaces it."""
+    scope = scope_for(by, Action.IMPORT_MONTHLY)
+    if scope.is_empty or (unit is not None and not scope.covers_unit(unit)):
+        log_refusal(by, "monthly_import", f"period={period.pk} unit={getattr(unit, 'pk', None)}")
+        raise PermissionError(_("You may not import monthly scores here."))
+    _check_open(period)
+    rows = parse_monthly(content=content, period=period, by=by)
+
+    year = period.year
+    keys = {(r.person.pk, r.month) for r in rows}
+    # Lock the scores this file replaces, so two imports of the same month cannot interleave.
+    existing = {
+        (s.person_id, s.month): s
+        for s in MonthlyScore.objects.select_for_update()
+        .filter(year=year, person_id__in={p for p, _m in keys}, month__in={m for _p, m in keys})
+        .order_by("pk")
+    }
+    batch = MonthlyImport.objects.create(
+        period=period,
+        unit=unit,
+        file_name=file_name[:200],
+        sha256=hashlib.sha256(content).hexdigest(),
+        rows=len(rows),
+        imported_by=by,
+    )
+    new, changed, history = [], [], []
+    for row in rows:
+        old = existing.get((row.person.pk, row.month))
+        if old is None:
+            new.append(MonthlyScore(person=row.person, year=year, month=row.month, score=row.score, batch=batch))
+        else:
+            if old.score != row.score:
+                history.append(
+                    MonthlyScoreChange(
+                        person=row.person, year=year, month=row.month, old=old.score, new=row.score, batch=batch
+                    )
+                )
+            old.score, old.batch = row.score, batch
+            changed.append(old)
+    MonthlyScore.objects.bulk_create(new, batch_size=1000)
+    MonthlyScore.objects.bulk_update(changed, ["score", "batch"], batch_size=1000)
+    MonthlyScoreChange.objects.bulk_create(history, batch_size=1000)
+    batch.created, batch.replaced = len(new), len(history)
+    batch.save(update_fields=["created", "replaced"])
+    sheets_recompute(
+        sheets=ScoreSheet.objects.filter(period=period, person_id__in={p for p, _m in keys}),
+        by=by,
+        reason=_("monthly import %(file)s") % {"file": batch.file_name},
+    )
+    return batch

@@ -1,0 +1,593 @@
+"""Writes of the scoring app: templates, sheets and their entries, recomputation, events.
+
+Every write authorises first, then locks, then changes, in one transaction. A refused write raises
+``PermissionError`` (logged) or ``ValidationError`` (with every problem named) and saves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessment.models import Period
+from scoring import rules
+from scoring.models import (
+    Event,
+    EventShare,
+    EventStandard,
+    IndicatorItem,
+    IndicatorTemplate,
+    MonthlyScore,
+    ScoreChange,
+    ScoreEntry,
+    ScoreSheet,
+)
+from units.models import Person, Placement, Unit, UnitCategory
+from units.permissions import Action, can_on_person, log_refusal, scope_for
+from units.selectors import placement_for_span
+
+DEFAULT_TEMPLATES = Path(__file__).parent / "data" / "default_templates.json"
+HUNDRED = Decimal("100")
+
+
+# Templates ----------------------------------------------------------------------------------------------
+
+
+def template_problems(
+    *, individual_weight: Decimal, bonus_cap: Decimal, items: Iterable[tuple[str, Decimal]]
+) -> list[str]:
+    """What is wrong with a template whose items are ``(kind, max_points)``; empty when it is sound.
+
+    The common, distinctive and individual parts add up to 100; the individual part is the weight × 100;
+    the bonus items, if any, add up to the bonus cap.
+    """
+    items = list(items)
+    problems: list[str] = []
+    Kind = IndicatorItem.Kind
+    individual = [points for kind, points in items if kind == Kind.INDIVIDUAL]
+    if len(individual) != 1:
+        problems.append(_("A template has exactly one individual indicator (the monthly performance part)."))
+    elif individual[0] != rules.round2(HUNDRED * individual_weight):
+        problems.append(
+            _("The individual indicator is worth %(points)s points, but the weight %(weight)s gives %(expected)s.")
+            % {
+                "points": individual[0],
+                "weight": individual_weight,
+                "expected": rules.round2(HUNDRED * individual_weight),
+            }
+        )
+    base = sum(
+        (points for kind, points in items if kind in (Kind.COMMON, Kind.DISTINCTIVE, Kind.INDIVIDUAL)), Decimal(0)
+    )
+    if base != HUNDRED:
+        problems.append(
+            _("The common, distinctive and individual indicators add up to %(sum)s, not 100.") % {"sum": base}
+        )
+    bonus = [points for kind, points in items if kind == Kind.BONUS]
+    if bonus and sum(bonus, Decimal(0)) != bonus_cap:
+        problems.append(
+            _("The bonus indicators add up to %(sum)s, but the bonus cap is %(cap)s.")
+            % {"sum": sum(bonus, Decimal(0)), "cap": bonus_cap}
+        )
+    if not any(kind == Kind.COMMON for kind, _points in items):
+        problems.append(_("A template needs at least one common indicator."))
+    return problems
+
+
+def template_check(template: IndicatorTemplate) -> None:
+    problems = template_problems(
+        individual_weight=template.individual_weight,
+        bonus_cap=template.bonus_cap,
+        items=template.items.values_list("kind", "max_points"),
+    )
+    if problems:
+        raise ValidationError(problems, code="template_unbalanced")
+
+
+@transaction.atomic
+def templates_install_defaults(*, year: int) -> list[IndicatorTemplate]:
+    """The shipped default template of each unit category for ``year``, where the category has none."""
+    data = json.loads(DEFAULT_TEMPLATES.read_text(encoding="utf-8"))
+    weight, cap = Decimal(data["individual_weight"]), Decimal(data["bonus_cap"])
+    created = []
+    for category in UnitCategory.objects.filter(code__in=data["categories"]):
+        if IndicatorTemplate.objects.filter(category=category, year=year).exists():
+            continue
+        spec = data["categories"][category.code]
+        template = IndicatorTemplate.objects.create(
+            category=category, year=year, name=spec["name"], individual_weight=weight, bonus_cap=cap
+        )
+        IndicatorItem.objects.bulk_create(
+            IndicatorItem(
+                template=template,
+                kind=kind,
+                dimension=dimension,
+                name=name,
+                max_points=Decimal(points),
+                description=description,
+                order=order,
+            )
+            for order, (kind, dimension, name, points, description) in enumerate(spec["items"], start=1)
+        )
+        template_check(template)
+        created.append(template)
+    return created
+
+
+def template_current(*, category: UnitCategory, year: int) -> IndicatorTemplate | None:
+    return IndicatorTemplate.objects.filter(category=category, year=year).order_by("-version").first()
+
+
+@transaction.atomic
+def template_freeze(*, template: IndicatorTemplate) -> IndicatorTemplate:
+    """Checked and frozen: from now on a change makes a new version."""
+    template = IndicatorTemplate.objects.select_for_update().get(pk=template.pk)
+    if not template.is_frozen:
+        template_check(template)
+        template.frozen_at = timezone.now()
+        template.save(update_fields=["frozen_at"])
+    return template
+
+
+@transaction.atomic
+def template_new_version(*, template: IndicatorTemplate) -> IndicatorTemplate:
+    """A new, unfrozen copy of ``template`` to change; sheets already opened keep the old version."""
+    latest = IndicatorTemplate.objects.filter(category=template.category, year=template.year).order_by("-version")
+    version = latest.values_list("version", flat=True).first() + 1
+    items = list(template.items.all())
+    copy = IndicatorTemplate.objects.create(
+        category=template.category,
+        year=template.year,
+        version=version,
+        name=template.name,
+        individual_weight=template.individual_weight,
+        bonus_cap=template.bonus_cap,
+    )
+    for item in items:
+        item.pk = None
+        item.template = copy
+    IndicatorItem.objects.bulk_create(items)
+    return copy
+
+
+# Sheets -------------------------------------------------------------------------------------------------
+
+
+def _refuse(user, what: str, detail: str, message: str) -> PermissionError:
+    log_refusal(user, what, detail)
+    return PermissionError(message)
+
+
+def _check_open(period: Period) -> None:
+    if period.is_closed:
+        raise ValidationError(_("The period %(period)s is closed and read-only.") % {"period": period}, code="closed")
+
+
+@transaction.atomic
+def sheets_open(*, period: Period, unit: Unit, by) -> int:
+    """Create the score sheets of everyone ``unit`` assesses in ``period`` (placements decide).
+
+    Uses the unit category's current template for the year and freezes it. Safe to run again: people who
+    already have a sheet keep it. Returns how many sheets were created.
+    """
+    if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
+        raise _refuse(by, "sheets_open", f"unit={unit.pk}", _("You may not open sheets for %(unit)s.") % {"unit": unit})
+    _check_open(period)
+    template = template_current(category=unit.category, year=period.year)
+    if template is None:
+        raise ValidationError(
+            _("There is no indicator template for %(category)s in %(year)s.")
+            % {"category": unit.category, "year": period.year},
+            code="no_template",
+        )
+    template = template_freeze(template=template)
+
+    start, end = period.start_date, period.end_date
+    span = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+    candidates = (
+        Person.objects.filter(is_active=True, placements__in=Placement.objects.filter(span, unit=unit))
+        .distinct()
+        .prefetch_related(Prefetch("placements", queryset=Placement.objects.filter(span), to_attr="span_placements"))
+    )
+    have_sheet = set(ScoreSheet.objects.filter(period=period).values_list("person_id", flat=True))
+    new_sheets = []
+    for person in candidates:
+        if person.pk in have_sheet:
+            continue
+        placement = placement_for_span(person.span_placements, start, end)
+        if placement is None or placement.unit_id != unit.pk:
+            continue
+        new_sheets.append(
+            ScoreSheet(person=person, period=period, unit=unit, section_id=placement.section_id, template=template)
+        )
+    ScoreSheet.objects.bulk_create(new_sheets, batch_size=500)
+    sheets_recompute(
+        sheets=ScoreSheet.objects.filter(period=period, unit=unit, person__in=[s.person for s in new_sheets])
+    )
+    return len(new_sheets)
+
+
+def _parse_points(raw) -> Decimal:
+    if isinstance(raw, Decimal):
+        value = raw
+    else:
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise ValueError(_("not a number")) from None
+    if not value.is_finite():
+        raise ValueError(_("not a number"))
+    if value != value.quantize(rules.CENT):
+        raise ValueError(_("at most two decimal places"))
+    return value
+
+
+@transaction.atomic
+def sheet_enter(
+    *,
+    sheet: ScoreSheet,
+    values: Mapping[int, object],
+    by,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> ScoreSheet:
+    """Enter or correct the points of a sheet's items (``{item_id: points}``; empty clears an entry).
+
+    All or nothing: a value out of range, on an item the sheet does not score, or a sheet changed by
+    someone else since it was loaded (``expected_version``) refuses the whole change.
+    """
+    if not scope_for(by, Action.ENTER_SCORES).covers_place(unit=sheet.unit, section=sheet.section):
+        raise _refuse(by, "sheet_enter", f"sheet={sheet.pk}", _("You may not score this person."))
+    if sheet.person.user_id is not None and sheet.person.user_id == by.pk:
+        raise _refuse(by, "sheet_enter", f"sheet={sheet.pk} own", _("Nobody scores their own result."))
+    # Lock the sheet so two officers editing it at once are serialised; the version check then refuses
+    # the one who loaded it before the other's save.
+    locked = ScoreSheet.objects.select_for_update().select_related("period__assessment_year").get(pk=sheet.pk)
+    _check_open(locked.period)
+    if expected_version is not None and locked.version != expected_version:
+        raise ValidationError(
+            _("Someone else changed this sheet after you opened it; reload it and enter your change again."),
+            code="stale",
+        )
+    items = {
+        item.pk: item
+        for item in IndicatorItem.objects.filter(template_id=locked.template_id, kind__in=IndicatorItem.ENTERED)
+    }
+    existing = {entry.item_id: entry for entry in locked.entries.all()}
+    errors: dict[str, list[str]] = {}
+    changes: list[tuple[IndicatorItem, Decimal | None]] = []
+    for raw_id, raw in values.items():
+        item = items.get(int(raw_id))
+        if item is None:
+            errors.setdefault(str(raw_id), []).append(_("This sheet does not score that item."))
+            continue
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            changes.append((item, None))
+            continue
+        try:
+            points = _parse_points(raw)
+        except ValueError as exc:
+            errors.setdefault(str(item.pk), []).append(f"{item.name}: {exc}")
+            continue
+        if not Decimal(0) <= points <= item.max_points:
+            errors.setdefault(str(item.pk), []).append(
+                _("%(item)s: %(points)s is outside 0–%(max)s.")
+                % {"item": item.name, "points": points, "max": item.max_points}
+            )
+            continue
+        changes.append((item, points))
+    if errors:
+        raise ValidationError(errors)
+
+    history = []
+    for item, points in changes:
+        entry = existing.get(item.pk)
+        old = entry.points if entry else None
+        if old == points:
+            continue
+        if points is None:
+            entry.delete()
+        elif entry is None:
+            ScoreEntry.objects.create(sheet=locked, item=item, points=points, entered_by=by)
+        else:
+            entry.points, entry.entered_by = points, by
+            entry.save(update_fields=["points", "entered_by", "entered_at"])
+        history.append(ScoreChange(sheet=locked, field=item.name, old=old, new=points, changed_by=by, reason=reason))
+    if history:
+        ScoreChange.objects.bulk_create(history)
+        sheets_recompute(sheets=[locked], by=by, reason=reason, force_version_bump=True)
+    locked.refresh_from_db()
+    return locked
+
+
+# Recomputation ------------------------------------------------------------------------------------------
+
+# The stored parts whose changes the history records, with the label it records them under.
+_PART_LABELS = {
+    "common_points": gettext_lazy("common and distinctive points"),
+    "individual_points": gettext_lazy("individual points"),
+    "bonus_points": gettext_lazy("bonus points"),
+    "deduction_points": gettext_lazy("deduction points"),
+    "total": gettext_lazy("total"),
+}
+_COMPUTED = (
+    *_PART_LABELS,
+    "monthly_average",
+    "months_scored",
+    "is_complete",
+    "vetoed",
+    "eligible_grade",
+)
+
+
+def sheets_recompute(
+    *, sheets: Iterable[ScoreSheet], by=None, reason: str = "", force_version_bump: bool = False
+) -> int:
+    """Recompute sheets from their inputs with ``scoring.rules`` and write what changed, with its history.
+
+    A fixed number of queries however many sheets: entries, monthly scores and event shares are loaded in
+    bulk. Returns the number of sheets whose stored figures changed.
+    """
+    sheets = list(sheets)
+    if not sheets:
+        return 0
+    with transaction.atomic():
+        return _recompute(sheets, by=by, reason=reason, force_version_bump=force_version_bump)
+
+
+def _recompute(sheets: list[ScoreSheet], *, by, reason: str, force_version_bump: bool) -> int:
+    sheet_ids = [s.pk for s in sheets]
+    fresh = {
+        s.pk: s
+        for s in ScoreSheet.objects.filter(pk__in=sheet_ids).select_related("period__assessment_year", "template")
+    }
+    templates = {s.template_id for s in fresh.values()}
+    entered_items: dict[int, int] = defaultdict(int)
+    for template_id in IndicatorItem.objects.filter(
+        template_id__in=templates, kind__in=IndicatorItem.ENTERED
+    ).values_list("template_id", flat=True):
+        entered_items[template_id] += 1
+    common: dict[int, Decimal] = defaultdict(Decimal)
+    entry_count: dict[int, int] = defaultdict(int)
+    for sheet_id, points in ScoreEntry.objects.filter(
+        sheet_id__in=sheet_ids, item__kind__in=IndicatorItem.ENTERED
+    ).values_list("sheet_id", "points"):
+        common[sheet_id] += points
+        entry_count[sheet_id] += 1
+
+    periods = {s.period_id: s.period for s in fresh.values()}
+    person_ids = {s.person_id for s in fresh.values()}
+    monthly: dict[tuple[int, int, int], Decimal] = {}
+    month_q = Q()
+    for period in periods.values():
+        month_q |= Q(year=period.year, month__in=period.months)
+    for person_id, year, month, score in MonthlyScore.objects.filter(month_q, person_id__in=person_ids).values_list(
+        "person_id", "year", "month", "score"
+    ):
+        monthly[(person_id, year, month)] = score
+
+    events: dict[tuple[int, int], list[tuple[str, Decimal]]] = defaultdict(list)
+    vetoes: set[tuple[int, int]] = set()
+    for share in EventShare.objects.filter(
+        person_id__in=person_ids, event__period_id__in=periods, event__status=Event.Status.APPROVED
+    ).select_related("event__standard"):
+        key = (share.person_id, share.event.period_id)
+        events[key].append((share.event.matter_key, share.points))
+        if share.event.standard.kind == EventStandard.Kind.VETO:
+            vetoes.add(key)
+
+    now = timezone.now()
+    changed_sheets, history = [], []
+    for sheet in fresh.values():
+        period = sheet.period
+        params = period.scoring_params(
+            individual_weight=sheet.template.individual_weight, bonus_cap=sheet.template.bonus_cap
+        )
+        scores = [
+            monthly[(sheet.person_id, period.year, m)]
+            for m in period.months
+            if (sheet.person_id, period.year, m) in monthly
+        ]
+        key = (sheet.person_id, sheet.period_id)
+        parts = rules.quarterly_breakdown(
+            common_points=common[sheet.pk], monthly_scores=scores, events=events[key], params=params
+        )
+        complete = parts.complete and entry_count[sheet.pk] == entered_items[sheet.template_id]
+        vetoed = key in vetoes
+        grade = rules.eligible_grade(parts.total, params=params, vetoed=vetoed) if complete else ""
+        new = {
+            "common_points": parts.common,
+            "individual_points": parts.individual,
+            "bonus_points": parts.bonus,
+            "deduction_points": parts.deduction,
+            "total": parts.total,
+            "monthly_average": parts.monthly_average,
+            "months_scored": len(scores),
+            "is_complete": complete,
+            "vetoed": vetoed,
+            "eligible_grade": grade,
+        }
+        diff = {name: value for name, value in new.items() if getattr(sheet, name) != value}
+        if not diff and not force_version_bump:
+            continue
+        for field, label in _PART_LABELS.items():
+            if field in diff:
+                history.append(
+                    ScoreChange(
+                        sheet=sheet,
+                        field=str(label),
+                        old=getattr(sheet, field),
+                        new=diff[field],
+                        changed_by=by,
+                        reason=reason,
+                    )
+                )
+        for name, value in diff.items():
+            setattr(sheet, name, value)
+        sheet.computed_at = now
+        sheet.version += 1
+        changed_sheets.append(sheet)
+    if changed_sheets:
+        ScoreSheet.objects.bulk_update(changed_sheets, [*_COMPUTED, "computed_at", "version"], batch_size=500)
+        ScoreChange.objects.bulk_create(history, batch_size=1000)
+    return len(changed_sheets)
+
+
+def sheets_for_people(*, person_ids: Iterable[int], periods: Iterable[Period]) -> list[ScoreSheet]:
+    return list(ScoreSheet.objects.filter(person_id__in=list(person_ids), period__in=list(periods)))
+
+
+# Events -------------------------------------------------------------------------------------------------
+
+
+def _event_checks(
+    *, standard: EventStandard, points: Decimal, evidence: str, shares: Sequence[tuple[Person, Decimal]]
+) -> None:
+    errors: dict[str, list[str]] = defaultdict(list)
+    if not standard.is_active:
+        errors["standard"].append(_("This standard is no longer in use."))
+    if not evidence.strip():
+        errors["evidence"].append(_("Give the evidence: the document, the commendation or the record."))
+    if standard.kind == EventStandard.Kind.BONUS and points <= 0:
+        errors["points"].append(_("A bonus has positive points."))
+    if standard.kind == EventStandard.Kind.DEDUCTION and points >= 0:
+        errors["points"].append(_("A deduction has negative points."))
+    if standard.kind == EventStandard.Kind.VETO and points > 0:
+        errors["points"].append(_("A veto item adds no points."))
+    if abs(points) > abs(standard.points) and standard.kind != EventStandard.Kind.VETO:
+        errors["points"].append(_("The points may not exceed the standard's %(points)s.") % {"points": standard.points})
+    if not shares:
+        errors["shares"].append(_("Name at least one person involved."))
+    seen = set()
+    for person, share in shares:
+        if person.pk in seen:
+            errors["shares"].append(_("%(person)s is named twice.") % {"person": person})
+        seen.add(person.pk)
+        if ((share > 0) != (points > 0) and share != 0) or abs(share) > abs(points):
+            errors["shares"].append(
+                _("%(person)s's share %(share)s must have the sign of the event and be no larger than %(points)s.")
+                % {"person": person, "share": share, "points": points}
+            )
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+@transaction.atomic
+def event_record(
+    *,
+    period: Period,
+    unit: Unit,
+    matter: str,
+    standard: EventStandard,
+    evidence: str,
+    shares: Sequence[tuple[Person, Decimal]],
+    by,
+    points: Decimal | None = None,
+) -> Event:
+    """The office records an event for people of its unit; entered by the office, it counts at once."""
+    if not scope_for(by, Action.APPROVE_EVENTS).covers_unit(unit):
+        raise _refuse(
+            by, "event_record", f"unit={unit.pk}", _("You may not record events for %(unit)s.") % {"unit": unit}
+        )
+    outside = [person for person, _share in shares if not can_on_person(by, Action.APPROVE_EVENTS, person)]
+    if outside:
+        raise _refuse(
+            by,
+            "event_record",
+            f"people={[p.pk for p in outside]}",
+            _("%(people)s are outside your unit.") % {"people": "、".join(p.name for p in outside)},
+        )
+    if any(person.user_id is not None and person.user_id == by.pk for person, _share in shares):
+        raise _refuse(by, "event_record", "own", _("Nobody records an event on their own result."))
+    _check_open(period)
+    points = standard.points if points is None else points
+    _event_checks(standard=standard, points=points, evidence=evidence, shares=shares)
+    event = Event.objects.create(
+        period=period,
+        unit=unit,
+        matter=matter.strip(),
+        standard=standard,
+        points=points,
+        evidence=evidence.strip(),
+        status=Event.Status.APPROVED,
+        declared_by=by,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    EventShare.objects.bulk_create(EventShare(event=event, person=person, points=share) for person, share in shares)
+    sheets_recompute(
+        sheets=sheets_for_people(person_ids=[p.pk for p, _s in shares], periods=[period]),
+        by=by,
+        reason=_("event: %(matter)s") % {"matter": event.matter},
+    )
+    return event
+
+
+@transaction.atomic
+def event_declare(*, period: Period, matter: str, standard: EventStandard, evidence: str, by) -> Event:
+    """A civil servant declares a bonus item of their own; it counts once the office approves it."""
+    person = getattr(by, "person", None)
+    if person is None:
+        raise _refuse(by, "event_declare", "", _("Only a person being assessed can declare a bonus item."))
+    if standard.kind != EventStandard.Kind.BONUS:
+        raise ValidationError({"standard": [_("A person declares bonus items only.")]})
+    _check_open(period)
+    sheet = ScoreSheet.objects.filter(person=person, period=period).select_related("unit").first()
+    unit = sheet.unit if sheet is not None else person.unit
+    _event_checks(standard=standard, points=standard.points, evidence=evidence, shares=[(person, standard.points)])
+    event = Event.objects.create(
+        period=period,
+        unit=unit,
+        matter=matter.strip(),
+        standard=standard,
+        points=standard.points,
+        evidence=evidence.strip(),
+        declared_by=by,
+    )
+    EventShare.objects.create(event=event, person=person, points=standard.points)
+    return event
+
+
+def _decide(event: Event, by, status: str, note: str) -> Event:
+    if not scope_for(by, Action.APPROVE_EVENTS).covers_unit(event.unit):
+        raise _refuse(
+            by, "event_decide", f"event={event.pk}", _("You may not decide events of %(unit)s.") % {"unit": event.unit}
+        )
+    locked = Event.objects.select_for_update().select_related("period").get(pk=event.pk)
+    _check_open(locked.period)
+    people = list(Person.objects.filter(event_shares__event=locked))
+    if any(p.user_id is not None and p.user_id == by.pk for p in people):
+        raise _refuse(by, "event_decide", f"event={event.pk} own", _("Nobody decides an event on their own result."))
+    if locked.status != Event.Status.DECLARED:
+        raise ValidationError(_("This event has already been decided."), code="decided")
+    locked.status, locked.decided_by, locked.decided_at, locked.decision_note = status, by, timezone.now(), note
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if status == Event.Status.APPROVED:
+        sheets_recompute(
+            sheets=sheets_for_people(person_ids=[p.pk for p in people], periods=[locked.period]),
+            by=by,
+            reason=_("event: %(matter)s") % {"matter": locked.matter},
+        )
+    return locked
+
+
+@transaction.atomic
+def event_approve(*, event: Event, by, note: str = "") -> Event:
+    return _decide(event, by, Event.Status.APPROVED, note)
+
+
+@transaction.atomic
+def event_reject(*, event: Event, by, note: str) -> Event:
+    if not note.strip():
+        raise ValidationError({"note": [_("Say why the event is rejected.")]})
+    return _decide(event, by, Event.Status.REJECTED, note)
