@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from accounts.forms import LoginForm
+from assessment.models import Period
 from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, roles_of
 
 
@@ -31,7 +32,15 @@ def home(request):
     user = request.user
     person = getattr(user, "person", None)
     roles = [{"assignment": a, "abilities": ROLE_ABILITIES.get(a.role, ())} for a in roles_of(user)]
+    open_periods = []
+    if person is not None:
+        open_periods = (
+            Period.objects.filter(assessment_year__region_id=person.unit.region_id)
+            .exclude(status__in=[Period.Status.DRAFT, Period.Status.CLOSED])
+            .select_related("assessment_year")
+        )
     context = {
+        "open_periods": open_periods,
         "person": person,
         "roles": roles,
         "self_abilities": SELF_ABILITIES if person is not None else (),

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from scoring import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("", views.period_list, name="period_list"),
+    path("periods/<int:period_pk>/units/<str:code>/", views.unit_sheets, name="unit_sheets"),
+    path("periods/<int:period_pk>/units/<str:code>/open/", views.open_sheets, name="open_sheets"),
+    path("periods/<int:period_pk>/units/<str:code>/events/", views.events, name="events"),
+    path("periods/<int:period_pk>/monthly/", views.monthly, name="monthly"),
+    path("periods/<int:period_pk>/monthly/template.xlsx", views.monthly_template_download, name="monthly_template"),
+    path("periods/<int:period_pk>/declare/", views.declare, name="declare"),
+    path("sheets/<int:pk>/", views.sheet_detail, name="sheet_detail"),
+]

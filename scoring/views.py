@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessment.models import Period
+from scoring import selectors, services
+from scoring.models import Event, EventStandard, IndicatorItem
+from scoring.monthly import MAX_BYTES, ImportRefused, monthly_import, monthly_template
+from units.permissions import Action, log_refusal, scope_for
+from units.selectors import units_visible_to
+
+
+def _not_found(request, what: str, detail: str):
+    log_refusal(request.user, what, detail)
+    raise Http404(_("Not found, or outside what your roles cover."))
+
+
+def _period(request, period_pk: int):
+    period = selectors.periods_visible_to(user=request.user).filter(pk=period_pk).first()
+    if period is None:
+        _not_found(request, "period", f"period={period_pk}")
+    return period
+
+
+def _unit(request, code: str, action: Action = Action.VIEW):
+    unit = units_visible_to(user=request.user, action=action).filter(code=code).first()
+    if unit is None:
+        _not_found(request, "unit", f"unit={code} action={action}")
+    return unit
+
+
+@login_required
+def period_list(request):
+    periods = selectors.periods_visible_to(user=request.user).order_by("-assessment_year__year", "-quarter")
+    units = units_visible_to(user=request.user).order_by("order", "code")
+    return render(request, "scoring/period_list.html", {"periods": periods, "units": units})
+
+
+@login_required
+def unit_sheets(request, period_pk: int, code: str):
+    period = _period(request, period_pk)
+    unit = _unit(request, code)
+    sheets = selectors.sheets_visible_to(user=request.user, period=period, unit=unit).order_by(
+        "section__order", "section_id", "person__post_order", "person_id"
+    )
+    can_open = scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit)
+    return render(
+        request,
+        "scoring/unit_sheets.html",
+        {"period": period, "unit": unit, "sheets": sheets, "can_open": can_open},
+    )
+
+
+@login_required
+@require_POST
+def open_sheets(request, period_pk: int, code: str):
+    period = _period(request, period_pk)
+    unit = _unit(request, code, Action.RUN_PERIOD)
+    try:
+        created = services.sheets_open(period=period, unit=unit, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)s score sheets opened.") % {"n": created})
+    return redirect("scoring:unit_sheets", period_pk=period.pk, code=unit.code)
+
+
+@login_required
+def sheet_detail(request, pk: int):
+    sheet = selectors.sheet_detail_for(user=request.user, pk=pk)
+    if sheet is None:
+        _not_found(request, "sheet_detail", f"sheet={pk}")
+    items = selectors.sheet_items(sheet)
+    entered = {e.item_id: e for e in sheet.entries.all()}
+    can_enter = (
+        scope_for(request.user, Action.ENTER_SCORES).covers_place(unit=sheet.unit, section=sheet.section)
+        and sheet.person.user_id != request.user.pk
+        and not sheet.period.is_closed
+    )
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        if not can_enter:
+            log_refusal(request.user, "sheet_enter", f"sheet={pk}")
+            return HttpResponse(_("Your roles do not allow this action."), status=403)
+        posted = {key.removeprefix("item-"): value for key, value in request.POST.items() if key.startswith("item-")}
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = -1
+        try:
+            services.sheet_enter(
+                sheet=sheet,
+                values={int(k): v for k, v in posted.items() if k.isdigit()},
+                by=request.user,
+                expected_version=expected,
+                reason=request.POST.get("reason", "")[:200],
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            messages.error(request, _("Nothing was saved; please correct the marked entries."))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("scoring:sheet_detail", pk=sheet.pk)
+    rows = [
+        {
+            "item": item,
+            "entry": entered.get(item.pk),
+            "value": posted.get(str(item.pk), entered[item.pk].points if item.pk in entered else ""),
+            "errors": errors.get(str(item.pk), []),
+            "entered": item.kind in IndicatorItem.ENTERED,
+        }
+        for item in items
+    ]
+    return render(
+        request,
+        "scoring/sheet_detail.html",
+        {"sheet": sheet, "rows": rows, "can_enter": can_enter, "form_errors": errors.get("__all__", [])},
+    )
+
+
+class MonthlyUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Monthly performance file (.xlsx)"))
+
+
+@login_required
+def monthly(request, period_pk: int):
+    period = _period(request, period_pk)
+    if scope_for(request.user, Action.IMPORT_MONTHLY).is_empty:
+        _not_found(request, "monthly", f"period={period_pk}")
+    units = units_visible_to(user=request.user, action=Action.IMPORT_MONTHLY).order_by("order", "code")
+    errors = []
+    form = MonthlyUploadForm()
+    if request.method == "POST":
+        form = MonthlyUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_BYTES:
+                errors = [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}]
+            else:
+                try:
+                    batch = monthly_import(content=upload.read(), file_name=upload.name, period=period, by=request.user)
+                except ImportRefused as refused:
+                    errors = refused.errors
+                except (ValidationError, PermissionError) as exc:
+                    errors = list(getattr(exc, "messages", [str(exc)]))
+                else:
+                    messages.success(
+                        request,
+                        _("Imported %(rows)s rows: %(created)s new, %(replaced)s replaced.")
+                        % {"rows": batch.rows, "created": batch.created, "replaced": batch.replaced},
+                    )
+                    return redirect("scoring:monthly", period_pk=period.pk)
+    imports = selectors.monthly_imports_visible_to(user=request.user, period=period).order_by("-imported_at")[:20]
+    return render(
+        request,
+        "scoring/monthly.html",
+        {"period": period, "form": form, "errors": errors, "imports": imports, "units": units},
+    )
+
+
+@login_required
+def monthly_template_download(request, period_pk: int):
+    period = _period(request, period_pk)
+    if scope_for(request.user, Action.IMPORT_MONTHLY).is_empty:
+        _not_found(request, "monthly_template", f"period={period_pk}")
+    try:
+        month = int(request.GET.get("month", period.months[0]))
+    except ValueError:
+        month = -1
+    if month not in period.months:
+        raise Http404(_("That month is not in the period."))
+    unit = None
+    if request.GET.get("unit"):
+        unit = _unit(request, request.GET["unit"], Action.IMPORT_MONTHLY)
+    content = monthly_template(period=period, month=month, by=request.user, unit=unit)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"monthly-{period.year}-{month:02d}{'-' + unit.code if unit else ''}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class DeclareForm(forms.Form):
+    standard = forms.ModelChoiceField(
+        label=gettext_lazy("standard"),
+        queryset=EventStandard.objects.filter(kind=EventStandard.Kind.BONUS, is_active=True),
+    )
+    matter = forms.CharField(label=gettext_lazy("matter"), max_length=200)
+    evidence = forms.CharField(label=gettext_lazy("evidence"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name == "standard" else "form-control"
+
+
+@login_required
+def events(request, period_pk: int, code: str):
+    """The office's list of a unit's events, with approve and reject for those declared."""
+    period = _period(request, period_pk)
+    unit = _unit(request, code)
+    can_decide = scope_for(request.user, Action.APPROVE_EVENTS).covers_unit(unit)
+    if request.method == "POST":
+        if not can_decide:
+            log_refusal(request.user, "event_decide", f"unit={code}")
+            return HttpResponse(_("Your roles do not allow this action."), status=403)
+        event = Event.objects.filter(pk=request.POST.get("event"), unit=unit, period=period).first()
+        if event is None:
+            _not_found(request, "event_decide", f"event={request.POST.get('event')}")
+        try:
+            if request.POST.get("decision") == "approve":
+                services.event_approve(event=event, by=request.user, note=request.POST.get("note", "")[:200])
+            else:
+                services.event_reject(event=event, by=request.user, note=request.POST.get("note", "")[:200])
+        except (ValidationError, PermissionError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Decided."))
+        return redirect("scoring:events", period_pk=period.pk, code=unit.code)
+    rows = selectors.events_visible_to(user=request.user, period=period, unit=unit)
+    return render(
+        request, "scoring/events.html", {"period": period, "unit": unit, "events": rows, "can_decide": can_decide}
+    )
+
+
+@login_required
+def declare(request, period_pk: int):
+    """A civil servant declares a bonus item of their own, with evidence."""
+    person = getattr(request.user, "person", None)
+    period = None
+    if person is not None:
+        period = Period.objects.filter(pk=period_pk, assessment_year__region_id=person.unit.region_id).first()
+    if period is None:
+        _not_found(request, "declare", f"period={period_pk}")
+    form = DeclareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_declare(
+                period=period,
+                matter=form.cleaned_data["matter"],
+                standard=form.cleaned_data["standard"],
+                evidence=form.cleaned_data["evidence"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, _("Declared; it counts once the assessment office approves it."))
+            return redirect("scoring:declare", period_pk=period.pk)
+    mine = Event.objects.filter(period=period, shares__person=person).select_related("standard")
+    return render(request, "scoring/declare.html", {"period": period, "form": form, "mine": mine})
