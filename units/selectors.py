@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -111,20 +112,26 @@ def assessing_placement(placements: list[Placement], on: datetime.date) -> Place
 def placement_for_span(placements: list[Placement], start: datetime.date, end: datetime.date) -> Placement | None:
     """Who assesses over a period: the placement that decides the most of its days (seed 002 §三).
 
-    A tie goes to the placement that decides the last of those days, so a move at mid-quarter lands
-    with the new unit.
+    A tie goes to the placement that decides the later days, so a move at mid-quarter lands with the new
+    unit. The span is cut where a placement starts or ends; each piece has one deciding placement.
     """
+    one_day = datetime.timedelta(days=1)
+    cuts = {start, end + one_day}
+    for p in placements:
+        if start < p.start_date <= end:
+            cuts.add(p.start_date)
+        if p.end_date is not None and start <= p.end_date < end:
+            cuts.add(p.end_date + one_day)
+    bounds = sorted(cuts)
     days: dict[int, int] = {}
     last_day: dict[int, datetime.date] = {}
     chosen: dict[int, Placement] = {}
-    day = start
-    while day <= end:
-        decisive = assessing_placement(placements, day)
+    for piece_start, next_start in itertools.pairwise(bounds):
+        decisive = assessing_placement(placements, piece_start)
         if decisive is not None:
-            days[decisive.pk] = days.get(decisive.pk, 0) + 1
-            last_day[decisive.pk] = day
+            days[decisive.pk] = days.get(decisive.pk, 0) + (next_start - piece_start).days
+            last_day[decisive.pk] = next_start - one_day
             chosen[decisive.pk] = decisive
-        day += datetime.timedelta(days=1)
     if not days:
         return None
     best = max(days, key=lambda pk: (days[pk], last_day[pk]))

@@ -112,3 +112,26 @@ def test_an_away_placement_outranks_the_home_one_while_it_lasts(person, other_un
     assert assessing_placement(placements, datetime.date(2026, 5, 1)) == away
     assert assessing_placement(placements, datetime.date(2026, 7, 1)).kind == "home"
     assert assessing_placement(placements, datetime.date(2019, 1, 1)) is None
+
+
+def test_the_placement_deciding_most_days_of_a_span_assesses(person, other_unit):
+    from units.selectors import placement_for_span
+
+    q_start, q_end = datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)
+    home = person.placements.get()
+    short = Placement.objects.create(
+        person=person,
+        kind="borrowed",
+        unit=other_unit,
+        start_date=datetime.date(2026, 1, 10),
+        end_date=datetime.date(2026, 2, 10),
+    )
+    assert placement_for_span(list(person.placements.all()), q_start, q_end) == home
+    short.end_date = datetime.date(2026, 3, 31)
+    short.save()
+    assert placement_for_span(list(person.placements.all()), q_start, q_end) == short
+    # 45 days each way (Jan 1–Feb 14 home, Feb 15–Mar 31 away, in 2026 Feb has 28 days): the later wins
+    short.start_date = datetime.date(2026, 2, 15)
+    short.save()
+    assert placement_for_span(list(person.placements.all()), q_start, q_end) == short
+    assert placement_for_span([], q_start, q_end) is None

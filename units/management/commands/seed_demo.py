@@ -1,8 +1,11 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from units.demo import DEMO_PASSWORD, DemoRefused, load_demo
+from scoring.demo import load_demo_scores
+from units.demo import DEMO_PASSWORD, DEMO_REGION_CODE, DemoRefused, load_demo
+from units.models import Region
 
 
 class Command(BaseCommand):
@@ -10,10 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
+        today = timezone.localdate()
         try:
-            created = load_demo()
+            created = load_demo(today)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
+        created |= load_demo_scores(region=Region.objects.get(code=DEMO_REGION_CODE), today=today)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{name} {count}" for name, count in created.items())
         if any(created.values()):
