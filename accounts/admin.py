@@ -23,3 +23,15 @@ class UserAdmin(BaseUserAdmin):
         (_("Assessment"), {"fields": ("full_name", "must_change_password")}),
     )
     inlines = [RoleAssignmentInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is RoleAssignment:
+            for assignment in formset.save(commit=False):
+                if assignment.pk is None:
+                    assignment.granted_by = request.user
+                assignment.save()
+            for gone in formset.deleted_objects:
+                gone.delete()
+            formset.save_m2m()
+            return
+        super().save_formset(request, form, formset, change)

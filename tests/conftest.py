@@ -104,3 +104,9 @@ def outsider(other_unit):
 @pytest.fixture
 def person(section):
     return factories.PersonFactory(unit=section.unit, section=section)
+
+
+@pytest.fixture
+def admin(db):
+    """A system administrator (superuser)."""
+    return factories.UserFactory(username="sysadmin", is_superuser=True, is_staff=True)

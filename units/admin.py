@@ -1,5 +1,10 @@
+import datetime
+
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
@@ -44,6 +49,10 @@ class UnitAdmin(GuardedModelAdmin):
 @admin.register(Section)
 class SectionAdmin(GuardedModelAdmin):
     list_display = ["name", "unit", "parent", "order"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["unit"] if obj is not None else []
+
     list_filter = ["unit__region", "unit__category"]
     search_fields = ["name", "unit__name", "unit__code"]
     list_select_related = ["unit", "parent"]
@@ -94,8 +103,28 @@ class PersonForm(forms.ModelForm):
         return value
 
 
+class PlacementFormSet(forms.BaseInlineFormSet):
+    """Rows saved together are checked against each other too: each row's clean() only sees the database."""
+
+    def clean(self):
+        super().clean()
+        rows = [
+            Placement(**{k: form.cleaned_data.get(k) for k in ("kind", "unit", "section", "start_date", "end_date")})
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("start_date")
+        ]
+        for i, row in enumerate(rows):
+            for other in rows[i + 1 :]:
+                if row.overlaps(other):
+                    raise ValidationError(
+                        gettext("Two placements of the same side overlap (from %(a)s and from %(b)s).")
+                        % {"a": row.start_date, "b": other.start_date}
+                    )
+
+
 class PlacementInline(admin.TabularInline):
     model = Placement
+    formset = PlacementFormSet
     fields = ["kind", "unit", "section", "start_date", "end_date", "note"]
     autocomplete_fields = ["unit", "section"]
     extra = 0
@@ -122,6 +151,26 @@ class PersonAdmin(GuardedModelAdmin):
             return ["id_number", *fields]
         return ["masked_id", "new_id_number", *fields]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A move of home unit or section goes through units.services.person_move, which ends the old
+        # home placement; editing the fields here would leave the old unit in charge.
+        if obj is not None:
+            return ["masked_id", "unit", "section"]
+        return ["masked_id"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        person = form.instance
+        if not person.placements.filter(kind=Placement.Kind.HOME).exists():
+            start = person.took_post_on or timezone.localdate().replace(month=1, day=1)
+            Placement.objects.create(
+                person=person,
+                kind=Placement.Kind.HOME,
+                unit=person.unit,
+                section=person.section,
+                start_date=min(start, datetime.date.today()),
+            )
+
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
@@ -145,3 +194,8 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# The administration pages are for system administrators; every role works in the application's own
+# pages, which scope what they show. A staff flag alone does not open them.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser

@@ -1,9 +1,9 @@
-from units.permissions import roles_of
+from units.permissions import Action, roles_of, scope_for
 
 
 def roles(request):
-    """The user's role assignments, for the navigation (cached on the user for the request)."""
+    """The user's role assignments and whether they see any unit, for the navigation (cached per request)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"role_assignments": roles_of(user)}
+    return {"role_assignments": roles_of(user), "sees_units": not scope_for(user, Action.VIEW).is_empty}

@@ -16,6 +16,9 @@ DEMO_REGION_CODE = "999001"
 DEMO_REGION_NAME = "青山区（演示）"
 DEMO_PASSWORD = "kaohe-demo-2026"
 SEED = 20261121
+# The people (names, birth dates, ID numbers) are generated against this fixed year, so they are the same
+# whenever the demo is built; only the dated placements follow the demo's own year.
+IDENTITY_YEAR = 2026
 
 # (name, category code, size weight, sections). A section is a name or (name, [sub-section names]).
 UNITS: list[tuple[str, str, int, list]] = [
@@ -189,8 +192,8 @@ def _political_status(rng: random.Random, age: int) -> str:
     return "masses"
 
 
-def build_county(today: datetime.date) -> DemoCounty:
-    """The whole demo county as plain values; the same result for the same ``today.year``."""
+def build_county(year: int) -> DemoCounty:
+    """The whole demo county as plain values; the same people every time, placements dated in ``year``."""
     rng = random.Random(SEED)
     county = DemoCounty()
     weights = [w for _n, _c, w, _s in UNITS]
@@ -200,7 +203,7 @@ def build_county(today: datetime.date) -> DemoCounty:
 
     taken_ids: set[str] = set()
     taken_names: set[str] = set()
-    year = today.year
+    base = IDENTITY_YEAR
     for index, (name, category, _weight, sections) in enumerate(UNITS):
         code = unit_code(index)
         county.units.append(DemoUnit(code=code, name=name, category=category, order=index + 1))
@@ -229,13 +232,11 @@ def build_county(today: datetime.date) -> DemoCounty:
                     post, rank, age = "股长" if "股" in section_name else "负责人", "一级主任科员", rng.randint(35, 55)
                 else:
                     post, rank, age = "科员", rng.choice(STAFF_RANKS[1:]), rng.randint(23, 58)
-            birth = datetime.date(year - age, rng.randint(1, 12), rng.randint(1, 28))
+            birth = datetime.date(base - age, rng.randint(1, 12), rng.randint(1, 28))
             staffing = staffing_default
             if section_name is not None and rng.random() < 0.03:
                 staffing = "borrowed_career"
-            took_post = datetime.date(max(birth.year + 22, year - rng.randint(0, 12)), rng.randint(1, 12), 1)
-            if took_post > today:
-                took_post = datetime.date(year, 1, 1)
+            took_post = datetime.date(max(birth.year + 22, base - 1 - rng.randint(0, 12)), rng.randint(1, 12), 1)
             county.people.append(
                 DemoPerson(
                     id_number=_id_number(rng, birth, sex, taken_ids),
@@ -253,7 +254,7 @@ def build_county(today: datetime.date) -> DemoCounty:
                 )
             )
 
-    year_start = datetime.date(year, 1, 1)
+    year_start = datetime.date(min(year, base), 1, 1)
     for person in county.people:
         county.placements.append(
             DemoPlacement(
@@ -360,13 +361,28 @@ class DemoRefused(Exception):
     """The database holds people the demo did not create: seed_demo leaves it alone."""
 
 
-def load_demo(today: datetime.date | None = None) -> dict[str, int]:
-    """Create whatever of the demo county is missing; returns how many rows of each kind were created."""
-    from django.db import transaction
-    from django.utils import timezone
+def demo_year(today: datetime.date) -> int:
+    """The demo's own year: the year it was first built in, or this year for a new one."""
+    from units.models import Placement
 
-    today = today or timezone.localdate()
-    county = build_county(today)
+    first = (
+        Placement.objects.filter(person__unit__region__code=DEMO_REGION_CODE)
+        .exclude(kind=Placement.Kind.HOME)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    return first.year if first else today.year
+
+
+def load_demo(year: int) -> dict[str, int]:
+    """Create whatever of the demo county is missing; returns how many rows of each kind were created."""
+    from django.conf import settings
+    from django.db import transaction
+
+    if not settings.DEMO_DATA_ALLOWED:
+        raise DemoRefused("Demo data is not allowed with these settings (DEMO_DATA_ALLOWED is false).")
+    county = build_county(year)
     with transaction.atomic():
         return _load(county)
 
@@ -383,6 +399,18 @@ def _load(county: DemoCounty) -> dict[str, int]:
             f"The database holds {foreign.count()} people outside the demo region; seed_demo only fills an "
             "empty database or its own demo county."
         )
+    demo_ids = {p.id_number for p in county.people}
+    strangers = Person.objects.filter(unit__region__code=DEMO_REGION_CODE).exclude(id_number__in=demo_ids)
+    if strangers.exists():
+        raise DemoRefused(f"The demo region holds {strangers.count()} people the demo did not create.")
+    User = get_user_model()
+    taken = (
+        User.objects.filter(username__in=DEMO_ACCOUNTS)
+        .exclude(person__unit__region__code=DEMO_REGION_CODE)
+        .values_list("username", flat=True)
+    )
+    if taken:
+        raise DemoRefused(f"Accounts named {', '.join(sorted(taken))} exist and are not demo accounts.")
     created: dict[str, int] = {}
 
     region, made = Region.objects.get_or_create(code=DEMO_REGION_CODE, defaults={"name": DEMO_REGION_NAME})
@@ -461,7 +489,6 @@ def _load(county: DemoCounty) -> dict[str, int]:
     Placement.objects.bulk_create(new_placements, batch_size=500)
     created["placements"] = len(new_placements)
 
-    User = get_user_model()
     owners = account_people(county)
     password = make_password(DEMO_PASSWORD)  # hashed once, shared by the demo accounts
     created["accounts"] = 0
@@ -472,9 +499,8 @@ def _load(county: DemoCounty) -> dict[str, int]:
             username=username, defaults={"password": password, "full_name": owner.name}
         )
         created["accounts"] += int(made)
-        Person.objects.filter(id_number=owner.id_number, user__isnull=True).exclude(
-            pk__in=Person.objects.filter(user=user).values("pk")
-        ).update(user=user)
+        if not Person.objects.filter(user=user).exists():
+            Person.objects.filter(id_number=owner.id_number, user__isnull=True).update(user=user)
         if role is None:
             continue
         target: dict = {}

@@ -103,6 +103,12 @@ class Section(models.Model):
         return self.name
 
     def clean(self) -> None:
+        if self.pk is not None and self.unit_id is not None:
+            stored_unit = Section.objects.filter(pk=self.pk).values_list("unit_id", flat=True).first()
+            if stored_unit is not None and stored_unit != self.unit_id:
+                raise ValidationError(
+                    {"unit": gettext("A section stays in its unit; create a new section in the other unit instead.")}
+                )
         if self.parent_id is None:
             return
         parent = self.parent
@@ -286,6 +292,14 @@ class Placement(models.Model):
 
     def covers(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def overlaps(self, other: Placement) -> bool:
+        """Same side (home or away) and sharing at least one day."""
+        if self.is_away != other.is_away:
+            return False
+        ends_before = self.end_date is not None and self.end_date < other.start_date
+        starts_after = other.end_date is not None and other.end_date < self.start_date
+        return not (ends_before or starts_after)
 
     def clean(self) -> None:
         if self.section_id and self.unit_id and self.section.unit_id != self.unit_id:

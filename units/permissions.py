@@ -10,6 +10,7 @@ A scope is resolved once per user and action and cached on the user object for t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
@@ -156,12 +157,25 @@ def _granted(user, perm: str, model):
     return get_objects_for_user(user, perm, klass=model, with_superuser=False, accept_global_perms=False)
 
 
+@dataclass
+class _Cache:
+    assignments: list[RoleAssignment]
+    scopes: dict[Action, Scope]
+
+
+def _cache(user) -> _Cache:
+    # One attribute, read and written with getattr/setattr so that a SimpleLazyObject (request.user)
+    # passes it through to the wrapped user, and forget() clears the same object.
+    cache = getattr(user, "_kaohe_cache", None)
+    if cache is None:
+        assignments = list(RoleAssignment.objects.filter(user=user).select_related("region", "unit", "section__unit"))
+        cache = _Cache(assignments=assignments, scopes={})
+        user._kaohe_cache = cache
+    return cache
+
+
 def _assignments(user) -> list[RoleAssignment]:
-    cached = getattr(user, "_kaohe_assignments", None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "unit", "section__unit"))
-        user._kaohe_assignments = cached
-    return cached
+    return _cache(user).assignments
 
 
 def scope_for(user, action: Action) -> Scope:
@@ -170,7 +184,7 @@ def scope_for(user, action: Action) -> Scope:
         return Scope()
     if user.is_superuser:
         return Scope(everything=True)
-    cache = user.__dict__.setdefault("_kaohe_scopes", {})
+    cache = _cache(user).scopes
     if action in cache:
         return cache[action]
 
@@ -206,9 +220,13 @@ def scope_for(user, action: Action) -> Scope:
 
 
 def forget(user) -> None:
-    """Drop the cached roles of ``user`` (after a grant or revoke in the same request)."""
-    user.__dict__.pop("_kaohe_scopes", None)
-    user.__dict__.pop("_kaohe_assignments", None)
+    """Drop the cached roles of ``user`` (after a grant or revoke in the same request).
+
+    Only this instance is cleared; another instance of the same user loaded earlier keeps its cache
+    until the end of its request.
+    """
+    with contextlib.suppress(AttributeError):
+        del user._kaohe_cache
 
 
 def grant_view(*, user, obj: Unit | Section) -> None:
@@ -228,11 +246,25 @@ def roles_of(user) -> list[RoleAssignment]:
     return _assignments(user)
 
 
-def can_on_person(user, action: Action, person: Person) -> bool:
-    """Whether ``user`` may perform ``action`` on ``person``, by home or by a current placement.
+# Actions a receiving unit may take on a person placed with it (seconded, borrowed, stationed): it sees
+# and assesses them. Managing the person's record and placements stays with the home unit.
+PLACEMENT_ACTIONS = frozenset(
+    {
+        Action.VIEW,
+        Action.ENTER_SCORES,
+        Action.PROPOSE,
+        Action.REVIEW,
+        Action.DECIDE,
+        Action.APPROVE_EVENTS,
+        Action.IMPORT_MONTHLY,
+        Action.EXPORT,
+    }
+)
 
-    Placements are loaded by the caller's queryset where it matters; this check is for single objects.
-    """
+
+def can_on_person(user, action: Action, person: Person) -> bool:
+    """Whether ``user`` may perform ``action`` on ``person``: by the person's home, or for the assessing
+    actions by a placement that is in force now (see ``units.selectors.current_placements_q``)."""
     if action == Action.VIEW and person.user_id is not None and person.user_id == getattr(user, "pk", None):
         return True
     scope = scope_for(user, action)
@@ -240,6 +272,8 @@ def can_on_person(user, action: Action, person: Person) -> bool:
         return False
     if scope.covers_place(unit=person.unit, section=person.section):
         return True
+    if action not in PLACEMENT_ACTIONS:
+        return False
     from units.selectors import current_placements_q  # local: selectors import this module
 
     return person.placements.filter(current_placements_q()).filter(scope.place_q()).exists()

@@ -6,20 +6,24 @@ import datetime
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from units.models import Person, Placement, Region, Section, Unit
-from units.permissions import Action, Scope, scope_for
+from units.permissions import PLACEMENT_ACTIONS, Action, Scope, scope_for
 
 
 def current_placements_q(today: datetime.date | None = None, prefix: str = "") -> Q:
-    """Placements that still matter: running, or ended within the current assessment year.
-
-    A unit that assessed a seconded person this year keeps sight of them until the year is closed.
-    """
+    """Placements that give the receiving unit sight of a person now: begun, and not ended longer ago
+    than PLACEMENT_GRACE_DAYS (so a quarter's results can still be finished after a secondment ends,
+    e.g. Q4 results in January)."""
     today = today or timezone.localdate()
-    return Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": datetime.date(today.year, 1, 1)})
+    since = today - datetime.timedelta(days=settings.PLACEMENT_GRACE_DAYS)
+    return Q(**{f"{prefix}start_date__lte": today}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": since})
+    )
 
 
 def regions_visible_to(*, user) -> QuerySet[Region]:
@@ -55,8 +59,10 @@ def sections_visible_to(*, user, unit: Unit | None = None, action: Action = Acti
 
 
 def _people_q(scope: Scope, user, action: Action) -> Q:
-    placed_here = Placement.objects.filter(current_placements_q()).filter(scope.place_q()).values("person_id")
-    q = scope.place_q() | Q(pk__in=placed_here)
+    q = scope.place_q()
+    if action in PLACEMENT_ACTIONS:
+        placed_here = Placement.objects.filter(current_placements_q()).filter(scope.place_q()).values("person_id")
+        q |= Q(pk__in=placed_here)
     if action == Action.VIEW:
         # Everyone may see their own record.
         q |= Q(user_id=user.pk)
@@ -77,11 +83,26 @@ def people_visible_to(*, user, action: Action = Action.VIEW) -> QuerySet[Person]
 
 
 def unit_overview_for(*, user) -> QuerySet[Unit]:
-    """The unit list with counts of sections and people, one query whatever the number of units."""
+    """The unit list with counts of the sections and people the user may see, one query in all.
+
+    Counted in subqueries, so the filter that picks the units cannot narrow or multiply the counts.
+    """
+    scope = scope_for(user, Action.VIEW)
+    people = Person.objects.filter(unit=OuterRef("pk"), is_active=True)
+    sections = Section.objects.filter(unit=OuterRef("pk"))
+    if not scope.everything:
+        people = people.filter(scope.place_q())
+        sections = sections.filter(
+            Q(unit_id__in=scope.unit_ids) | Q(unit__region_id__in=scope.region_ids) | Q(pk__in=scope.section_ids)
+        )
     return units_visible_to(user=user).annotate(
-        section_count=Count("sections", distinct=True),
-        people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+        section_count=_count(sections),
+        people_count=_count(people),
     )
+
+
+def _count(queryset) -> Subquery:
+    return Coalesce(Subquery(queryset.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1]), Value(0))
 
 
 @dataclass(frozen=True)

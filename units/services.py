@@ -33,27 +33,95 @@ def _save(instance):
     return instance
 
 
+def _require(allowed: bool, by, what: str, detail: str, message: str) -> None:
+    if not allowed:
+        log_refusal(by, what, detail)
+        raise PermissionError(message)
+
+
+def _is_admin(by) -> bool:
+    return bool(by is not None and by.is_active and by.is_superuser)
+
+
+def _may_manage_region(by, region_id: int) -> bool:
+    scope = scope_for(by, Action.MANAGE_PEOPLE)
+    return scope.everything or region_id in scope.region_ids
+
+
 @transaction.atomic
-def region_create(*, code: str, name: str) -> Region:
+def region_create(*, code: str, name: str, by) -> Region:
+    _require(_is_admin(by), by, "region_create", code, _("Only a system administrator creates regions."))
     return _save(Region(code=code, name=name))
 
 
 @transaction.atomic
-def unit_create(*, region: Region, category: UnitCategory, code: str, name: str, order: int = 0) -> Unit:
+def unit_create(*, region: Region, category: UnitCategory, code: str, name: str, order: int = 0, by) -> Unit:
+    _require(
+        _may_manage_region(by, region.pk),
+        by,
+        "unit_create",
+        f"region={region.pk}",
+        _("You may not create units in %(region)s.") % {"region": region},
+    )
     return _save(Unit(region=region, category=category, code=code, name=name, order=order))
 
 
 @transaction.atomic
-def section_create(*, unit: Unit, name: str, parent: Section | None = None, order: int = 0) -> Section:
+def section_create(*, unit: Unit, name: str, parent: Section | None = None, order: int = 0, by) -> Section:
+    _require(
+        scope_for(by, Action.MANAGE_PEOPLE).covers_unit(unit),
+        by,
+        "section_create",
+        f"unit={unit.pk}",
+        _("You may not create sections in %(unit)s.") % {"unit": unit},
+    )
     return _save(Section(unit=unit, name=name, parent=parent, order=order))
 
 
 @transaction.atomic
-def person_create(*, unit: Unit, section: Section | None = None, start_date: datetime.date, **fields: Any) -> Person:
+def person_create(
+    *, unit: Unit, section: Section | None = None, start_date: datetime.date, by, **fields: Any
+) -> Person:
     """A person and their home placement from ``start_date``."""
+    _require(
+        scope_for(by, Action.MANAGE_PEOPLE).covers_place(unit=unit, section=section),
+        by,
+        "person_create",
+        f"unit={unit.pk}",
+        _("You may not add people to %(unit)s.") % {"unit": unit},
+    )
     fields["id_number"] = normalise_id_number(fields.get("id_number", ""))
     person = _save(Person(unit=unit, section=section, **fields))
     _save(Placement(person=person, kind=Placement.Kind.HOME, unit=unit, section=section, start_date=start_date))
+    return person
+
+
+@transaction.atomic
+def person_move(*, person: Person, unit: Unit, section: Section | None, on: datetime.date, by) -> Person:
+    """Move a person's home to ``unit``/``section`` from ``on``: the open home placement ends the day
+    before and a new one begins, so the old unit's rights end with it. Both units must be the mover's."""
+    scope = scope_for(by, Action.MANAGE_PEOPLE)
+    _require(
+        scope.covers_place(unit=person.unit, section=person.section) and scope.covers_place(unit=unit, section=section),
+        by,
+        "person_move",
+        f"person={person.pk} unit={unit.pk}",
+        _("You may not move %(person)s there.") % {"person": person},
+    )
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    open_home = person.placements.filter(kind=Placement.Kind.HOME, end_date__isnull=True).first()
+    if open_home is not None:
+        if open_home.start_date >= on:
+            raise ValidationError(
+                _("The move date must be after %(date)s, when the current placement began.")
+                % {"date": open_home.start_date},
+                code="move_date",
+            )
+        open_home.end_date = on - datetime.timedelta(days=1)
+        _save(open_home)
+    person.unit, person.section = unit, section
+    _save(person)
+    _save(Placement(person=person, kind=Placement.Kind.HOME, unit=unit, section=section, start_date=on))
     return person
 
 
@@ -91,6 +159,22 @@ def placement_create(
     )
 
 
+def _may_grant_on(by, *, region: Region | None, unit: Unit | None, section: Section | None) -> bool:
+    """Roles on a region are granted by a system administrator; on a unit, also by the organisation
+    department of its region; on a section, also by the unit's assessment office."""
+    if _is_admin(by):
+        return True
+    if region is not None:
+        return False
+    if unit is not None:
+        return _may_manage_region(by, unit.region_id)
+    if section is not None:
+        return _may_manage_region(by, section.unit.region_id) or scope_for(by, Action.RUN_PERIOD).covers_unit(
+            section.unit
+        )
+    return False
+
+
 @transaction.atomic
 def role_grant(
     *,
@@ -99,18 +183,32 @@ def role_grant(
     region: Region | None = None,
     unit: Unit | None = None,
     section: Section | None = None,
-    by=None,
+    by,
 ) -> RoleAssignment:
     """Grant ``role`` on exactly one node. Refused when given no node, two nodes, or the wrong kind."""
     if role not in Role.values:
         raise ValidationError(_("Unknown role: %(role)s.") % {"role": role}, code="unknown_role")
+    _require(
+        _may_grant_on(by, region=region, unit=unit, section=section),
+        by,
+        "role_grant",
+        f"user={user.pk} role={role}",
+        _("You may not grant roles there."),
+    )
     assignment = _save(RoleAssignment(user=user, role=role, region=region, unit=unit, section=section, granted_by=by))
     forget(user)
     return assignment
 
 
 @transaction.atomic
-def role_revoke(*, assignment: RoleAssignment) -> None:
+def role_revoke(*, assignment: RoleAssignment, by) -> None:
+    _require(
+        _may_grant_on(by, region=assignment.region, unit=assignment.unit, section=assignment.section),
+        by,
+        "role_revoke",
+        f"assignment={assignment.pk}",
+        _("You may not revoke roles there."),
+    )
     user = assignment.user
     assignment.delete()
     forget(user)

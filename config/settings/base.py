@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from config.env import env_bool, env_choice, env_database, env_int, env_list, env_redis_url, env_str
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -121,6 +123,12 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# How long after a placement ends the receiving unit still sees and assesses the person: long enough to
+# finish the last quarter's results (domain.md §3: submitted by day 10 of the following month, then review).
+PLACEMENT_GRACE_DAYS = env_int("PLACEMENT_GRACE_DAYS", 120, minimum=0)
+# seed_demo refuses to run where this is false (production).
+DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", True)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -131,7 +139,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {
         # Refusals (another unit's data, a closed period) are logged here for the audit of access.
         "kaohe.security": {"handlers": ["console"], "level": "INFO", "propagate": False},

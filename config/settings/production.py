@@ -7,6 +7,7 @@ from config.env import env_bool, env_database, env_int, env_list, env_redis_url,
 from .base import *  # noqa: F403
 
 DEBUG = False
+DEMO_DATA_ALLOWED = False
 SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured("Environment variable SECRET_KEY must be a random value of at least 50 characters.")

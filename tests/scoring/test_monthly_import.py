@@ -128,25 +128,3 @@ def test_a_closed_period_refuses_imports(officer, period, person, sheet):
     period.save()
     with pytest.raises(ValidationError):
         monthly_import(content=workbook([row(person, 1, 80)]), file_name="x.xlsx", period=period, by=officer)
-
-
-def test_a_region_wide_file_of_1300_rows_imports(db):
-    from django.core.management import call_command
-
-    from accounts.models import User
-    from assessment.models import Period
-
-    call_command("seed_demo", stdout=io.StringIO())
-    org = User.objects.get(username="org")
-    period = Period.objects.get(status=Period.Status.OPEN)
-    month = period.months[-1]
-    content = monthly_template(period=period, month=month, by=org)
-    wb = load_workbook(io.BytesIO(content))
-    ws = wb.active
-    for r in range(2, ws.max_row + 1):
-        ws.cell(row=r, column=6, value=80 + r % 20)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    batch = monthly_import(content=buffer.getvalue(), file_name="全区.xlsx", period=period, by=org)
-    assert batch.rows == 1300
-    assert MonthlyScore.objects.filter(year=period.year, month=month).count() == 1300

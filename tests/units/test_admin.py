@@ -32,7 +32,7 @@ def test_the_admin_is_in_chinese(admin_client_, person):
     assert "人员" in html
 
 
-def test_the_admin_can_search_a_person_by_full_id_number(admin_client_, person):
+def test_a_system_administrator_finds_a_person_by_full_id_number(admin_client_, person):
     response = admin_client_.get(reverse("admin:units_person_changelist"), {"q": person.id_number})
     assert list(response.context["cl"].result_list) == [person]
 
@@ -43,3 +43,91 @@ def test_role_holders_without_staff_status_are_refused_the_admin(client, officer
         response = client.get(reverse("admin:units_person_changelist"))
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
+
+
+def test_a_staff_account_that_is_not_a_system_administrator_is_refused(client, person):
+    from django.contrib.auth.models import Permission
+
+    clerk = factories.UserFactory(username="clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_person"))
+    client.login(username="clerk", password=PASSWORD)
+    for url in (
+        reverse("admin:units_person_changelist") + f"?q={person.id_number}",
+        reverse("admin:autocomplete")
+        + f"?app_label=units&model_name=placement&field_name=person&term={person.id_number}",
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403)
+        assert person.name not in response.content.decode()
+
+
+def test_placements_added_together_may_not_overlap(person, other_unit):
+    from units.admin import PlacementFormSet
+    from units.models import Person, Placement
+
+    FormSet = __import__("django.forms", fromlist=["inlineformset_factory"]).inlineformset_factory(
+        Person,
+        Placement,
+        formset=PlacementFormSet,
+        fields=["kind", "unit", "section", "start_date", "end_date", "note"],
+        extra=2,
+    )
+    data = {
+        "placements-TOTAL_FORMS": "3",
+        "placements-INITIAL_FORMS": "1",
+        "placements-MIN_NUM_FORMS": "0",
+        "placements-MAX_NUM_FORMS": "1000",
+    }
+    home = person.placements.get()
+    data |= {
+        "placements-0-id": str(home.pk),
+        "placements-0-person": str(person.pk),
+        "placements-0-kind": "home",
+        "placements-0-unit": str(home.unit_id),
+        "placements-0-start_date": str(home.start_date),
+    }
+    for n, (kind, start, end) in enumerate(
+        [("seconded", "2026-04-01", "2026-09-30"), ("borrowed", "2026-05-01", "2026-06-30")], 1
+    ):
+        data |= {
+            f"placements-{n}-kind": kind,
+            f"placements-{n}-unit": str(other_unit.pk),
+            f"placements-{n}-start_date": start,
+            f"placements-{n}-end_date": end,
+            f"placements-{n}-person": str(person.pk),
+        }
+    formset = FormSet(data, instance=person, prefix="placements")
+    assert not formset.is_valid()
+    assert "2026-04-01" in " ".join(formset.non_form_errors())
+
+
+def test_a_person_added_in_the_admin_gets_a_home_placement(admin_client_, unit, section):
+    import datetime
+
+    from tests.factories import make_id_number
+
+    birth = datetime.date(1990, 1, 2)
+    response = admin_client_.post(
+        reverse("admin:units_person_add"),
+        {
+            "id_number": make_id_number(birth, "M", 321),
+            "name": "新人",
+            "sex": "M",
+            "birth_date": "1990-01-02",
+            "political_status": "masses",
+            "post_order": "1000",
+            "staffing_type": "civil_servant",
+            "unit": str(unit.pk),
+            "section": str(section.pk),
+            "is_active": "on",
+            "placements-TOTAL_FORMS": "0",
+            "placements-INITIAL_FORMS": "0",
+            "placements-MIN_NUM_FORMS": "0",
+            "placements-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from units.models import Person
+
+    person = Person.objects.get(name="新人")
+    assert person.placements.get().kind == "home"

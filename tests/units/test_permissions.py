@@ -135,3 +135,61 @@ def test_the_placement_deciding_most_days_of_a_span_assesses(person, other_unit)
     short.save()
     assert placement_for_span(list(person.placements.all()), q_start, q_end) == short
     assert placement_for_span([], q_start, q_end) is None
+
+
+def test_a_placement_that_has_not_begun_gives_no_sight(outsider, other_unit, person):
+    Placement.objects.create(person=person, kind="seconded", unit=other_unit, start_date=datetime.date(2099, 1, 1))
+    assert person not in people_visible_to(user=outsider)
+    assert not can_on_person(outsider, Action.VIEW, person)
+
+
+def test_a_placement_that_ended_long_ago_gives_no_rights(outsider, other_unit, person):
+    Placement.objects.create(
+        person=person,
+        kind="seconded",
+        unit=other_unit,
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2020, 3, 31),
+    )
+    assert person not in people_visible_to(user=outsider)
+    assert not can_on_person(outsider, Action.ENTER_SCORES, person)
+
+
+def test_a_receiving_unit_finishes_the_quarter_after_a_placement_ends(outsider, other_unit, person, settings):
+    from django.utils import timezone
+
+    ended = timezone.localdate() - datetime.timedelta(days=20)
+    Placement.objects.create(
+        person=person,
+        kind="seconded",
+        unit=other_unit,
+        start_date=ended.replace(day=1) - datetime.timedelta(days=60),
+        end_date=ended,
+    )
+    assert can_on_person(outsider, Action.ENTER_SCORES, person)
+    settings.PLACEMENT_GRACE_DAYS = 10
+    assert not can_on_person(outsider, Action.ENTER_SCORES, person)
+
+
+def test_a_receiving_unit_assesses_but_does_not_manage_the_person(outsider, other_unit, person):
+    Placement.objects.create(person=person, kind="seconded", unit=other_unit, start_date=datetime.date(2026, 1, 1))
+    assert can_on_person(outsider, Action.ENTER_SCORES, person)
+    assert not can_on_person(outsider, Action.MANAGE_PEOPLE, person)
+    assert person not in people_visible_to(user=outsider, action=Action.MANAGE_PEOPLE)
+
+
+def test_a_grant_shows_up_at_once_on_the_request_user(unit, person, rf):
+    from django.utils.functional import SimpleLazyObject
+
+    inspector = factories.UserFactory(username="lazy")
+    lazy = SimpleLazyObject(lambda: inspector)
+    assert not units_visible_to(user=lazy).exists()
+    grant_view(user=lazy, obj=unit)
+    assert list(units_visible_to(user=lazy)) == [unit]
+    assert person in people_visible_to(user=lazy)
+
+
+def test_a_section_grant_shows_the_people_of_that_section(unit, section, person):
+    inspector = factories.UserFactory(username="inspector3")
+    grant_view(user=inspector, obj=section)
+    assert list(people_visible_to(user=inspector)) == [person]

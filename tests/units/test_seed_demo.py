@@ -1,20 +1,31 @@
+"""The demo county, seeded once for the module (the tests run inside it, each rolled back)."""
+
 import datetime
+import io
 from collections import Counter
+from unittest import mock
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from openpyxl import load_workbook
 
-from tests import factories
-from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REGION_CODE
+from accounts.models import User
+from assessment.models import Period
+from scoring.models import MonthlyScore, ScoreSheet
+from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, IDENTITY_YEAR
 from units.models import Person, Placement, RoleAssignment, Section, Unit
 from units.permissions import Action, scope_for
 from units.selectors import people_visible_to, units_visible_to
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def _snapshot():
@@ -26,11 +37,14 @@ def _snapshot():
             (Person, ("id_number", "name", "unit_id", "section_id", "post", "user_id")),
             (Placement, ("person_id", "kind", "unit_id", "section_id", "start_date", "end_date")),
             (RoleAssignment, ("user_id", "role", "region_id", "unit_id", "section_id")),
+            (ScoreSheet, ("person_id", "period_id", "total", "eligible_grade", "version")),
+            (MonthlyScore, ("person_id", "year", "month", "score")),
+            (Period, ("assessment_year_id", "quarter", "status")),
         )
     }
 
 
-def test_the_demo_county_has_the_size_of_a_district(demo):
+def test_the_demo_county_has_the_size_of_a_district(demo, db):
     assert Unit.objects.count() == 40
     assert 140 <= Section.objects.count() <= 160
     assert Person.objects.count() == 1300
@@ -42,46 +56,66 @@ def test_the_demo_county_has_the_size_of_a_district(demo):
         assert kinds[kind] >= 24, kind
 
 
-def test_every_demo_person_passes_the_same_validation_as_a_typed_entry(demo):
+def test_every_demo_person_passes_the_same_validation_as_a_typed_entry(demo, db):
     people = list(Person.objects.select_related("unit", "section"))
     for person in people:
         person.full_clean()
     assert len({p.sex for p in people}) == 2
     assert Counter(p.staffing_type for p in people)["borrowed_career"] > 0
-    ages = [2026 - p.birth_date.year for p in people]
+    ages = [IDENTITY_YEAR - p.birth_date.year for p in people]
     assert min(ages) >= 22
     assert max(ages) <= 60
 
 
-def test_every_demo_placement_passes_validation(demo):
+def test_every_demo_placement_passes_validation(demo, db):
     for placement in Placement.objects.select_related("person", "unit", "section").exclude(kind="home"):
         placement.full_clean()
 
 
-def test_a_second_run_changes_nothing(demo):
+def test_the_demo_has_a_year_of_scores(demo, db):
+    periods = list(Period.objects.order_by("quarter"))
+    assert periods
+    current = periods[-1]
+    assert current.status == Period.Status.OPEN
+    for period in periods[:-2]:
+        assert period.status == Period.Status.CLOSED
+    for period in periods:
+        assert ScoreSheet.objects.filter(period=period).count() >= 1290
+    if len(periods) > 1:
+        scored = ScoreSheet.objects.filter(period=periods[-2])
+        assert scored.filter(is_complete=True).count() == scored.count()
+        grades = Counter(scored.values_list("eligible_grade", flat=True))
+        assert grades["好"] > 0
+        assert grades["较好"] > 0
+        # one matter under a city and a provincial commendation counts once, at +3
+        assert scored.filter(bonus_points=3).exists()
+
+
+def test_a_second_run_changes_nothing(demo, db):
     before = _snapshot()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == before
 
 
-def test_it_refuses_a_database_with_people_it_did_not_create(db):
-    real = factories.PersonFactory()
-    with pytest.raises(CommandError, match="outside the demo region"):
-        call_command("seed_demo")
-    assert list(Person.objects.all()) == [real]
-    assert not Unit.objects.filter(region__code=DEMO_REGION_CODE).exists()
+def test_a_run_in_a_later_year_keeps_the_same_people_and_accounts(demo, db):
+    people = sorted(Person.objects.values_list("id_number", "user_id"))
+    accounts = sorted(User.objects.values_list("username", "password"))
+    later = datetime.date(datetime.date.today().year + 1, 1, 5)
+    with mock.patch("django.utils.timezone.localdate", return_value=later):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert sorted(Person.objects.values_list("id_number", "user_id")) == people
+    assert sorted(User.objects.values_list("username", "password")) == accounts
+    assert Period.objects.values("assessment_year__year").distinct().count() == 1
 
 
-@pytest.mark.parametrize("username", sorted(DEMO_ACCOUNTS))
-def test_every_demo_account_logs_in_with_the_demo_password(demo, username):
-    client = Client()
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    assert client.get("/").status_code == 200
+def test_every_demo_account_logs_in_with_the_demo_password(demo, db):
+    for username in DEMO_ACCOUNTS:
+        client = Client()
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.get("/").status_code == 200
 
 
-def test_the_demo_accounts_hold_the_roles_the_readme_promises(demo):
-    from accounts.models import User
-
+def test_the_demo_accounts_hold_the_roles_the_readme_promises(demo, db):
     users = {u.username: u for u in User.objects.all()}
     org, office, office2 = users["org"], users["office"], users["office2"]
     assert units_visible_to(user=org).count() == 40
@@ -97,10 +131,21 @@ def test_the_demo_accounts_hold_the_roles_the_readme_promises(demo):
     staff = users["staff"]
     assert list(people_visible_to(user=staff)) == [staff.person]
     assert staff.person.section_id in head_scope.section_ids
+    assert not users["seed-demo"].has_usable_password()
 
 
-def test_the_demo_year_follows_the_calendar(db):
-    from units.demo import build_county
+def test_a_region_wide_monthly_file_of_1300_rows_imports(demo, db):
+    from scoring.monthly import monthly_import, monthly_template
 
-    county = build_county(datetime.date(2031, 3, 1))
-    assert {p.start_date.year for p in county.placements if p.kind != "home"} == {2031}
+    org = User.objects.get(username="org")
+    period = Period.objects.get(status=Period.Status.OPEN)
+    month = period.months[-1]
+    wb = load_workbook(io.BytesIO(monthly_template(period=period, month=month, by=org)))
+    ws = wb.active
+    for r in range(2, ws.max_row + 1):
+        ws.cell(row=r, column=6, value=80 + r % 20)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    batch = monthly_import(content=buffer.getvalue(), file_name="全区.xlsx", period=period, by=org)
+    assert batch.rows == 1300
+    assert MonthlyScore.objects.filter(year=period.year, month=month).count() == 1300

@@ -162,3 +162,28 @@ def test_logout_is_a_post_and_ends_the_session(login, officer, client):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_section_head_is_shown_only_the_headcount_they_may_see(login, section_head, person, other_section):
+    factories.PersonFactory(unit=other_section.unit, section=other_section)
+    response = login(section_head).get(reverse("unit_list"))
+    unit = response.context["units"].get()
+    assert (unit.section_count, unit.people_count) == (1, 1)
+
+
+def test_the_organisation_department_sees_every_unit_of_its_region(login, org_user, unit, other_unit, person):
+    response = login(org_user).get(reverse("unit_list"))
+    counts = {u.code: u.people_count for u in response.context["units"]}
+    assert counts == {unit.code: 1, other_unit.code: 0}
+
+
+def test_the_outsider_does_not_find_the_unit_in_the_list(login, outsider, unit):
+    response = login(outsider).get(reverse("unit_list"))
+    assert unit not in list(response.context["units"])
+    assert unit.name not in response.content.decode()
+
+
+def test_logging_out_says_so(login, officer, client):
+    login(officer)
+    response = client.post(reverse("logout"), follow=True)
+    assert "您已退出登录" in response.content.decode()

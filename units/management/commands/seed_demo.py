@@ -1,10 +1,11 @@
+import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from scoring.demo import load_demo_scores
-from units.demo import DEMO_PASSWORD, DEMO_REGION_CODE, DemoRefused, load_demo
+from units.demo import DEMO_PASSWORD, DEMO_REGION_CODE, DemoRefused, demo_year, load_demo
 from units.models import Region
 
 
@@ -14,11 +15,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         today = timezone.localdate()
+        year = demo_year(today)
         try:
-            created = load_demo(today)
+            created = load_demo(year)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
-        created |= load_demo_scores(region=Region.objects.get(code=DEMO_REGION_CODE), today=today)
+        # A demo built in an earlier year keeps that year, complete to its last quarter.
+        as_of = today if year == today.year else datetime.date(year, 12, 31)
+        created |= load_demo_scores(region=Region.objects.get(code=DEMO_REGION_CODE), today=as_of)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{name} {count}" for name, count in created.items())
         if any(created.values()):
