@@ -1,6 +1,6 @@
 """Timings of the scoring paths on the demo county. Every run is rolled back, so the data is unchanged.
 
-    python manage.py seed_demo && python manage.py bench_scoring --repeat 5
+python manage.py seed_demo && python manage.py bench_scoring --repeat 5
 """
 
 import io
