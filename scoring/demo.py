@@ -58,7 +58,7 @@ def load_demo_scores(*, region: Region, today: datetime.date) -> dict[str, int]:
     periods = []
     for quarter in range(1, current + 1):
         period, _made = Period.objects.get_or_create(
-            assessment_year=year, quarter=quarter, defaults={"status": Period.Status.SCORING}
+            assessment_year=year, quarter=quarter, defaults={"status": Period.Status.OPEN}
         )
         periods.append(period)
 
@@ -77,7 +77,7 @@ def load_demo_scores(*, region: Region, today: datetime.date) -> dict[str, int]:
     for period in periods:
         status = Period.Status.CLOSED if period.quarter < current - 1 else None
         if period.quarter == current - 1:
-            status = Period.Status.SCORING
+            status = Period.Status.OPEN
         if period.quarter == current:
             status = Period.Status.OPEN
         if status and period.status != status:

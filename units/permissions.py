@@ -50,6 +50,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_PEOPLE,
             Action.RUN_PERIOD,
             Action.ENTER_SCORES,
+            Action.PROPOSE,
             Action.EXPORT,
             Action.IMPORT_MONTHLY,
             Action.APPROVE_EVENTS,

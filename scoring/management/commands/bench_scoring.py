@@ -45,7 +45,11 @@ class Command(BaseCommand):
         def recompute_unchanged():
             services.sheets_recompute(sheets=sheets)
 
-        open_period = Period.objects.filter(assessment_year=period.assessment_year, status=Period.Status.OPEN).first()
+        open_period = (
+            Period.objects.filter(assessment_year=period.assessment_year, status=Period.Status.OPEN)
+            .order_by("-quarter")
+            .first()
+        )
         target = open_period or period
         month = target.months[-1]
         workbook = load_workbook(io.BytesIO(monthly_template(period=target, month=month, by=org)))

@@ -1,0 +1,778 @@
+"""The quarterly procedure (seed 002): 个人小结 → 评分与建议 → 领导审核 → 党委审定 → 公示/复核 → 核准 → 反馈.
+
+Every act authorises, locks the row it changes, checks the step, changes it, and appends to the audit
+trail, in one transaction. Refusals raise ``PermissionError`` (logged) or ``ValidationError`` (with a
+message saying what to do) and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment import quota
+from assessment.calendar import add_workdays
+from assessment.models import (
+    GRADE_ORDER,
+    AssessmentYear,
+    AuditEntry,
+    CalendarDay,
+    FollowUp,
+    Grade,
+    Period,
+    QuarterlyResult,
+    QuotaLedger,
+    QuotaOpening,
+    ReviewRequest,
+    UnitYear,
+)
+from scoring import services as scoring
+from scoring.models import ScoreSheet
+from units.models import Person, Region, Section, Unit
+from units.permissions import Action, log_refusal, scope_for
+
+Status = QuarterlyResult.Status
+Decision = QuarterlyResult.Decision
+
+
+# Audit --------------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if hasattr(value, "pk"):
+        return value.pk
+    return str(value)
+
+
+def audit(
+    *,
+    period: Period,
+    by,
+    action: str,
+    unit: Unit | None = None,
+    result: QuarterlyResult | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    changes: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        period=period,
+        unit=unit or (result.unit if result else None),
+        result=result,
+        actor=by if getattr(by, "pk", None) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        changes=changes or {},
+    )
+
+
+def _apply(
+    result: QuarterlyResult, *, by, action: str, to: str | None = None, comment: str = "", **fields
+) -> QuarterlyResult:
+    """Set ``fields`` (and the step), save, and record the before and after of what changed."""
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(result, name)
+        if before != value:
+            changes[name] = [_plain(before), _plain(value)]
+            setattr(result, name, value)
+    from_status = result.status
+    if to is not None and to != result.status:
+        changes["status"] = [result.status, to]
+        result.status = to
+    result.version += 1
+    result.save()
+    audit(
+        period=result.period,
+        result=result,
+        by=by,
+        action=action,
+        from_status=from_status,
+        to_status=result.status,
+        comment=comment,
+        changes=changes,
+    )
+    return result
+
+
+# Authorisation and locking ------------------------------------------------------------------------------
+
+
+def _refuse(by, what: str, detail: str, message: str) -> PermissionError:
+    log_refusal(by, what, detail)
+    return PermissionError(message)
+
+
+def _lock(result: QuarterlyResult, *, by, action: Action, what: str, allow_self: bool = False) -> QuarterlyResult:
+    """The result, locked for this transaction, after checking the role and the recusal rule."""
+    if not scope_for(by, action).covers_place(unit=result.unit, section=result.section):
+        raise _refuse(by, what, f"result={result.pk}", _("Your roles do not cover this person's result."))
+    if not allow_self and result.person.user_id is not None and result.person.user_id == by.pk:
+        raise _refuse(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
+    locked = (
+        QuarterlyResult.objects.select_for_update()
+        .select_related("period__assessment_year", "person", "unit", "section", "sheet")
+        .get(pk=result.pk)
+    )
+    if locked.period.is_closed:
+        raise ValidationError(
+            _("The period %(period)s is closed and read-only.") % {"period": locked.period}, code="closed"
+        )
+    return locked
+
+
+def _expect(result: QuarterlyResult, *steps: str) -> None:
+    if result.status not in steps:
+        raise ValidationError(
+            _("This result is at the step “%(step)s”; that act belongs to another step.")
+            % {"step": result.get_status_display()},
+            code="out_of_order",
+        )
+
+
+def _region_scope(by, region: Region, action: Action) -> bool:
+    scope = scope_for(by, action)
+    return scope.everything or region.pk in scope.region_ids
+
+
+# Years, periods, parameters -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def year_create(*, region: Region, year: int, by) -> AssessmentYear:
+    """An assessment year with its four quarterly periods (drafts) and the default indicator templates."""
+    if not _region_scope(by, region, Action.SET_RATIOS):
+        raise _refuse(by, "year_create", f"region={region.pk}", _("You may not set up assessment years here."))
+    assessment_year, _made = AssessmentYear.objects.get_or_create(region=region, year=year)
+    for quarter in range(1, 5):
+        period, made = Period.objects.get_or_create(assessment_year=assessment_year, quarter=quarter)
+        if made:
+            _default_deadlines(period)
+            period.save()
+    scoring.templates_install_defaults(year=year)
+    audit(period=assessment_year.periods.get(quarter=1), by=by, action="year_create", comment=str(year))
+    return assessment_year
+
+
+def _default_deadlines(period: Period) -> None:
+    """Steps due in the first days after the quarter; results submitted by day N of the next month."""
+    end = period.end_date
+    submit = datetime.date(end.year + (end.month == 12), end.month % 12 + 1, period.assessment_year.submit_day)
+    period.summary_due = end
+    period.section_due = end + datetime.timedelta(days=3)
+    period.leader_due = end + datetime.timedelta(days=5)
+    period.committee_due = end + datetime.timedelta(days=7)
+    period.submit_by = submit
+
+
+@transaction.atomic
+def ratio_set(*, unit: Unit, assessment_year: AssessmentYear, good_ratio: Decimal, reason: str, by) -> UnitYear:
+    """The unit's ratio of 好 for the year, with the reason recorded."""
+    if not _region_scope(by, unit.region, Action.SET_RATIOS):
+        raise _refuse(by, "ratio_set", f"unit={unit.pk}", _("You may not set ratios for %(unit)s.") % {"unit": unit})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Record the reason for the ratio.")]})
+    if not Decimal(0) <= good_ratio <= Decimal(1):
+        raise ValidationError({"good_ratio": [_("A ratio lies between 0 and 1 (e.g. 0.40 for 40%).")]})
+    setting, _made = UnitYear.objects.select_for_update().get_or_create(
+        unit=unit, assessment_year=assessment_year, defaults={"good_ratio": good_ratio, "reason": reason, "set_by": by}
+    )
+    before = setting.good_ratio
+    setting.good_ratio, setting.reason, setting.set_by = good_ratio, reason, by
+    setting.save()
+    audit(
+        period=assessment_year.periods.order_by("quarter").first(),
+        unit=unit,
+        by=by,
+        action="ratio_set",
+        comment=reason,
+        changes={"good_ratio": [str(before), str(good_ratio)]},
+    )
+    return setting
+
+
+@transaction.atomic
+def period_open(*, period: Period, by) -> Period:
+    """The organisation department opens a period: self-summaries begin."""
+    if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
+        raise _refuse(by, "period_open", f"period={period.pk}", _("You may not open this period."))
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status != Period.Status.DRAFT:
+        raise ValidationError(_("Only a draft period can be opened."), code="out_of_order")
+    period.status = Period.Status.OPEN
+    period.save(update_fields=["status"])
+    audit(period=period, by=by, action="period_open", from_status="draft", to_status="open")
+    return period
+
+
+@transaction.atomic
+def unit_start(*, period: Period, unit: Unit, by) -> int:
+    """The office starts its unit's period: a score sheet and a result for everyone it assesses (the
+    placements decide), the templates frozen, the places allocated. Safe to run again."""
+    period = Period.objects.select_related("assessment_year").get(pk=period.pk)
+    if period.status != Period.Status.OPEN:
+        raise ValidationError(_("The period is not open."), code="out_of_order")
+    scoring.sheets_open(period=period, unit=unit, by=by)
+    have = set(QuarterlyResult.objects.filter(period=period).values_list("sheet_id", flat=True))
+    new = [
+        QuarterlyResult(person_id=s.person_id, period=period, unit=unit, section_id=s.section_id, sheet=s)
+        for s in ScoreSheet.objects.filter(period=period, unit=unit).exclude(pk__in=have)
+    ]
+    QuarterlyResult.objects.bulk_create(new, batch_size=1000)
+    allocate(period=period, unit=unit)
+    audit(period=period, unit=unit, by=by, action="unit_start", comment=str(len(new)))
+    return len(new)
+
+
+# The quota ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Places:
+    places: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.places - self.used)
+
+
+def good_ratio(period: Period, unit: Unit) -> Decimal:
+    setting = UnitYear.objects.filter(unit=unit, assessment_year_id=period.assessment_year_id).first()
+    return setting.good_ratio if setting else period.assessment_year.default_good_ratio
+
+
+def _history(period: Period, unit: Unit, section: Section | None, *, unit_total: bool) -> tuple[list[int], list[int]]:
+    """Participants per quarter up to this one, and what each earlier quarter used: nominations for a
+    section (rejected ones included), 好 grades for the unit's own total. Participants are the people the
+    unit assesses that quarter, borrowed career staff included unless the year excludes them."""
+    results = QuarterlyResult.objects.filter(period__assessment_year_id=period.assessment_year_id, unit=unit)
+    if not period.assessment_year.borrowed_in_quota:
+        results = results.exclude(person__staffing_type=Person.StaffingType.BORROWED_CAREER)
+    if not unit_total:
+        results = results.filter(section=section)
+    used = Q(final_grade=Grade.GOOD) if unit_total else Q(nominated=True)
+    by_quarter = {
+        row["period__quarter"]: row
+        for row in results.filter(period__quarter__lte=period.quarter)
+        .values("period__quarter")
+        .annotate(n=Count("pk"), used=Count("pk", filter=used))
+    }
+    participants = [by_quarter.get(q, {}).get("n", 0) for q in range(1, period.quarter + 1)]
+    usage = [by_quarter.get(q, {}).get("used", 0) for q in range(1, period.quarter)]
+    opening = QuotaOpening.objects.filter(
+        assessment_year_id=period.assessment_year_id, unit=unit, section=None if unit_total else section
+    ).first()
+    if opening is not None:
+        participants.insert(0, opening.participants)
+        usage.insert(0, opening.nominations)
+    return participants, usage
+
+
+def section_places(period: Period, unit: Unit, section: Section) -> Places:
+    participants, usage = _history(period, unit, section, unit_total=False)
+    places = quota.good_places(ratio=good_ratio(period, unit), participants=participants, nominations=usage)
+    used = QuarterlyResult.objects.filter(period=period, unit=unit, section=section, nominated=True).count()
+    return Places(places=places, used=used)
+
+
+def unit_places(period: Period, unit: Unit) -> Places:
+    participants, usage = _history(period, unit, None, unit_total=True)
+    places = quota.good_places(ratio=good_ratio(period, unit), participants=participants, nominations=usage)
+    used = QuarterlyResult.objects.filter(period=period, unit=unit, final_grade=Grade.GOOD).count()
+    return Places(places=places, used=used)
+
+
+def _ledger_row(period: Period, unit: Unit, section: Section | None) -> QuotaLedger:
+    """The ledger row, locked: whoever holds it decides the next place of that section or unit."""
+    rows = QuotaLedger.objects.select_for_update().filter(period=period, unit=unit, section=section)
+    row = rows.first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                QuotaLedger.objects.create(period=period, unit=unit, section=section, ratio=good_ratio(period, unit))
+        except IntegrityError:
+            pass  # created by a concurrent act; take the lock on that row instead
+        row = rows.get()
+    return row
+
+
+@transaction.atomic
+def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
+    """Write the ledger of every section and of the unit for ``period`` (the 申报表 figures). Idempotent:
+    the figures are recomputed from the results each time."""
+    ratio = good_ratio(period, unit)
+    section_ids = list(
+        QuarterlyResult.objects.filter(period=period, unit=unit, section__isnull=False)
+        .values_list("section_id", flat=True)
+        .distinct()
+    )
+    rows = []
+    for section in [*Section.objects.filter(pk__in=section_ids).order_by("order", "pk"), None]:
+        unit_total = section is None
+        participants, usage = _history(period, unit, section, unit_total=unit_total)
+        history = quota.ledger(ratio=ratio, participants=participants, nominations=usage)
+        current = history[-1] if history else None
+        here = QuarterlyResult.objects.filter(period=period, unit=unit)
+        if not unit_total:
+            here = here.filter(section=section)
+        nominated = (
+            here.filter(nominated=True).count()
+            if not unit_total
+            else here.filter(Q(nominated=True) | Q(decision=Decision.PICKED)).count()
+        )
+        approved = here.filter(final_grade=Grade.GOOD).count()
+        used_now = approved if unit_total else nominated
+        row = _ledger_row(period, unit, section)
+        row.ratio = ratio
+        row.participants = current.participants if current else 0
+        row.accumulated = current.accumulated if current else Decimal(0)
+        row.places = current.places if current else 0
+        has_opening = QuotaOpening.objects.filter(
+            assessment_year_id=period.assessment_year_id, unit=unit, section=section
+        ).exists()
+        row.cumulative_places = sum(q.places for q in (history[1:] if has_opening else history))
+        row.nominations = nominated
+        row.approved = approved
+        row.carried = row.accumulated - used_now
+        row.save()
+        rows.append(row)
+    return rows
+
+
+# The steps ----------------------------------------------------------------------------------------------
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+@transaction.atomic
+def summary_submit(*, result: QuarterlyResult, summary: str, by) -> QuarterlyResult:
+    """The person writes their quarterly summary (个人小结) before the deadline."""
+    if result.person.user_id is None or result.person.user_id != by.pk:
+        raise _refuse(by, "summary_submit", f"result={result.pk}", _("Only the person writes their own summary."))
+    locked = QuarterlyResult.objects.select_for_update().select_related("period").get(pk=result.pk)
+    if locked.period.is_closed:
+        raise ValidationError(_("The period is closed."), code="closed")
+    _expect(locked, Status.SUMMARY)
+    if locked.period.summary_due and _today() > locked.period.summary_due:
+        raise ValidationError(
+            _("Summaries were due by %(date)s; ask the assessment office.") % {"date": locked.period.summary_due},
+            code="late",
+        )
+    if not summary.strip():
+        raise ValidationError({"summary": [_("Write the summary.")]})
+    return _apply(
+        locked, by=by, action="summary_submit", to=Status.SCORING, summary=summary.strip(), summary_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def summary_skip(*, result: QuarterlyResult, by, reason: str) -> QuarterlyResult:
+    """The office moves on without a summary (after the deadline, or for a person away), with the reason."""
+    locked = _lock(result, by=by, action=Action.RUN_PERIOD, what="summary_skip")
+    _expect(locked, Status.SUMMARY)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the summary is skipped.")]})
+    return _apply(locked, by=by, action="summary_skip", to=Status.SCORING, comment=reason)
+
+
+def _grade_rank(grade: str) -> int:
+    return GRADE_ORDER.index(grade)
+
+
+def _check_grade(result: QuarterlyResult, grade: str, *, needs_place: bool) -> None:
+    """A grade may be lower than the score allows, never higher; below the threshold it must be 较差."""
+    sheet = result.sheet
+    if not sheet.is_complete:
+        raise ValidationError(_("The score sheet is not complete yet."), code="incomplete")
+    if grade not in Grade.values:
+        raise ValidationError({"grade": [_("Choose one of 好, 较好, 一般, 较差.")]})
+    if _grade_rank(grade) < _grade_rank(sheet.eligible_grade):
+        raise ValidationError(
+            {
+                "grade": [
+                    _("The score %(total)s allows at best %(grade)s.")
+                    % {"total": sheet.total, "grade": sheet.eligible_grade}
+                ]
+            }
+        )
+    if sheet.eligible_grade == Grade.POOR and grade != Grade.POOR:
+        raise ValidationError({"grade": [_("Below the threshold the grade must be 较差.")]})
+    if grade == Grade.GOOD and not needs_place:
+        raise ValidationError({"grade": [_("好 needs a place: nominate the person.")]})
+
+
+@transaction.atomic
+def result_propose(*, result: QuarterlyResult, grade: str, comment: str, by, nominate: bool = False) -> QuarterlyResult:
+    """The section head proposes a grade, writes the 评鉴 comment, and may nominate for 好 within the places."""
+    locked = _lock(result, by=by, action=Action.PROPOSE, what="result_propose")
+    _expect(locked, Status.SCORING)
+    if not comment.strip():
+        raise ValidationError({"comment": [_("Write the review comment (评鉴).")]})
+    if nominate and grade != Grade.GOOD:
+        raise ValidationError({"grade": [_("A nomination proposes 好.")]})
+    _check_grade(locked, grade, needs_place=nominate)
+    if nominate:
+        if locked.section_id is None:
+            raise ValidationError(
+                _("People outside the sections are picked by the committee against the unit's places."),
+                code="no_section",
+            )
+        # The section's ledger row is the lock: two nominations racing for the last place are serialised.
+        _ledger_row(locked.period, locked.unit, locked.section)
+        places = section_places(locked.period, locked.unit, locked.section)
+        if places.left <= 0:
+            raise ValidationError(
+                _("The section has %(places)s places of 好 this quarter and %(used)s are nominated: none is left.")
+                % {"places": places.places, "used": places.used},
+                code="no_place",
+            )
+    return _apply(
+        locked,
+        by=by,
+        action="result_propose",
+        to=Status.LEADER_REVIEW,
+        comment=comment,
+        proposed_grade=grade,
+        nominated=nominate,
+        section_comment=comment.strip(),
+        proposed_by=by,
+    )
+
+
+@transaction.atomic
+def result_review(*, result: QuarterlyResult, by, comment: str = "") -> QuarterlyResult:
+    """A leader approves the proposal; it goes to the committee."""
+    locked = _lock(result, by=by, action=Action.REVIEW, what="result_review")
+    _expect(locked, Status.LEADER_REVIEW)
+    return _apply(
+        locked,
+        by=by,
+        action="result_review",
+        to=Status.COMMITTEE,
+        comment=comment,
+        leader_comment=comment.strip(),
+        reviewed_by=by,
+    )
+
+
+def results_review_bulk(*, results: list[QuarterlyResult], by, comment: str = "") -> int:
+    """Approve several proposals at once: all or none."""
+    with transaction.atomic():
+        for result in sorted(results, key=lambda r: r.pk):  # primary-key order: no deadlock between two leaders
+            result_review(result=result, by=by, comment=comment)
+    return len(results)
+
+
+_RETURN_TO = {
+    Status.SCORING: (Status.SUMMARY, Action.PROPOSE),
+    Status.LEADER_REVIEW: (Status.SCORING, Action.REVIEW),
+    Status.COMMITTEE: (Status.LEADER_REVIEW, Action.DECIDE),
+    Status.DECIDED: (Status.COMMITTEE, Action.DECIDE),
+}
+
+
+@transaction.atomic
+def result_return(*, result: QuarterlyResult, by, reason: str) -> QuarterlyResult:
+    """Send a result back one step for correction, with the reason. Undoes the step's nomination or decision."""
+    if not any(
+        scope_for(by, action).covers_place(unit=result.unit, section=result.section)
+        for _to, action in _RETURN_TO.values()
+    ):
+        raise _refuse(by, "result_return", f"result={result.pk}", _("Your roles do not cover this person's result."))
+    current = QuarterlyResult.objects.values_list("status", flat=True).get(pk=result.pk)
+    if current not in _RETURN_TO:
+        raise ValidationError(_("A result at this step cannot be sent back."), code="out_of_order")
+    back_to, action = _RETURN_TO[current]
+    locked = _lock(result, by=by, action=action, what="result_return")
+    if locked.status != current:
+        raise ValidationError(_("The result moved on meanwhile; reload it."), code="out_of_order")
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the result is sent back.")]})
+    fields: dict[str, Any] = {}
+    if back_to == Status.SCORING:
+        fields = {"nominated": False, "proposed_grade": ""}
+    if back_to in (Status.COMMITTEE, Status.LEADER_REVIEW):
+        fields = {"decision": "", "final_grade": ""}
+    return _apply(locked, by=by, action="result_return", to=back_to, comment=reason, **fields)
+
+
+@transaction.atomic
+def committee_decide(*, result: QuarterlyResult, grade: str, by, comment: str = "") -> QuarterlyResult:
+    """The committee decides the final grade. For a nomination, 好 approves it and anything else rejects it
+    (the place stays used by the section). 好 for someone not nominated is the committee's own pick.
+    Every 好 takes one of the unit's places, which must hold on its own."""
+    locked = _lock(result, by=by, action=Action.DECIDE, what="committee_decide")
+    _expect(locked, Status.COMMITTEE)
+    _check_grade(locked, grade, needs_place=True)
+    if locked.sheet.vetoed and grade == Grade.GOOD:
+        raise ValidationError({"grade": [_("A veto item (一票否优) bars 好.")]})
+    if grade == Grade.GOOD:
+        _ledger_row(locked.period, locked.unit, None)  # the unit's lock: two picks cannot take one last place
+        places = unit_places(locked.period, locked.unit)
+        if places.left <= 0:
+            raise ValidationError(
+                _("The unit has %(places)s places of 好 this quarter and all are given.") % {"places": places.places},
+                code="no_place",
+            )
+    if locked.nominated:
+        decision = Decision.APPROVED if grade == Grade.GOOD else Decision.REJECTED
+    else:
+        decision = Decision.PICKED if grade == Grade.GOOD else Decision.NONE
+    return _apply(
+        locked,
+        by=by,
+        action="committee_decide",
+        to=Status.DECIDED,
+        comment=comment,
+        final_grade=grade,
+        decision=decision,
+        decided_by=by,
+    )
+
+
+def _workday_exceptions() -> dict[datetime.date, bool]:
+    return dict(CalendarDay.objects.values_list("date", "is_workday"))
+
+
+@transaction.atomic
+def unit_publish(*, period: Period, unit: Unit, by) -> int:
+    """The office publishes the unit's decided results for ``publicity_days`` working days (公示)."""
+    if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
+        raise _refuse(
+            by, "unit_publish", f"unit={unit.pk}", _("You may not publish results of %(unit)s.") % {"unit": unit}
+        )
+    results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
+    waiting = [r for r in results if r.status != Status.DECIDED]
+    if not results or waiting:
+        raise ValidationError(
+            _("%(n)s results of the unit are not decided yet; publish when all are.") % {"n": len(waiting)},
+            code="out_of_order",
+        )
+    ends = add_workdays(_today(), period.assessment_year.publicity_days, _workday_exceptions())
+    for result in results:
+        result.status, result.publicity_ends, result.version = Status.PUBLICITY, ends, result.version + 1
+    QuarterlyResult.objects.bulk_update(results, ["status", "publicity_ends", "version"])
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            period=period,
+            unit=unit,
+            result=r,
+            actor=by,
+            action="unit_publish",
+            from_status=Status.DECIDED,
+            to_status=Status.PUBLICITY,
+            changes={"publicity_ends": [None, str(ends)]},
+        )
+        for r in results
+    )
+    allocate(period=period, unit=unit)
+    return len(results)
+
+
+@transaction.atomic
+def review_request(*, result: QuarterlyResult, reason: str, by) -> ReviewRequest:
+    """During publicity a person asks for a review (复核) of their own result."""
+    if result.person.user_id is None or result.person.user_id != by.pk:
+        raise _refuse(
+            by, "review_request", f"result={result.pk}", _("Only the person asks for a review of their result.")
+        )
+    locked = QuarterlyResult.objects.select_for_update().get(pk=result.pk)
+    _expect(locked, Status.PUBLICITY)
+    if locked.publicity_ends is None or _today() > locked.publicity_ends:
+        raise ValidationError(
+            _("Publicity ended on %(date)s; a review can no longer be asked for.") % {"date": locked.publicity_ends},
+            code="window_closed",
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say what should be reviewed and why.")]})
+    if locked.review_requests.filter(answered_at__isnull=True).exists():
+        raise ValidationError(_("A review request is already waiting for its answer."), code="pending")
+    request = ReviewRequest.objects.create(result=locked, reason=reason.strip(), grade_before=locked.final_grade)
+    audit(period=locked.period, result=locked, by=by, action="review_request", comment=reason)
+    return request
+
+
+@transaction.atomic
+def review_answer(*, request: ReviewRequest, answer: str, by, grade: str | None = None) -> ReviewRequest:
+    """The office answers a review request; a changed grade is recorded with its reason and goes through
+    the same checks and places as a committee decision."""
+    request = ReviewRequest.objects.select_for_update().get(pk=request.pk)
+    locked = _lock(request.result, by=by, action=Action.RUN_PERIOD, what="review_answer")
+    if not request.is_open:
+        raise ValidationError(_("This request has been answered."), code="answered")
+    if not answer.strip():
+        raise ValidationError({"answer": [_("Write the answer.")]})
+    new_grade = grade or locked.final_grade
+    if new_grade != locked.final_grade:
+        _check_grade(locked, new_grade, needs_place=True)
+        if new_grade == Grade.GOOD:
+            _ledger_row(locked.period, locked.unit, None)
+            if unit_places(locked.period, locked.unit).left <= 0:
+                raise ValidationError(_("The unit has no place of 好 left this quarter."), code="no_place")
+        decision = locked.decision
+        if new_grade == Grade.GOOD and not locked.nominated:
+            decision = Decision.PICKED
+        elif new_grade != Grade.GOOD and decision in (Decision.PICKED, Decision.APPROVED):
+            decision = Decision.REJECTED if locked.nominated else Decision.NONE
+        _apply(locked, by=by, action="review_change", comment=answer, final_grade=new_grade, decision=decision)
+        allocate(period=locked.period, unit=locked.unit)
+    request.answer, request.answered_by, request.answered_at = answer.strip(), by, timezone.now()
+    request.grade_after = new_grade
+    request.save()
+    audit(period=locked.period, result=locked, by=by, action="review_answer", comment=answer)
+    return request
+
+
+@transaction.atomic
+def unit_report(*, period: Period, unit: Unit, by) -> int:
+    """After publicity the office reports the unit's results to the organisation department."""
+    if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
+        raise _refuse(
+            by, "unit_report", f"unit={unit.pk}", _("You may not report results of %(unit)s.") % {"unit": unit}
+        )
+    results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
+    if not results or any(r.status != Status.PUBLICITY for r in results):
+        raise ValidationError(_("Report the unit's results after they are all published."), code="out_of_order")
+    if any(r.publicity_ends and _today() <= r.publicity_ends for r in results):
+        raise ValidationError(
+            _("Publicity lasts until %(date)s.") % {"date": max(r.publicity_ends for r in results)}, code="publicity"
+        )
+    if ReviewRequest.objects.filter(result__in=results, answered_at__isnull=True).exists():
+        raise ValidationError(_("Answer the open review requests first."), code="pending")
+    return _move_unit(results, by=by, action="unit_report", to=Status.CONFIRMATION)
+
+
+def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comment: str = "") -> int:
+    entries = []
+    for result in results:
+        entries.append(
+            AuditEntry(
+                period=result.period,
+                unit=result.unit,
+                result=result,
+                actor=by,
+                action=action,
+                from_status=result.status,
+                to_status=to,
+                comment=comment,
+            )
+        )
+        result.status, result.version = to, result.version + 1
+    QuarterlyResult.objects.bulk_update(results, ["status", "version"])
+    AuditEntry.objects.bulk_create(entries)
+    return len(results)
+
+
+@transaction.atomic
+def unit_confirm(*, period: Period, unit: Unit, by) -> int:
+    """The organisation department confirms (核准) the unit's results; follow-ups are created."""
+    if not _region_scope(by, unit.region, Action.CONFIRM):
+        raise _refuse(
+            by, "unit_confirm", f"unit={unit.pk}", _("You may not confirm results of %(unit)s.") % {"unit": unit}
+        )
+    results = list(
+        QuarterlyResult.objects.select_for_update()
+        .filter(period=period, unit=unit)
+        .select_related("person")
+        .order_by("pk")
+    )
+    if not results or any(r.status != Status.CONFIRMATION for r in results):
+        raise ValidationError(_("The unit has not reported its results yet."), code="out_of_order")
+    moved = _move_unit(results, by=by, action="unit_confirm", to=Status.FINAL)
+    due = _today() + datetime.timedelta(days=period.assessment_year.follow_up_days)
+    follow_ups = [
+        FollowUp(
+            person=r.person,
+            result=r,
+            due_on=due,
+            kind=FollowUp.Kind.REMINDER_TALK if r.final_grade == Grade.ORDINARY else FollowUp.Kind.CRITICISM,
+        )
+        for r in results
+        if r.final_grade in (Grade.ORDINARY, Grade.POOR)
+    ]
+    FollowUp.objects.bulk_create(follow_ups, ignore_conflicts=True)
+    return moved
+
+
+@transaction.atomic
+def unit_send_back(*, period: Period, unit: Unit, by, reason: str) -> int:
+    """The organisation department sends the unit's results back to its committee, with the reason."""
+    if not _region_scope(by, unit.region, Action.CONFIRM):
+        raise _refuse(
+            by, "unit_send_back", f"unit={unit.pk}", _("You may not send back results of %(unit)s.") % {"unit": unit}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the results are sent back.")]})
+    results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
+    if not results or any(r.status != Status.CONFIRMATION for r in results):
+        raise ValidationError(_("Only reported results can be sent back."), code="out_of_order")
+    return _move_unit(results, by=by, action="unit_send_back", to=Status.COMMITTEE, comment=reason)
+
+
+@transaction.atomic
+def feedback_record(*, result: QuarterlyResult, method: str, on: datetime.date, by) -> QuarterlyResult:
+    """The office records how the person was told (反馈: meeting, talk or written notice)."""
+    locked = _lock(result, by=by, action=Action.RUN_PERIOD, what="feedback_record")
+    _expect(locked, Status.FINAL)
+    if method not in QuarterlyResult.Feedback.values:
+        raise ValidationError({"method": [_("Choose a meeting, a talk or a written notice.")]})
+    return _apply(locked, by=by, action="feedback_record", feedback_method=method, feedback_on=on)
+
+
+@transaction.atomic
+def opinion_record(*, result: QuarterlyResult, opinion: str, by) -> QuarterlyResult:
+    """The person records their own opinion on the final result."""
+    if result.person.user_id is None or result.person.user_id != by.pk:
+        raise _refuse(by, "opinion_record", f"result={result.pk}", _("Only the person records their own opinion."))
+    locked = QuarterlyResult.objects.select_for_update().select_related("period").get(pk=result.pk)
+    _expect(locked, Status.FINAL)
+    return _apply(locked, by=by, action="opinion_record", opinion=opinion.strip())
+
+
+@transaction.atomic
+def period_close(*, period: Period, by) -> Period:
+    """Close a period once every result in it is final: it becomes read-only."""
+    if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
+        raise _refuse(by, "period_close", f"period={period.pk}", _("You may not close this period."))
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    waiting = period.results.exclude(status=Status.FINAL).count()
+    if waiting:
+        raise ValidationError(
+            _("%(n)s results are not final yet; the period cannot close.") % {"n": waiting}, code="out_of_order"
+        )
+    period.status = Period.Status.CLOSED
+    period.save(update_fields=["status"])
+    audit(period=period, by=by, action="period_close", from_status="open", to_status="closed")
+    return period
+
+
+@transaction.atomic
+def period_reopen(*, period: Period, by, reason: str) -> Period:
+    """Reopening a closed period is an audited act of the organisation department."""
+    if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
+        raise _refuse(by, "period_reopen", f"period={period.pk}", _("You may not reopen this period."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the period is reopened.")]})
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if not period.is_closed:
+        raise ValidationError(_("The period is not closed."), code="out_of_order")
+    period.status = Period.Status.OPEN
+    period.save(update_fields=["status"])
+    audit(period=period, by=by, action="period_reopen", from_status="closed", to_status="open", comment=reason)
+    return period
