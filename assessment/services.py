@@ -123,7 +123,8 @@ def _lock(result: QuarterlyResult, *, by, action: Action, what: str, allow_self:
     if not allow_self and result.person.user_id is not None and result.person.user_id == by.pk:
         raise _refuse(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
     locked = (
-        QuarterlyResult.objects.select_for_update()
+        # of=("self",): only the result row is locked; the section join is an outer join PostgreSQL cannot lock.
+        QuarterlyResult.objects.select_for_update(of=("self",))
         .select_related("period__assessment_year", "person", "unit", "section", "sheet")
         .get(pk=result.pk)
     )
