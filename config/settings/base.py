@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import env_bool, env_choice, env_database, env_int, env_list, env_redis_url, env_str
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -122,6 +124,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_TRACK_STARTED = True
+# Run with `celery -A config beat`: the daily reminders of steps that fall due.
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "assessment.tasks.send_reminders_task",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 60 * 60 * 12},
+    },
+}
 
 # How long after a placement ends the receiving unit still sees and assesses the person: long enough to
 # finish the last quarter's results (domain.md §3: submitted by day 10 of the following month, then review).

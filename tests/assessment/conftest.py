@@ -66,6 +66,7 @@ def quarter(cast, staff, unit, region):
         sheet = person.score_sheets.get(period=period)
         common = D("59") - n if n < 9 else D("40")
         fill_sheet(sheet, cast["office"], common=common, monthly=D("97.5"))
+    period.refresh_from_db()
     return period
 
 

@@ -1,0 +1,36 @@
+"""Celery tasks: they take ids, fetch fresh rows, call a service, and are safe to run twice."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from assessment import reminders, services
+from assessment.models import Period, QuarterlyResult
+from units.models import Unit
+
+
+@shared_task(bind=True)
+def allocate_places_task(self, period_id: int, unit_id: int | None = None) -> dict:
+    """Allocate a period's places for one unit or the whole region; reports progress per unit.
+
+    Idempotent: the ledgers are recomputed from the results each time.
+    """
+    period = Period.objects.select_related("assessment_year").get(pk=period_id)
+    unit_ids = QuarterlyResult.objects.filter(period=period).values("unit_id")
+    units = Unit.objects.filter(pk__in=unit_ids)
+    if unit_id is not None:
+        units = units.filter(pk=unit_id)
+    units = list(units.order_by("order", "pk"))
+    sections = places = 0
+    for done, unit in enumerate(units, start=1):
+        rows = services.allocate(period=period, unit=unit)
+        sections += len(rows) - 1
+        places += next(row.places for row in rows if row.section_id is None)
+        if not self.request.is_eager:
+            self.update_state(state="PROGRESS", meta={"done": done, "total": len(units)})
+    return {"units": len(units), "sections": sections, "unit_places": places}
+
+
+@shared_task
+def send_reminders_task() -> int:
+    """Daily (Celery beat): remind whoever's step is due soon, and tell offices which sections are late."""
+    return reminders.send_reminders(today=timezone.localdate())
