@@ -34,6 +34,7 @@ from assessment.models import (
     ReviewRequest,
     UnitYear,
 )
+from config.bulk import update_rows
 from scoring import services as scoring
 from scoring.models import ScoreSheet
 from units.models import Person, Region, Section, Unit
@@ -79,10 +80,11 @@ def audit(
     )
 
 
-def _apply(
+def _stage(
     result: QuarterlyResult, *, by, action: str, to: str | None = None, comment: str = "", **fields
-) -> QuarterlyResult:
-    """Set ``fields`` (and the step), save, and record the before and after of what changed."""
+) -> AuditEntry:
+    """Set ``fields`` (and the step) on ``result`` and return the unsaved audit entry with the before and
+    after of every changed field."""
     changes = {}
     for name, value in fields.items():
         before = getattr(result, name)
@@ -94,17 +96,39 @@ def _apply(
         changes["status"] = [result.status, to]
         result.status = to
     result.version += 1
-    result.save()
-    audit(
-        period=result.period,
+    return AuditEntry(
+        period_id=result.period_id,
+        unit_id=result.unit_id,
         result=result,
-        by=by,
+        actor=by if getattr(by, "pk", None) else None,
         action=action,
         from_status=from_status,
         to_status=result.status,
         comment=comment,
         changes=changes,
     )
+
+
+# Everything but the identity of a result can change in an act.
+_WRITABLE = [
+    f.name
+    for f in QuarterlyResult._meta.concrete_fields
+    if not f.primary_key and f.name not in ("person", "period", "unit", "section", "sheet")
+]
+
+
+def _commit(results: list[QuarterlyResult], entries: list[AuditEntry]) -> None:
+    update_rows(results, _WRITABLE)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def _apply(
+    result: QuarterlyResult, *, by, action: str, to: str | None = None, comment: str = "", **fields
+) -> QuarterlyResult:
+    """Set ``fields`` (and the step), save, and record the before and after of what changed."""
+    entry = _stage(result, by=by, action=action, to=to, comment=comment, **fields)
+    result.save()
+    entry.save()
     return result
 
 
@@ -132,6 +156,27 @@ def _lock(result: QuarterlyResult, *, by, action: Action, what: str, allow_self:
         raise ValidationError(
             _("The period %(period)s is closed and read-only.") % {"period": locked.period}, code="closed"
         )
+    return locked
+
+
+def _lock_many(results: list[QuarterlyResult], *, by, action: Action, what: str) -> list[QuarterlyResult]:
+    """Like _lock for several results at once, locked in primary-key order (no deadlock between two acts)."""
+    locked = list(
+        QuarterlyResult.objects.select_for_update(of=("self",))
+        .filter(pk__in=[r.pk for r in results])
+        .select_related("period__assessment_year", "person", "unit", "section", "sheet")
+        .order_by("pk")
+    )
+    scope = scope_for(by, action)
+    for result in locked:
+        if not scope.covers_place(unit=result.unit, section=result.section):
+            raise _refuse(by, what, f"result={result.pk}", _("Your roles do not cover this person's result."))
+        if result.person.user_id is not None and result.person.user_id == by.pk:
+            raise _refuse(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
+        if result.period.is_closed:
+            raise ValidationError(
+                _("The period %(period)s is closed and read-only.") % {"period": result.period}, code="closed"
+            )
     return locked
 
 
@@ -383,13 +428,22 @@ def summary_submit(*, result: QuarterlyResult, summary: str, by) -> QuarterlyRes
 
 
 @transaction.atomic
-def summary_skip(*, result: QuarterlyResult, by, reason: str) -> QuarterlyResult:
-    """The office moves on without a summary (after the deadline, or for a person away), with the reason."""
-    locked = _lock(result, by=by, action=Action.RUN_PERIOD, what="summary_skip")
-    _expect(locked, Status.SUMMARY)
+def summaries_skip(*, results: list[QuarterlyResult], by, reason: str) -> int:
+    """The office moves results on without a summary (after the deadline, or for people away), with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the summary is skipped.")]})
-    return _apply(locked, by=by, action="summary_skip", to=Status.SCORING, comment=reason)
+    locked = _lock_many(results, by=by, action=Action.RUN_PERIOD, what="summary_skip")
+    entries = []
+    for result in locked:
+        _expect(result, Status.SUMMARY)
+        entries.append(_stage(result, by=by, action="summary_skip", to=Status.SCORING, comment=reason))
+    _commit(locked, entries)
+    return len(locked)
+
+
+def summary_skip(*, result: QuarterlyResult, by, reason: str) -> QuarterlyResult:
+    summaries_skip(results=[result], by=by, reason=reason)
+    return QuarterlyResult.objects.get(pk=result.pk)
 
 
 def _grade_rank(grade: str) -> int:
@@ -418,66 +472,99 @@ def _check_grade(result: QuarterlyResult, grade: str, *, needs_place: bool) -> N
         raise ValidationError({"grade": [_("好 needs a place: nominate the person.")]})
 
 
+@dataclass(frozen=True)
+class Proposal:
+    result: QuarterlyResult
+    grade: str
+    comment: str
+    nominate: bool = False
+
+
 @transaction.atomic
-def result_propose(*, result: QuarterlyResult, grade: str, comment: str, by, nominate: bool = False) -> QuarterlyResult:
-    """The section head proposes a grade, writes the 评鉴 comment, and may nominate for 好 within the places."""
-    locked = _lock(result, by=by, action=Action.PROPOSE, what="result_propose")
-    _expect(locked, Status.SCORING)
-    if not comment.strip():
-        raise ValidationError({"comment": [_("Write the review comment (评鉴).")]})
-    if nominate and grade != Grade.GOOD:
-        raise ValidationError({"grade": [_("A nomination proposes 好.")]})
-    _check_grade(locked, grade, needs_place=nominate)
-    if nominate:
-        if locked.section_id is None:
-            raise ValidationError(
-                _("People outside the sections are picked by the committee against the unit's places."),
-                code="no_section",
+def proposals_submit(*, proposals: list[Proposal], by) -> int:
+    """The section head proposes grades, writes the 评鉴 comments and nominates for 好 within the section's
+    places: all the proposals or none."""
+    locked = {
+        r.pk: r for r in _lock_many([p.result for p in proposals], by=by, action=Action.PROPOSE, what="result_propose")
+    }
+    nominations: dict[int, int] = {}
+    entries = []
+    for proposal in proposals:
+        result = locked[proposal.result.pk]
+        _expect(result, Status.SCORING)
+        if not proposal.comment.strip():
+            raise ValidationError({"comment": [_("Write the review comment (评鉴).")]})
+        if proposal.nominate and proposal.grade != Grade.GOOD:
+            raise ValidationError({"grade": [_("A nomination proposes 好.")]})
+        _check_grade(result, proposal.grade, needs_place=proposal.nominate)
+        if proposal.nominate:
+            if result.section_id is None:
+                raise ValidationError(
+                    _("People outside the sections are picked by the committee against the unit's places."),
+                    code="no_section",
+                )
+            nominations[result.section_id] = nominations.get(result.section_id, 0) + 1
+        entries.append(
+            _stage(
+                result,
+                by=by,
+                action="result_propose",
+                to=Status.LEADER_REVIEW,
+                comment=proposal.comment,
+                proposed_grade=proposal.grade,
+                nominated=proposal.nominate,
+                section_comment=proposal.comment.strip(),
+                proposed_by=by,
             )
+        )
+    for section_id in sorted(nominations):
+        sample = next(r for r in locked.values() if r.section_id == section_id)
         # The section's ledger row is the lock: two nominations racing for the last place are serialised.
-        _ledger_row(locked.period, locked.unit, locked.section)
-        places = section_places(locked.period, locked.unit, locked.section)
-        if places.left <= 0:
+        _ledger_row(sample.period, sample.unit, sample.section)
+        places = section_places(sample.period, sample.unit, sample.section)
+        if nominations[section_id] > places.left:
             raise ValidationError(
                 _("The section has %(places)s places of 好 this quarter and %(used)s are nominated: none is left.")
-                % {"places": places.places, "used": places.used},
+                % {"places": places.places, "used": places.used}
+                if places.left == 0
+                else _("The section has %(left)s places of 好 left this quarter, not %(asked)s.")
+                % {"left": places.left, "asked": nominations[section_id]},
                 code="no_place",
             )
-    return _apply(
-        locked,
-        by=by,
-        action="result_propose",
-        to=Status.LEADER_REVIEW,
-        comment=comment,
-        proposed_grade=grade,
-        nominated=nominate,
-        section_comment=comment.strip(),
-        proposed_by=by,
-    )
+    _commit(list(locked.values()), entries)
+    return len(entries)
+
+
+def result_propose(*, result: QuarterlyResult, grade: str, comment: str, by, nominate: bool = False) -> QuarterlyResult:
+    proposals_submit(proposals=[Proposal(result=result, grade=grade, comment=comment, nominate=nominate)], by=by)
+    return QuarterlyResult.objects.get(pk=result.pk)
 
 
 @transaction.atomic
-def result_review(*, result: QuarterlyResult, by, comment: str = "") -> QuarterlyResult:
-    """A leader approves the proposal; it goes to the committee."""
-    locked = _lock(result, by=by, action=Action.REVIEW, what="result_review")
-    _expect(locked, Status.LEADER_REVIEW)
-    return _apply(
-        locked,
-        by=by,
-        action="result_review",
-        to=Status.COMMITTEE,
-        comment=comment,
-        leader_comment=comment.strip(),
-        reviewed_by=by,
-    )
-
-
 def results_review_bulk(*, results: list[QuarterlyResult], by, comment: str = "") -> int:
-    """Approve several proposals at once: all or none."""
-    with transaction.atomic():
-        for result in sorted(results, key=lambda r: r.pk):  # primary-key order: no deadlock between two leaders
-            result_review(result=result, by=by, comment=comment)
-    return len(results)
+    """A leader approves proposals, one or many at once: all or none; they go to the committee."""
+    locked = _lock_many(results, by=by, action=Action.REVIEW, what="result_review")
+    entries = []
+    for result in locked:
+        _expect(result, Status.LEADER_REVIEW)
+        entries.append(
+            _stage(
+                result,
+                by=by,
+                action="result_review",
+                to=Status.COMMITTEE,
+                comment=comment,
+                leader_comment=comment.strip(),
+                reviewed_by=by,
+            )
+        )
+    _commit(locked, entries)
+    return len(locked)
+
+
+def result_review(*, result: QuarterlyResult, by, comment: str = "") -> QuarterlyResult:
+    results_review_bulk(results=[result], by=by, comment=comment)
+    return QuarterlyResult.objects.get(pk=result.pk)
 
 
 _RETURN_TO = {
@@ -513,38 +600,69 @@ def result_return(*, result: QuarterlyResult, by, reason: str) -> QuarterlyResul
     return _apply(locked, by=by, action="result_return", to=back_to, comment=reason, **fields)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    result: QuarterlyResult
+    grade: str
+    comment: str = ""
+
+
 @transaction.atomic
-def committee_decide(*, result: QuarterlyResult, grade: str, by, comment: str = "") -> QuarterlyResult:
-    """The committee decides the final grade. For a nomination, 好 approves it and anything else rejects it
-    (the place stays used by the section). 好 for someone not nominated is the committee's own pick.
-    Every 好 takes one of the unit's places, which must hold on its own."""
-    locked = _lock(result, by=by, action=Action.DECIDE, what="committee_decide")
-    _expect(locked, Status.COMMITTEE)
-    _check_grade(locked, grade, needs_place=True)
-    if locked.sheet.vetoed and grade == Grade.GOOD:
-        raise ValidationError({"grade": [_("A veto item (一票否优) bars 好.")]})
-    if grade == Grade.GOOD:
-        _ledger_row(locked.period, locked.unit, None)  # the unit's lock: two picks cannot take one last place
-        places = unit_places(locked.period, locked.unit)
-        if places.left <= 0:
+def decisions_record(*, verdicts: list[Verdict], by) -> int:
+    """The committee decides final grades, one or a whole meeting's at once: all or none.
+
+    For a nomination, 好 approves it and anything else rejects it (the place stays used by the section).
+    好 for someone not nominated is the committee's own pick. Every 好 takes one of the unit's places,
+    and the unit's total must hold on its own.
+    """
+    locked = {
+        r.pk: r for r in _lock_many([v.result for v in verdicts], by=by, action=Action.DECIDE, what="committee_decide")
+    }
+    goods: dict[int, int] = {}
+    entries = []
+    for verdict in verdicts:
+        result = locked[verdict.result.pk]
+        _expect(result, Status.COMMITTEE)
+        _check_grade(result, verdict.grade, needs_place=True)
+        if result.sheet.vetoed and verdict.grade == Grade.GOOD:
+            raise ValidationError({"grade": [_("A veto item (一票否优) bars 好.")]})
+        if verdict.grade == Grade.GOOD:
+            goods[result.unit_id] = goods.get(result.unit_id, 0) + 1
+        if result.nominated:
+            decision = Decision.APPROVED if verdict.grade == Grade.GOOD else Decision.REJECTED
+        else:
+            decision = Decision.PICKED if verdict.grade == Grade.GOOD else Decision.NONE
+        entries.append(
+            _stage(
+                result,
+                by=by,
+                action="committee_decide",
+                to=Status.DECIDED,
+                comment=verdict.comment,
+                final_grade=verdict.grade,
+                decision=decision,
+                decided_by=by,
+            )
+        )
+    for unit_id in sorted(goods):
+        sample = next(r for r in locked.values() if r.unit_id == unit_id)
+        _ledger_row(sample.period, sample.unit, None)  # the unit's lock: two picks cannot take one last place
+        places = unit_places(sample.period, sample.unit)
+        if goods[unit_id] > places.left:
             raise ValidationError(
-                _("The unit has %(places)s places of 好 this quarter and all are given.") % {"places": places.places},
+                _("The unit has %(places)s places of 好 this quarter and all are given.") % {"places": places.places}
+                if places.left == 0
+                else _("The unit has %(left)s places of 好 left this quarter, not %(asked)s.")
+                % {"left": places.left, "asked": goods[unit_id]},
                 code="no_place",
             )
-    if locked.nominated:
-        decision = Decision.APPROVED if grade == Grade.GOOD else Decision.REJECTED
-    else:
-        decision = Decision.PICKED if grade == Grade.GOOD else Decision.NONE
-    return _apply(
-        locked,
-        by=by,
-        action="committee_decide",
-        to=Status.DECIDED,
-        comment=comment,
-        final_grade=grade,
-        decision=decision,
-        decided_by=by,
-    )
+    _commit(list(locked.values()), entries)
+    return len(entries)
+
+
+def committee_decide(*, result: QuarterlyResult, grade: str, by, comment: str = "") -> QuarterlyResult:
+    decisions_record(verdicts=[Verdict(result=result, grade=grade, comment=comment)], by=by)
+    return QuarterlyResult.objects.get(pk=result.pk)
 
 
 def _workday_exceptions() -> dict[datetime.date, bool]:
@@ -568,7 +686,7 @@ def unit_publish(*, period: Period, unit: Unit, by) -> int:
     ends = add_workdays(_today(), period.assessment_year.publicity_days, _workday_exceptions())
     for result in results:
         result.status, result.publicity_ends, result.version = Status.PUBLICITY, ends, result.version + 1
-    QuarterlyResult.objects.bulk_update(results, ["status", "publicity_ends", "version"])
+    update_rows(results, ["status", "publicity_ends", "version"])
     AuditEntry.objects.bulk_create(
         AuditEntry(
             period=period,
@@ -675,7 +793,7 @@ def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comm
             )
         )
         result.status, result.version = to, result.version + 1
-    QuarterlyResult.objects.bulk_update(results, ["status", "version"])
+    update_rows(results, ["status", "version"])
     AuditEntry.objects.bulk_create(entries)
     return len(results)
 
