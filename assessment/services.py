@@ -267,7 +267,8 @@ def period_open(*, period: Period, by) -> Period:
 @transaction.atomic
 def unit_start(*, period: Period, unit: Unit, by) -> int:
     """The office starts its unit's period: a score sheet and a result for everyone it assesses (the
-    placements decide), the templates frozen, the places allocated. Safe to run again."""
+    placements decide), the templates frozen. Safe to run again. The ledger rows are made when first
+    needed; the allocation task and publication write the figures."""
     period = Period.objects.select_related("assessment_year").get(pk=period.pk)
     if period.status != Period.Status.OPEN:
         raise ValidationError(_("The period is not open."), code="out_of_order")
@@ -278,7 +279,6 @@ def unit_start(*, period: Period, unit: Unit, by) -> int:
         for s in ScoreSheet.objects.filter(period=period, unit=unit).exclude(pk__in=have)
     ]
     QuarterlyResult.objects.bulk_create(new, batch_size=1000)
-    allocate(period=period, unit=unit)
     audit(period=period, unit=unit, by=by, action="unit_start", comment=str(len(new)))
     return len(new)
 
@@ -328,16 +328,18 @@ def _history(period: Period, unit: Unit, section: Section | None, *, unit_total:
     return participants, usage
 
 
-def section_places(period: Period, unit: Unit, section: Section) -> Places:
+def section_places(period: Period, unit: Unit, section: Section, *, ratio: Decimal | None = None) -> Places:
     participants, usage = _history(period, unit, section, unit_total=False)
-    places = quota.good_places(ratio=good_ratio(period, unit), participants=participants, nominations=usage)
+    ratio = good_ratio(period, unit) if ratio is None else ratio
+    places = quota.good_places(ratio=ratio, participants=participants, nominations=usage)
     used = QuarterlyResult.objects.filter(period=period, unit=unit, section=section, nominated=True).count()
     return Places(places=places, used=used)
 
 
-def unit_places(period: Period, unit: Unit) -> Places:
+def unit_places(period: Period, unit: Unit, *, ratio: Decimal | None = None) -> Places:
     participants, usage = _history(period, unit, None, unit_total=True)
-    places = quota.good_places(ratio=good_ratio(period, unit), participants=participants, nominations=usage)
+    ratio = good_ratio(period, unit) if ratio is None else ratio
+    places = quota.good_places(ratio=ratio, participants=participants, nominations=usage)
     used = QuarterlyResult.objects.filter(period=period, unit=unit, final_grade=Grade.GOOD).count()
     return Places(places=places, used=used)
 
@@ -670,8 +672,11 @@ def _workday_exceptions() -> dict[datetime.date, bool]:
 
 
 @transaction.atomic
-def unit_publish(*, period: Period, unit: Unit, by) -> int:
-    """The office publishes the unit's decided results for ``publicity_days`` working days (公示)."""
+def unit_publish(*, period: Period, unit: Unit, by, on: datetime.date | None = None) -> int:
+    """The office publishes the unit's decided results for ``publicity_days`` working days (公示).
+
+    ``on`` dates an act taken earlier (history brought in from an older system); it defaults to today.
+    """
     if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
         raise _refuse(
             by, "unit_publish", f"unit={unit.pk}", _("You may not publish results of %(unit)s.") % {"unit": unit}
@@ -683,7 +688,7 @@ def unit_publish(*, period: Period, unit: Unit, by) -> int:
             _("%(n)s results of the unit are not decided yet; publish when all are.") % {"n": len(waiting)},
             code="out_of_order",
         )
-    ends = add_workdays(_today(), period.assessment_year.publicity_days, _workday_exceptions())
+    ends = add_workdays(on or _today(), period.assessment_year.publicity_days, _workday_exceptions())
     for result in results:
         result.status, result.publicity_ends, result.version = Status.PUBLICITY, ends, result.version + 1
     update_rows(results, ["status", "publicity_ends", "version"])
@@ -759,7 +764,7 @@ def review_answer(*, request: ReviewRequest, answer: str, by, grade: str | None 
 
 
 @transaction.atomic
-def unit_report(*, period: Period, unit: Unit, by) -> int:
+def unit_report(*, period: Period, unit: Unit, by, on: datetime.date | None = None) -> int:
     """After publicity the office reports the unit's results to the organisation department."""
     if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
         raise _refuse(
@@ -768,7 +773,7 @@ def unit_report(*, period: Period, unit: Unit, by) -> int:
     results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
     if not results or any(r.status != Status.PUBLICITY for r in results):
         raise ValidationError(_("Report the unit's results after they are all published."), code="out_of_order")
-    if any(r.publicity_ends and _today() <= r.publicity_ends for r in results):
+    if any(r.publicity_ends and (on or _today()) <= r.publicity_ends for r in results):
         raise ValidationError(
             _("Publicity lasts until %(date)s.") % {"date": max(r.publicity_ends for r in results)}, code="publicity"
         )
@@ -782,8 +787,8 @@ def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comm
     for result in results:
         entries.append(
             AuditEntry(
-                period=result.period,
-                unit=result.unit,
+                period_id=result.period_id,
+                unit_id=result.unit_id,
                 result=result,
                 actor=by,
                 action=action,
@@ -799,7 +804,7 @@ def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comm
 
 
 @transaction.atomic
-def unit_confirm(*, period: Period, unit: Unit, by) -> int:
+def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = None) -> int:
     """The organisation department confirms (核准) the unit's results; follow-ups are created."""
     if not _region_scope(by, unit.region, Action.CONFIRM):
         raise _refuse(
@@ -814,7 +819,7 @@ def unit_confirm(*, period: Period, unit: Unit, by) -> int:
     if not results or any(r.status != Status.CONFIRMATION for r in results):
         raise ValidationError(_("The unit has not reported its results yet."), code="out_of_order")
     moved = _move_unit(results, by=by, action="unit_confirm", to=Status.FINAL)
-    due = _today() + datetime.timedelta(days=period.assessment_year.follow_up_days)
+    due = (on or _today()) + datetime.timedelta(days=period.assessment_year.follow_up_days)
     follow_ups = [
         FollowUp(
             person=r.person,

@@ -1,8 +1,7 @@
-"""The demo county's scoring history for the current year, built through the real services.
+"""The demo county's scoring inputs (monthly performance, entries, events), made through the services.
 
-Q1 and Q2 closed, Q3 in scoring with every sheet filled, the current quarter open with its first
-month's performance imported. Like the organisation, it is deterministic and idempotent: inputs are
-created only where missing, and recomputing unchanged inputs writes nothing.
+Deterministic and idempotent: inputs are created only where missing, and recomputing unchanged inputs
+writes nothing. The quarterly procedure on top of them is in ``assessment.demo``.
 """
 
 from __future__ import annotations
@@ -12,9 +11,8 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
-from assessment.models import AssessmentYear, Period
+from assessment.models import Period
 from scoring import services
 from scoring.models import (
     Event,
@@ -25,14 +23,13 @@ from scoring.models import (
     ScoreEntry,
     ScoreSheet,
 )
-from units.models import Region
 
 SEED = 4202611
 SYSTEM_USERNAME = "seed-demo"
 HALF = Decimal("0.5")
 
 
-def _system_user():
+def system_user():
     """The actor the demo history is recorded under; it cannot log in."""
     User = get_user_model()
     user, made = User.objects.get_or_create(
@@ -44,46 +41,14 @@ def _system_user():
     return user
 
 
-def _quarter_of(day: datetime.date) -> int:
-    return (day.month - 1) // 3 + 1
-
-
-@transaction.atomic
-def load_demo_scores(*, region: Region, today: datetime.date) -> dict[str, int]:
-    rng = random.Random(SEED)
-    actor = _system_user()
-    created = {"templates": len(services.templates_install_defaults(year=today.year))}
-    year, _made = AssessmentYear.objects.get_or_create(region=region, year=today.year)
-    current = _quarter_of(today)
-    periods = []
-    for quarter in range(1, current + 1):
-        period, _made = Period.objects.get_or_create(
-            assessment_year=year, quarter=quarter, defaults={"status": Period.Status.OPEN}
-        )
-        periods.append(period)
-
-    created["sheets"] = 0
-    for period in periods:
-        if period.is_closed:
-            continue
-        for unit in region.units.filter(is_active=True).select_related("category").order_by("pk"):
-            created["sheets"] += services.sheets_open(period=period, unit=unit, by=actor)
-
-    created["monthly_scores"] = _monthly(periods, today, actor, rng)
-    created["entries"] = _entries([p for p in periods if p.quarter < current], actor, rng)
-    created["events"] = _events([p for p in periods if p.quarter < current], actor, rng)
-    for period in periods:
-        services.sheets_recompute(sheets=ScoreSheet.objects.filter(period=period), by=actor)
-    for period in periods:
-        status = Period.Status.CLOSED if period.quarter < current - 1 else None
-        if period.quarter == current - 1:
-            status = Period.Status.OPEN
-        if period.quarter == current:
-            status = Period.Status.OPEN
-        if status and period.status != status:
-            period.status = status
-            period.save(update_fields=["status"])
-    return created
+def fill_inputs(*, period: Period, today: datetime.date, actor, rng: random.Random, scored: bool) -> dict[str, int]:
+    """The quarter's scoring inputs, where missing: monthly performance for the months before ``today``'s,
+    and, for a quarter that is being or has been scored, every sheet's entries and a few dozen events."""
+    made = {"monthly_scores": _monthly([period], today, actor, rng)}
+    made["entries"] = _entries([period], actor, rng) if scored else 0
+    made["events"] = _events([period], actor, rng) if scored else 0
+    services.sheets_recompute(sheets=ScoreSheet.objects.filter(period=period), by=actor)
+    return made
 
 
 def _monthly(periods: list[Period], today: datetime.date, actor, rng: random.Random) -> int:

@@ -72,23 +72,32 @@ def test_every_demo_placement_passes_validation(demo, db):
         placement.full_clean()
 
 
-def test_the_demo_has_a_year_of_scores(demo, db):
-    periods = list(Period.objects.order_by("quarter"))
-    assert periods
-    current = periods[-1]
+def test_the_demo_has_last_year_and_this_year_acted_out(demo, db):
+    from assessment.models import FollowUp, QuarterlyResult, ReviewRequest
+    from assessment.services import unit_places
+
+    periods = list(Period.objects.order_by("assessment_year__year", "quarter"))
+    assert len(periods) >= 5, "last year's four quarters and this year's so far"
+    *closed, previous, current = periods
+    assert {p.status for p in closed} == {Period.Status.CLOSED}
     assert current.status == Period.Status.OPEN
-    for period in periods[:-2]:
-        assert period.status == Period.Status.CLOSED
-    for period in periods:
-        assert ScoreSheet.objects.filter(period=period).count() >= 1290
-    if len(periods) > 1:
-        scored = ScoreSheet.objects.filter(period=periods[-2])
-        assert scored.filter(is_complete=True).count() == scored.count()
-        grades = Counter(scored.values_list("eligible_grade", flat=True))
-        assert grades["好"] > 0
-        assert grades["较好"] > 0
-        # one matter under a city and a provincial commendation counts once, at +3
-        assert scored.filter(bonus_points=3).exists()
+    assert set(current.results.values_list("status", flat=True)) == {"summary"}
+    assert set(previous.results.values_list("status", flat=True)) == {"publicity"}
+    for period in closed:
+        assert set(period.results.values_list("status", flat=True)) == {"final"}
+    grades = Counter(QuarterlyResult.objects.filter(period__in=closed).values_list("final_grade", flat=True))
+    assert grades["好"] > 0
+    assert grades["较好"] > grades["好"]
+    assert grades["一般"] > 0
+    # the quota held in every unit and quarter
+    for period in closed[-2:]:
+        for unit in Unit.objects.filter(pk__in=period.results.values("unit_id"))[:10]:
+            assert unit_places(period, unit).left >= 0
+            assert period.results.filter(unit=unit, final_grade="好").count() <= unit_places(period, unit).places
+    assert FollowUp.objects.filter(kind="reminder_talk").exists()
+    assert ReviewRequest.objects.filter(result__period=previous, answered_at__isnull=True).count() == 1
+    # one matter under a city and a provincial commendation counts once, at +3
+    assert ScoreSheet.objects.filter(period=previous, bonus_points=3).exists()
 
 
 def test_a_second_run_changes_nothing(demo, db):
@@ -100,12 +109,13 @@ def test_a_second_run_changes_nothing(demo, db):
 def test_a_run_in_a_later_year_keeps_the_same_people_and_accounts(demo, db):
     people = sorted(Person.objects.values_list("id_number", "user_id"))
     accounts = sorted(User.objects.values_list("username", "password"))
+    years = set(Period.objects.values_list("assessment_year__year", flat=True))
     later = datetime.date(datetime.date.today().year + 1, 1, 5)
     with mock.patch("django.utils.timezone.localdate", return_value=later):
         call_command("seed_demo", stdout=io.StringIO())
     assert sorted(Person.objects.values_list("id_number", "user_id")) == people
     assert sorted(User.objects.values_list("username", "password")) == accounts
-    assert Period.objects.values("assessment_year__year").distinct().count() == 1
+    assert set(Period.objects.values_list("assessment_year__year", flat=True)) == years
 
 
 def test_every_demo_account_logs_in_with_the_demo_password(demo, db):

@@ -1,10 +1,11 @@
 import datetime
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from scoring.demo import load_demo_scores
+from assessment.demo import load_demo_history
 from units.demo import DEMO_PASSWORD, DEMO_REGION_CODE, DemoRefused, demo_year, load_demo
 from units.models import Region
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         # A demo built in an earlier year keeps that year, complete to its last quarter.
         as_of = today if year == today.year else datetime.date(year, 12, 31)
-        created |= load_demo_scores(region=Region.objects.get(code=DEMO_REGION_CODE), today=as_of)
+        staff = get_user_model().objects.filter(username="staff").first()
+        created |= load_demo_history(region=Region.objects.get(code=DEMO_REGION_CODE), today=as_of, staff_user=staff)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{name} {count}" for name, count in created.items())
         if any(created.values()):
