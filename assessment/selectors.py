@@ -36,3 +36,29 @@ def results_visible_to(*, user, period: Period, action: Action = Action.VIEW) ->
     if scope.is_empty:
         return results.none()
     return results.filter(scope.place_q())
+
+
+def published_results_for(*, user, period: Period) -> QuerySet[QuarterlyResult]:
+    """What a member of a unit sees during publicity: the unit's published grades (公示)."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return QuarterlyResult.objects.none()
+    own_unit = QuarterlyResult.objects.filter(period=period, person=person).values("unit_id")
+    return (
+        QuarterlyResult.objects.filter(period=period, unit_id__in=own_unit, status=QuarterlyResult.Status.PUBLICITY)
+        .select_related("person", "section")
+        .order_by("section__order", "person__post_order", "person_id")
+    )
+
+
+def own_results(*, user) -> QuerySet[QuarterlyResult]:
+    """A person's own results once published, newest first."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return QuarterlyResult.objects.none()
+    shown = (QuarterlyResult.Status.PUBLICITY, QuarterlyResult.Status.CONFIRMATION, QuarterlyResult.Status.FINAL)
+    return (
+        QuarterlyResult.objects.filter(person=person, status__in=shown)
+        .select_related("period__assessment_year", "sheet")
+        .order_by("-period__assessment_year__year", "-period__quarter")
+    )

@@ -33,10 +33,11 @@ from assessment.models import (
     QuotaOpening,
     ReviewRequest,
     UnitYear,
+    WorkRecord,
 )
 from config.bulk import update_rows
 from scoring import services as scoring
-from scoring.models import ScoreSheet
+from scoring.models import IndicatorTemplate, ScoreSheet
 from units.models import Person, Region, Section, Unit
 from units.permissions import Action, log_refusal, scope_for
 
@@ -260,7 +261,19 @@ def period_open(*, period: Period, by) -> Period:
         raise ValidationError(_("Only a draft period can be opened."), code="out_of_order")
     period.status = Period.Status.OPEN
     period.save(update_fields=["status"])
-    audit(period=period, by=by, action="period_open", from_status="draft", to_status="open")
+    # The templates in force are frozen now: a later change makes a new version for later periods.
+    frozen = []
+    for template in IndicatorTemplate.objects.filter(year=period.year).order_by("category_id", "-version"):
+        if template.category_id not in {t.category_id for t in frozen}:
+            frozen.append(scoring.template_freeze(template=template))
+    audit(
+        period=period,
+        by=by,
+        action="period_open",
+        from_status="draft",
+        to_status="open",
+        changes={"templates": [None, [str(t) for t in frozen]]},
+    )
     return period
 
 
@@ -406,6 +419,21 @@ def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
 
 def _today() -> datetime.date:
     return timezone.localdate()
+
+
+@transaction.atomic
+def work_record_add(*, period: Period, on: datetime.date, content: str, by) -> WorkRecord:
+    """A person keeps a record of their work during the quarter (工作纪实)."""
+    person = getattr(by, "person", None)
+    if person is None:
+        raise _refuse(by, "work_record_add", "", _("Only a person being assessed keeps work records."))
+    if period.is_closed:
+        raise ValidationError(_("The period is closed."), code="closed")
+    if not period.start_date <= on <= period.end_date:
+        raise ValidationError({"on": [_("The date lies outside the quarter.")]})
+    if not content.strip():
+        raise ValidationError({"content": [_("Write what was done.")]})
+    return WorkRecord.objects.create(person=person, period=period, on=on, content=content.strip())
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from assessment.models import QuarterlyResult
 from units import selectors
 from units.permissions import Action, log_refusal, scope_for
 
@@ -40,4 +41,13 @@ def person_detail(request, pk: int):
     person = selectors.person_profile_for(user=request.user, pk=pk)
     if person is None:
         _refuse(request, "person_detail", f"person={pk}")
-    return render(request, "units/person_detail.html", {"person": person})
+    # The profile (画像): every published result over time and what followed from it.
+    shown = (QuarterlyResult.Status.PUBLICITY, QuarterlyResult.Status.CONFIRMATION, QuarterlyResult.Status.FINAL)
+    results = (
+        QuarterlyResult.objects.filter(person=person, status__in=shown)
+        .select_related("period__assessment_year", "sheet", "unit")
+        .order_by("-period__assessment_year__year", "-period__quarter")
+    )
+    follow_ups = person.follow_ups.select_related("result__period__assessment_year").order_by("-due_on")
+    context = {"person": person, "results": results, "follow_ups": follow_ups}
+    return render(request, "units/person_detail.html", context)

@@ -268,3 +268,86 @@ def test_the_ratio_is_set_per_unit_and_year_with_a_reason(quarter, cast, unit, s
     # 7 × 0.29 = 2.03 → 2 places
     assert services.section_places(quarter, unit, section).places == 2
     assert AuditEntry.objects.filter(action="ratio_set", comment="组织绩效一般").exists()
+
+
+def test_opening_a_period_freezes_the_templates_in_force(quarter):
+    from scoring.models import IndicatorTemplate
+
+    assert all(t.is_frozen for t in IndicatorTemplate.objects.filter(year=2026))
+
+
+def test_an_opening_balance_carries_into_the_first_quarter_in_the_system(quarter, cast, unit, section):
+    from assessment.models import QuotaOpening
+
+    # Before going live the section had 7 people and nominated 3 of its 2.8 places: C = −0.2
+    QuotaOpening.objects.create(
+        assessment_year=quarter.assessment_year, unit=unit, section=section, participants=7, nominations=3
+    )
+    # A = −0.2 + 2.8 = 2.6 → 2 places (without the balance it would also be 2; with 5 nominated before, 0)
+    assert services.section_places(quarter, unit, section).places == 2
+    QuotaOpening.objects.filter(section=section).update(nominations=5)
+    assert services.section_places(quarter, unit, section).places == 1  # A = −2.2 + 2.8 = 0.6 → may report one
+
+
+def test_borrowed_career_staff_count_unless_the_year_excludes_them(quarter, unit, section, staff):
+    for person in staff[1:4]:
+        person.staffing_type = "borrowed_career"
+        person.save()
+    assert services.section_places(quarter, unit, section).places == 2  # 7 × 0.4 = 2.8
+    year = quarter.assessment_year
+    year.borrowed_in_quota = False
+    year.save()
+    quarter.refresh_from_db()
+    assert services.section_places(quarter, unit, section).places == 1  # 4 × 0.4 = 1.6
+
+
+def test_a_person_keeps_work_records_inside_the_quarter(quarter, staff):
+    own = staff[0].user
+    record = services.work_record_add(period=quarter, on=datetime.date(2026, 2, 3), content="完成专项检查", by=own)
+    assert record.person == staff[0]
+    with pytest.raises(ValidationError):
+        services.work_record_add(period=quarter, on=datetime.date(2026, 5, 3), content="x", by=own)
+
+
+def test_during_publicity_the_unit_sees_its_published_grades_and_nobody_else_does(
+    quarter, cast, staff, unit, section, during_quarter
+):
+    from assessment.selectors import own_results, published_results_for
+    from tests import factories
+
+    every = results(quarter)
+    services.summaries_skip(results=every, by=cast["office"], reason="x")
+    for r in results(quarter):
+        grade = "一般" if r.sheet.eligible_grade == "一般" else "较好"
+        head = cast["head"] if r.section_id == section.pk else cast["head2"]
+        services.result_propose(result=r, grade=grade, comment="x", by=head)
+    services.results_review_bulk(results=results(quarter), by=cast["leader"])
+    services.decisions_record(
+        verdicts=[services.Verdict(result=r, grade=r.proposed_grade) for r in results(quarter)], by=cast["committee"]
+    )
+    member = staff[0].user
+    assert not published_results_for(user=member, period=quarter).exists()
+    services.unit_publish(period=quarter, unit=unit, by=cast["office"])
+    assert published_results_for(user=member, period=quarter).count() == 10
+    assert [r.person for r in own_results(user=member)] == [staff[0]]
+    stranger = factories.UserFactory(username="stranger")
+    factories.PersonFactory(unit=factories.UnitFactory(region=unit.region), user=stranger)
+    assert not published_results_for(user=stranger, period=quarter).exists()
+
+
+def test_the_profile_shows_published_results_and_follow_ups_to_the_unit_and_refuses_the_outsider(
+    quarter, cast, staff, unit, section, client, during_quarter
+):
+    from django.urls import reverse
+
+    from assessment.models import FollowUp
+    from tests.factories import PASSWORD
+
+    person = staff[-1]  # eligible for 一般 only
+    result = person.results.get()
+    FollowUp.objects.create(person=person, result=result, kind="reminder_talk", due_on=datetime.date(2026, 4, 30))
+    client.login(username="office", password=PASSWORD)
+    html = client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "谈话提醒" in html
+    client.login(username="outsider", password=PASSWORD)
+    assert client.get(reverse("person_detail", args=[person.pk])).status_code == 404
