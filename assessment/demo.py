@@ -78,8 +78,7 @@ def _act_out(
     scoring = list(results.filter(status=Status.SCORING).order_by("section_id", *SUGGESTION_ORDER))
     if scoring:
         proposals = []
-        sections = {r.section for r in scoring if r.section is not None}
-        left = {s.pk: services.section_places(period, unit, s).left for s in sections}
+        left = {row.section_id: row.places - row.nominations for row in services.allocate(period=period, unit=unit)}
         for result in scoring:
             eligible = result.sheet.eligible_grade
             nominate = (

@@ -314,47 +314,81 @@ def good_ratio(period: Period, unit: Unit) -> Decimal:
     return setting.good_ratio if setting else period.assessment_year.default_good_ratio
 
 
-def _history(period: Period, unit: Unit, section: Section | None, *, unit_total: bool) -> tuple[list[int], list[int]]:
-    """Participants per quarter up to this one, and what each earlier quarter used: nominations for a
-    section (rejected ones included), 好 grades for the unit's own total. Participants are the people the
-    unit assesses that quarter, borrowed career staff included unless the year excludes them."""
-    results = QuarterlyResult.objects.filter(period__assessment_year_id=period.assessment_year_id, unit=unit)
-    if not period.assessment_year.borrowed_in_quota:
+@dataclass
+class _Figures:
+    """One section's (or the unit total's) quota inputs for the year so far."""
+
+    participants: list[int]  # per quarter up to the current one, an opening balance first if any
+    usage: list[int]  # per earlier quarter: nominations for a section, 好 grades for the unit total
+    nominated_now: int = 0
+    picked_now: int = 0
+    good_now: int = 0
+    has_opening: bool = False
+
+
+def _unit_figures(period: Period, unit: Unit) -> dict[int | None, _Figures]:
+    """The quota inputs of every section of ``unit`` and of the unit's own total (key None), from one
+    aggregate over the year's results. Participants are the people the unit assesses that quarter,
+    borrowed career staff included unless the year excludes them; a section's usage counts its
+    nominations (rejected ones too), the unit's counts its 好 grades."""
+    year = period.assessment_year
+    results = QuarterlyResult.objects.filter(
+        period__assessment_year_id=year.pk, unit=unit, period__quarter__lte=period.quarter
+    )
+    if not year.borrowed_in_quota:
         results = results.exclude(person__staffing_type=Person.StaffingType.BORROWED_CAREER)
-    if not unit_total:
-        results = results.filter(section=section)
-    used = Q(final_grade=Grade.GOOD) if unit_total else Q(nominated=True)
-    by_quarter = {
-        row["period__quarter"]: row
-        for row in results.filter(period__quarter__lte=period.quarter)
-        .values("period__quarter")
-        .annotate(n=Count("pk"), used=Count("pk", filter=used))
+    rows = results.values("section_id", "period__quarter").annotate(
+        n=Count("pk"),
+        nominated=Count("pk", filter=Q(nominated=True)),
+        picked=Count("pk", filter=Q(decision=Decision.PICKED)),
+        good=Count("pk", filter=Q(final_grade=Grade.GOOD)),
+    )
+    quarters = range(1, period.quarter + 1)
+    per_section: dict[int, dict[int, dict]] = {}
+    total: dict[int, dict] = {q: {"n": 0, "good": 0, "picked": 0, "nominated": 0} for q in quarters}
+    for row in rows:
+        quarter = row["period__quarter"]
+        if row["section_id"] is not None:
+            per_section.setdefault(row["section_id"], {})[quarter] = row
+        for key in ("n", "good", "picked", "nominated"):
+            total[quarter][key] += row[key]
+    openings = {o.section_id: o for o in QuotaOpening.objects.filter(assessment_year=year, unit=unit)}
+
+    def figures(by_quarter: dict[int, dict], used_key: str, opening: QuotaOpening | None) -> _Figures:
+        now = by_quarter.get(period.quarter, {})
+        fig = _Figures(
+            participants=[by_quarter.get(q, {}).get("n", 0) for q in quarters],
+            usage=[by_quarter.get(q, {}).get(used_key, 0) for q in quarters[:-1]],
+            nominated_now=now.get("nominated", 0),
+            picked_now=now.get("picked", 0),
+            good_now=now.get("good", 0),
+            has_opening=opening is not None,
+        )
+        if opening is not None:
+            fig.participants.insert(0, opening.participants)
+            fig.usage.insert(0, opening.nominations)
+        return fig
+
+    found: dict[int | None, _Figures] = {
+        section_id: figures(by_quarter, "nominated", openings.get(section_id))
+        for section_id, by_quarter in per_section.items()
     }
-    participants = [by_quarter.get(q, {}).get("n", 0) for q in range(1, period.quarter + 1)]
-    usage = [by_quarter.get(q, {}).get("used", 0) for q in range(1, period.quarter)]
-    opening = QuotaOpening.objects.filter(
-        assessment_year_id=period.assessment_year_id, unit=unit, section=None if unit_total else section
-    ).first()
-    if opening is not None:
-        participants.insert(0, opening.participants)
-        usage.insert(0, opening.nominations)
-    return participants, usage
+    found[None] = figures(total, "good", openings.get(None))
+    return found
 
 
 def section_places(period: Period, unit: Unit, section: Section, *, ratio: Decimal | None = None) -> Places:
-    participants, usage = _history(period, unit, section, unit_total=False)
+    fig = _unit_figures(period, unit).get(section.pk) or _Figures(participants=[0] * period.quarter, usage=[])
     ratio = good_ratio(period, unit) if ratio is None else ratio
-    places = quota.good_places(ratio=ratio, participants=participants, nominations=usage)
-    used = QuarterlyResult.objects.filter(period=period, unit=unit, section=section, nominated=True).count()
-    return Places(places=places, used=used)
+    places = quota.good_places(ratio=ratio, participants=fig.participants, nominations=fig.usage)
+    return Places(places=places, used=fig.nominated_now)
 
 
 def unit_places(period: Period, unit: Unit, *, ratio: Decimal | None = None) -> Places:
-    participants, usage = _history(period, unit, None, unit_total=True)
+    fig = _unit_figures(period, unit)[None]
     ratio = good_ratio(period, unit) if ratio is None else ratio
-    places = quota.good_places(ratio=ratio, participants=participants, nominations=usage)
-    used = QuarterlyResult.objects.filter(period=period, unit=unit, final_grade=Grade.GOOD).count()
-    return Places(places=places, used=used)
+    places = quota.good_places(ratio=ratio, participants=fig.participants, nominations=fig.usage)
+    return Places(places=places, used=fig.good_now)
 
 
 def _ledger_row(period: Period, unit: Unit, section: Section | None) -> QuotaLedger:
@@ -373,45 +407,46 @@ def _ledger_row(period: Period, unit: Unit, section: Section | None) -> QuotaLed
 
 @transaction.atomic
 def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
-    """Write the ledger of every section and of the unit for ``period`` (the 申报表 figures). Idempotent:
-    the figures are recomputed from the results each time."""
+    """Write the ledger of every section and of the unit for ``period`` (the 申报表 figures), in a fixed
+    number of queries. Idempotent: the figures are recomputed from the results each time."""
     ratio = good_ratio(period, unit)
-    section_ids = list(
-        QuarterlyResult.objects.filter(period=period, unit=unit, section__isnull=False)
-        .values_list("section_id", flat=True)
-        .distinct()
-    )
+    figures = _unit_figures(period, unit)
+    existing = {
+        row.section_id: row
+        for row in QuotaLedger.objects.select_for_update().filter(period=period, unit=unit).order_by("pk")
+    }
+    missing = [
+        QuotaLedger(period=period, unit=unit, section_id=section_id, ratio=ratio)
+        for section_id in figures
+        if section_id not in existing
+    ]
+    if missing:
+        QuotaLedger.objects.bulk_create(missing, ignore_conflicts=True)  # a concurrent allocation may win
+        existing = {
+            row.section_id: row
+            for row in QuotaLedger.objects.select_for_update().filter(period=period, unit=unit).order_by("pk")
+        }
     rows = []
-    for section in [*Section.objects.filter(pk__in=section_ids).order_by("order", "pk"), None]:
-        unit_total = section is None
-        participants, usage = _history(period, unit, section, unit_total=unit_total)
-        history = quota.ledger(ratio=ratio, participants=participants, nominations=usage)
-        current = history[-1] if history else None
-        here = QuarterlyResult.objects.filter(period=period, unit=unit)
-        if not unit_total:
-            here = here.filter(section=section)
-        nominated = (
-            here.filter(nominated=True).count()
-            if not unit_total
-            else here.filter(Q(nominated=True) | Q(decision=Decision.PICKED)).count()
-        )
-        approved = here.filter(final_grade=Grade.GOOD).count()
-        used_now = approved if unit_total else nominated
-        row = _ledger_row(period, unit, section)
+    for section_id, fig in figures.items():
+        history = quota.ledger(ratio=ratio, participants=fig.participants, nominations=fig.usage)
+        current = history[-1]
+        row = existing[section_id]
+        unit_total = section_id is None
         row.ratio = ratio
-        row.participants = current.participants if current else 0
-        row.accumulated = current.accumulated if current else Decimal(0)
-        row.places = current.places if current else 0
-        has_opening = QuotaOpening.objects.filter(
-            assessment_year_id=period.assessment_year_id, unit=unit, section=section
-        ).exists()
-        row.cumulative_places = sum(q.places for q in (history[1:] if has_opening else history))
-        row.nominations = nominated
-        row.approved = approved
-        row.carried = row.accumulated - used_now
-        row.save()
+        row.participants = current.participants
+        row.accumulated = current.accumulated
+        row.places = current.places
+        row.cumulative_places = sum(q.places for q in (history[1:] if fig.has_opening else history))
+        row.nominations = fig.nominated_now + fig.picked_now if unit_total else fig.nominated_now
+        row.approved = fig.good_now
+        row.carried = row.accumulated - (fig.good_now if unit_total else fig.nominated_now)
         rows.append(row)
-    return rows
+    update_rows(
+        rows,
+        ["ratio", "participants", "accumulated", "places", "cumulative_places", "nominations", "approved", "carried"],
+    )
+    QuotaLedger.objects.filter(pk__in=[r.pk for r in rows]).update(allocated_at=timezone.now())
+    return sorted(rows, key=lambda r: (r.section_id is None, r.section_id or 0))
 
 
 # The steps ----------------------------------------------------------------------------------------------
@@ -517,6 +552,8 @@ def proposals_submit(*, proposals: list[Proposal], by) -> int:
     locked = {
         r.pk: r for r in _lock_many([p.result for p in proposals], by=by, action=Action.PROPOSE, what="result_propose")
     }
+    if len({r.unit_id for r in locked.values()}) > 1:
+        raise ValidationError(_("Propose for one unit at a time."), code="several_units")
     nominations: dict[int, int] = {}
     entries = []
     for proposal in proposals:
@@ -547,20 +584,30 @@ def proposals_submit(*, proposals: list[Proposal], by) -> int:
                 proposed_by=by,
             )
         )
-    for section_id in sorted(nominations):
-        sample = next(r for r in locked.values() if r.section_id == section_id)
-        # The section's ledger row is the lock: two nominations racing for the last place are serialised.
-        _ledger_row(sample.period, sample.unit, sample.section)
-        places = section_places(sample.period, sample.unit, sample.section)
-        if nominations[section_id] > places.left:
-            raise ValidationError(
-                _("The section has %(places)s places of 好 this quarter and %(used)s are nominated: none is left.")
-                % {"places": places.places, "used": places.used}
-                if places.left == 0
-                else _("The section has %(left)s places of 好 left this quarter, not %(asked)s.")
-                % {"left": places.left, "asked": nominations[section_id]},
-                code="no_place",
+    if nominations:
+        sample = next(iter(locked.values()))
+        period, unit = sample.period, sample.unit
+        # The sections' ledger rows are the locks (taken in a fixed order): two nominations racing for the
+        # last place of a section are serialised, and the second sees the first.
+        for section_id in sorted(nominations):
+            _ledger_row(period, unit, Section(pk=section_id, unit=unit))
+        figures = _unit_figures(period, unit)
+        ratio = good_ratio(period, unit)
+        for section_id, asked in sorted(nominations.items()):
+            fig = figures.get(section_id) or _Figures(participants=[0] * period.quarter, usage=[])
+            places = Places(
+                places=quota.good_places(ratio=ratio, participants=fig.participants, nominations=fig.usage),
+                used=fig.nominated_now,
             )
+            if asked > places.left:
+                raise ValidationError(
+                    _("The section has %(places)s places of 好 this quarter and %(used)s are nominated: none is left.")
+                    % {"places": places.places, "used": places.used}
+                    if places.left == 0
+                    else _("The section has %(left)s places of 好 left this quarter, not %(asked)s.")
+                    % {"left": places.left, "asked": asked},
+                    code="no_place",
+                )
     _commit(list(locked.values()), entries)
     return len(entries)
 
