@@ -187,3 +187,15 @@ def test_logging_out_says_so(login, officer, client):
     login(officer)
     response = client.post(reverse("logout"), follow=True)
     assert "您已退出登录" in response.content.decode()
+
+
+def test_page_titles_are_plain_text(login, officer, person, unit):
+    import re
+
+    client = login(officer)
+    for url, start in (
+        (reverse("person_detail", args=[person.pk]), person.name),
+        (reverse("unit_detail", args=[unit.code]), unit.name),
+    ):
+        title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S).group(1)
+        assert title == f"{start} · 公务员考核管理系统"
