@@ -7,6 +7,7 @@ message saying what to do) and change nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -396,11 +397,10 @@ def _ledger_row(period: Period, unit: Unit, section: Section | None) -> QuotaLed
     rows = QuotaLedger.objects.select_for_update().filter(period=period, unit=unit, section=section)
     row = rows.first()
     if row is None:
-        try:
-            with transaction.atomic():
-                QuotaLedger.objects.create(period=period, unit=unit, section=section, ratio=good_ratio(period, unit))
-        except IntegrityError:
-            pass  # created by a concurrent act; take the lock on that row instead
+        # Made here, or by a concurrent act a moment before (the unique constraint refuses the second):
+        # either way the lock is then taken on that one row.
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            QuotaLedger.objects.create(period=period, unit=unit, section=section, ratio=good_ratio(period, unit))
         row = rows.get()
     return row
 

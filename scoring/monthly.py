@@ -20,7 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from assessment.models import Period
 from scoring.models import MonthlyImport, MonthlyScore, MonthlyScoreChange, ScoreSheet
-from scoring.services import _check_open, _parse_points, sheets_recompute
+from scoring.services import ensure_open, parse_points, sheets_recompute
 from units.models import Person, Unit
 from units.permissions import Action, log_refusal, scope_for
 from units.selectors import people_visible_to
@@ -224,7 +224,7 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
             row_errors.append(RowError(offset, label[H_SCORE], _("no score")))
         else:
             try:
-                score = _parse_points(_text(raw_score) if not isinstance(raw_score, float) else repr(raw_score))
+                score = parse_points(_text(raw_score) if not isinstance(raw_score, float) else repr(raw_score))
             except ValueError as exc:
                 row_errors.append(RowError(offset, label[H_SCORE], f"{exc}: {_text(raw_score)}"))
             else:
@@ -259,7 +259,7 @@ def monthly_import(*, content: bytes, file_name: str, period: Period, by, unit: 
     if scope.is_empty or (unit is not None and not scope.covers_unit(unit)):
         log_refusal(by, "monthly_import", f"period={period.pk} unit={getattr(unit, 'pk', None)}")
         raise PermissionError(_("You may not import monthly scores here."))
-    _check_open(period)
+    ensure_open(period)
     rows = parse_monthly(content=content, period=period, by=by)
 
     year = period.year

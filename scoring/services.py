@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.models import Period
+from assessment.models import Period, QuarterlyResult
 from config.bulk import update_rows
 from scoring import rules
 from scoring.models import (
@@ -169,7 +169,7 @@ def _refuse(user, what: str, detail: str, message: str) -> PermissionError:
     return PermissionError(message)
 
 
-def _check_open(period: Period) -> None:
+def ensure_open(period: Period) -> None:
     if period.is_closed:
         raise ValidationError(_("The period %(period)s is closed and read-only.") % {"period": period}, code="closed")
 
@@ -183,7 +183,7 @@ def sheets_open(*, period: Period, unit: Unit, by) -> int:
     """
     if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
         raise _refuse(by, "sheets_open", f"unit={unit.pk}", _("You may not open sheets for %(unit)s.") % {"unit": unit})
-    _check_open(period)
+    ensure_open(period)
     template = template_current(category=unit.category, year=period.year)
     if template is None:
         raise ValidationError(
@@ -218,7 +218,7 @@ def sheets_open(*, period: Period, unit: Unit, by) -> int:
     return len(new_sheets)
 
 
-def _parse_points(raw) -> Decimal:
+def parse_points(raw) -> Decimal:
     if isinstance(raw, Decimal):
         value = raw
     else:
@@ -254,7 +254,16 @@ def sheet_enter(
     # Lock the sheet so two officers editing it at once are serialised; the version check then refuses
     # the one who loaded it before the other's save.
     locked = ScoreSheet.objects.select_for_update().select_related("period__assessment_year").get(pk=sheet.pk)
-    _check_open(locked.period)
+    ensure_open(locked.period)
+    # Scores are corrected while the result is still with the section; once proposed, a change would
+    # leave the proposal and the decisions built on the old total, so the result is sent back first.
+    step = QuarterlyResult.objects.filter(sheet=locked).values_list("status", flat=True).first()
+    if step not in (None, QuarterlyResult.Status.SUMMARY, QuarterlyResult.Status.SCORING):
+        raise ValidationError(
+            _("The result has moved past scoring (%(step)s); send it back to the section to correct the scores.")
+            % {"step": QuarterlyResult.Status(step).label},
+            code="moved_on",
+        )
     if expected_version is not None and locked.version != expected_version:
         raise ValidationError(
             _("Someone else changed this sheet after you opened it; reload it and enter your change again."),
@@ -276,7 +285,7 @@ def sheet_enter(
             changes.append((item, None))
             continue
         try:
-            points = _parse_points(raw)
+            points = parse_points(raw)
         except ValueError as exc:
             errors.setdefault(str(item.pk), []).append(f"{item.name}: {exc}")
             continue
@@ -510,7 +519,7 @@ def event_record(
         )
     if any(person.user_id is not None and person.user_id == by.pk for person, _share in shares):
         raise _refuse(by, "event_record", "own", _("Nobody records an event on their own result."))
-    _check_open(period)
+    ensure_open(period)
     points = standard.points if points is None else points
     _event_checks(standard=standard, points=points, evidence=evidence, shares=shares)
     event = Event.objects.create(
@@ -542,7 +551,7 @@ def event_declare(*, period: Period, matter: str, standard: EventStandard, evide
         raise _refuse(by, "event_declare", "", _("Only a person being assessed can declare a bonus item."))
     if standard.kind != EventStandard.Kind.BONUS:
         raise ValidationError({"standard": [_("A person declares bonus items only.")]})
-    _check_open(period)
+    ensure_open(period)
     sheet = ScoreSheet.objects.filter(person=person, period=period).select_related("unit").first()
     unit = sheet.unit if sheet is not None else person.unit
     _event_checks(standard=standard, points=standard.points, evidence=evidence, shares=[(person, standard.points)])
@@ -565,7 +574,7 @@ def _decide(event: Event, by, status: str, note: str) -> Event:
             by, "event_decide", f"event={event.pk}", _("You may not decide events of %(unit)s.") % {"unit": event.unit}
         )
     locked = Event.objects.select_for_update().select_related("period").get(pk=event.pk)
-    _check_open(locked.period)
+    ensure_open(locked.period)
     people = list(Person.objects.filter(event_shares__event=locked))
     if any(p.user_id is not None and p.user_id == by.pk for p in people):
         raise _refuse(by, "event_decide", f"event={event.pk} own", _("Nobody decides an event on their own result."))

@@ -351,3 +351,17 @@ def test_the_profile_shows_published_results_and_follow_ups_to_the_unit_and_refu
     assert "谈话提醒" in html
     client.login(username="outsider", password=PASSWORD)
     assert client.get(reverse("person_detail", args=[person.pk])).status_code == 404
+
+
+def test_scores_are_corrected_only_while_the_result_is_with_the_section(quarter, cast, staff, section):
+    from scoring import services as scoring_services
+
+    result = results(quarter, section)[2]
+    services.summary_skip(result=result, by=cast["office"], reason="x")
+    services.result_propose(result=result, grade="较好", comment="x", by=cast["head"])
+    item = result.sheet.template.items.filter(kind="common").first()
+    with pytest.raises(ValidationError) as caught:
+        scoring_services.sheet_enter(sheet=result.sheet, values={item.pk: "1"}, by=cast["office"])
+    assert error_codes(caught.value) == {"moved_on"}
+    services.result_return(result=result, by=cast["leader"], reason="分数需更正")
+    scoring_services.sheet_enter(sheet=result.sheet, values={item.pk: "1"}, by=cast["office"])
