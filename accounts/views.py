@@ -48,7 +48,9 @@ def home(request):
             .exclude(status__in=[Period.Status.DRAFT, Period.Status.CLOSED])
             .select_related("assessment_year")
         )
+    notifications = user.notifications.filter(read_at__isnull=True)[:10]
     context = {
+        "notifications": notifications,
         "open_periods": open_periods,
         "person": person,
         "roles": roles,

@@ -1,16 +1,104 @@
 from django.contrib import admin
 
-from assessment.models import AssessmentYear, Period
+from assessment.models import (
+    AssessmentYear,
+    AuditEntry,
+    CalendarDay,
+    FollowUp,
+    Period,
+    QuarterlyResult,
+    QuotaLedger,
+    QuotaOpening,
+    ReviewRequest,
+    UnitYear,
+)
 
 
 class PeriodInline(admin.TabularInline):
     model = Period
-    fields = ["quarter", "status"]
+    fields = ["quarter", "status", "summary_due", "section_due", "leader_due", "committee_due", "submit_by"]
+    readonly_fields = ["status"]
     extra = 0
 
 
 @admin.register(AssessmentYear)
 class AssessmentYearAdmin(admin.ModelAdmin):
-    list_display = ["region", "year", "good_threshold", "fair_threshold", "ordinary_threshold"]
+    list_display = ["region", "year", "default_good_ratio", "publicity_days", "good_threshold", "fair_threshold"]
     list_filter = ["region", "year"]
     inlines = [PeriodInline]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays on weekdays and weekend working days (调休), for counting publicity working days."""
+
+    list_display = ["date", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+
+@admin.register(QuotaOpening)
+class QuotaOpeningAdmin(admin.ModelAdmin):
+    list_display = ["assessment_year", "unit", "section", "participants", "nominations", "note"]
+    list_filter = ["assessment_year"]
+    autocomplete_fields = ["unit", "section"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only by the services, which check roles, steps and places and keep the audit trail."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnitYear)
+class UnitYearAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "assessment_year", "good_ratio", "reason", "set_by", "set_at"]
+
+
+@admin.register(QuotaLedger)
+class QuotaLedgerAdmin(ReadOnlyAdmin):
+    list_display = [
+        "period",
+        "unit",
+        "section",
+        "participants",
+        "places",
+        "cumulative_places",
+        "nominations",
+        "approved",
+    ]
+    list_filter = ["period"]
+    list_select_related = ["period__assessment_year", "unit", "section"]
+
+
+@admin.register(QuarterlyResult)
+class QuarterlyResultAdmin(ReadOnlyAdmin):
+    list_display = ["person", "period", "unit", "section", "status", "proposed_grade", "nominated", "final_grade"]
+    list_filter = ["period", "status", "final_grade"]
+    search_fields = ["person__name", "unit__name"]
+    list_select_related = ["person", "period__assessment_year", "unit", "section"]
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(ReadOnlyAdmin):
+    list_display = ["result", "requested_at", "answered_at", "grade_before", "grade_after"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyAdmin):
+    list_display = ["person", "kind", "due_on", "done_on"]
+    list_filter = ["kind"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "action", "unit", "result", "from_status", "to_status"]
+    list_filter = ["action", "period"]
+    list_select_related = ["actor", "unit", "result__person", "result__period__assessment_year"]

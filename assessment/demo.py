@@ -13,7 +13,7 @@ import random
 
 from django.db import transaction
 
-from assessment import services
+from assessment import reminders, services
 from assessment.models import GRADE_ORDER, Grade, Period, QuarterlyResult
 from assessment.selectors import SUGGESTION_ORDER
 from scoring.demo import SEED, fill_inputs, system_user
@@ -27,7 +27,7 @@ def _quarter_of(day: datetime.date) -> int:
 
 
 @transaction.atomic
-def load_demo_history(*, region: Region, today: datetime.date, staff_user=None) -> dict[str, int]:
+def load_demo_history(*, region: Region, today: datetime.date) -> dict[str, int]:
     rng = random.Random(SEED)
     actor = system_user()
     made = {"sheets": 0, "monthly_scores": 0, "entries": 0, "events": 0, "closed_periods": 0}
@@ -53,18 +53,40 @@ def load_demo_history(*, region: Region, today: datetime.date, staff_user=None) 
         published_on = today if previous else period.end_date + datetime.timedelta(days=12)
         for unit in units:
             _act_out(period, unit, actor, rng, published_on=published_on, finish=not previous)
-        if previous and staff_user is not None:
-            own = QuarterlyResult.objects.filter(
-                period=period, person__user=staff_user, status=Status.PUBLICITY
-            ).first()
-            if own is not None and not own.review_requests.exists():
-                services.review_request(
-                    result=own, reason="本季度参与专案侦破的加分事项未见计入，申请复核。", by=staff_user
-                )
+        if previous:
+            _review_requests(period, actor)
         if not previous:
             services.period_close(period=period, by=actor)
             made["closed_periods"] += 1
+    # The reminders the daily task sends as the current quarter's summaries fall due.
+    current = Period.objects.get(
+        assessment_year__region=region, assessment_year__year=today.year, quarter=current_quarter
+    )
+    if current.summary_due:
+        made["reminders"] = reminders.send_reminders(
+            today=current.summary_due - datetime.timedelta(days=current.assessment_year.reminder_days)
+        )
     return made
+
+
+REVIEW_REASONS = {
+    "staff": ("本季度参与专案侦破的加分事项未见计入，申请复核。", None),
+    "section": ("月度绩效九月得分录入有误，申请复核。", "经核实，九月月度绩效录入无误，维持原等次。"),
+}
+
+
+def _review_requests(period: Period, office_actor) -> None:
+    """A few review requests during publicity: one answered by the office, one still waiting."""
+    from django.contrib.auth import get_user_model
+
+    for username, (reason, answer) in REVIEW_REASONS.items():
+        user = get_user_model().objects.filter(username=username).first()
+        own = QuarterlyResult.objects.filter(period=period, person__user=user, status=Status.PUBLICITY).first()
+        if user is None or own is None or own.review_requests.exists():
+            continue
+        request = services.review_request(result=own, reason=reason, by=user)
+        if answer:
+            services.review_answer(request=request, answer=answer, by=office_actor)
 
 
 def _act_out(

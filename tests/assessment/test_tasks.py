@@ -91,3 +91,18 @@ def test_a_quarter_is_allocated_by_a_worker_through_redis(region):
         app.conf.update(task_always_eager=True, broker_url="memory://", result_backend="cache+memory://")
     row = QuotaLedger.objects.get(period=period, section=section)
     assert (row.participants, row.places, row.nominations, row.approved) == (5, 2, 2, 2)
+
+
+def test_the_home_page_shows_unread_reminders(quarter, cast, staff, client):
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    quarter.summary_due = datetime.date(2026, 3, 31)
+    quarter.save()
+    reminders.send_reminders(today=datetime.date(2026, 3, 29))
+    user = staff[0].user
+    client.login(username=user.username, password=PASSWORD)
+    html = client.get(reverse("home")).content.decode()
+    assert "提醒" in html
+    assert "个人小结" in html

@@ -95,7 +95,11 @@ def test_the_demo_has_last_year_and_this_year_acted_out(demo, db):
             assert unit_places(period, unit).left >= 0
             assert period.results.filter(unit=unit, final_grade="好").count() <= unit_places(period, unit).places
     assert FollowUp.objects.filter(kind="reminder_talk").exists()
+    assert ReviewRequest.objects.filter(result__period=previous).count() == 2
     assert ReviewRequest.objects.filter(result__period=previous, answered_at__isnull=True).count() == 1
+    from assessment.models import Notification
+
+    assert Notification.objects.filter(user__username="staff").exists()
     # one matter under a city and a provincial commendation counts once, at +3
     assert ScoreSheet.objects.filter(period=previous, bonus_points=3).exists()
 
