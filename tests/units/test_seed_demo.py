@@ -163,3 +163,74 @@ def test_a_region_wide_monthly_file_of_1300_rows_imports(demo, db):
     batch = monthly_import(content=buffer.getvalue(), file_name="全区.xlsx", period=period, by=org)
     assert batch.rows == 1300
     assert MonthlyScore.objects.filter(year=period.year, month=month).count() == 1300
+
+
+def test_a_demo_unit_runs_its_current_quarter_with_every_demo_account(demo, db):
+    """区公安分局's open quarter from summaries to confirmation, each demo account acting in its role.
+
+    Nobody acts on their own result, so the organisation department first gives the unit what a real one
+    has: a second office member, a deputy leader and a second committee member.
+    """
+    import random
+
+    from assessment import services
+    from assessment.models import AuditEntry, QuarterlyResult
+    from scoring.demo import SEED, fill_inputs, system_user
+    from tests.factories import UserFactory
+    from units.services import role_grant
+
+    u = {user.username: user for user in User.objects.all()}
+    police = Unit.objects.get(name="区公安分局")
+    for name, role in (("office_b", "office"), ("deputy", "deputy"), ("committee_b", "committee")):
+        u[name] = UserFactory(username=name)
+        role_grant(user=u[name], role=role, unit=police, by=u["org"])
+    period = Period.objects.filter(status=Period.Status.OPEN).order_by("-assessment_year__year", "-quarter").first()
+    mine = QuarterlyResult.objects.filter(period=period, unit=police)
+    fill_inputs(period=period, today=period.end_date, actor=system_user(), rng=random.Random(SEED), scored=True)
+
+    def own(username):
+        return mine.filter(person__user=u[username])
+
+    def other_than(actor, step):
+        return list(mine.filter(status=step).exclude(person__user=actor))
+
+    # 个人小结: two people write their own; the office moves the rest on.
+    services.summary_submit(result=own("staff").get(), summary="本季度参与侦破案件5起。", by=u["staff"])
+    services.summary_submit(result=own("office").get(), summary="完成季度考核组织工作。", by=u["office"])
+    services.summaries_skip(results=other_than(u["office"], "summary"), by=u["office"], reason="纸质小结已提交")
+
+    # 评分与建议: the section head for the brigade, the offices for everyone else (never their own).
+    head_sections = scope_for(u["section"], Action.PROPOSE).section_ids
+
+    def proposals(results):
+        return [
+            services.Proposal(
+                result=r, grade="较好" if r.sheet.eligible_grade == "好" else r.sheet.eligible_grade, comment="履职尽责"
+            )
+            for r in results
+        ]
+
+    brigade = [r for r in other_than(u["section"], "scoring") if r.section_id in head_sections]
+    services.proposals_submit(proposals=proposals(brigade), by=u["section"])
+    services.proposals_submit(proposals=proposals(other_than(u["office"], "scoring")), by=u["office"])
+    services.proposals_submit(proposals=proposals(mine.filter(status="scoring")), by=u["office_b"])
+
+    # 领导审核 and 党委审定, each leader and committee member leaving their own result to the other.
+    services.results_review_bulk(results=other_than(u["leader"], "leader_review"), by=u["leader"], comment="同意")
+    services.results_review_bulk(results=list(mine.filter(status="leader_review")), by=u["deputy"], comment="同意")
+    for member in ("committee", "committee_b"):
+        verdicts = [services.Verdict(result=r, grade=r.proposed_grade) for r in other_than(u[member], "committee")]
+        services.decisions_record(verdicts=verdicts, by=u[member])
+    assert not mine.exclude(status="decided").exists()
+
+    # 公示, a review request answered, report, 核准.
+    services.unit_publish(period=period, unit=police, by=u["office"])
+    request = services.review_request(result=own("staff").get(), reason="加分事项未计入", by=u["staff"])
+    services.review_answer(request=request, answer="已核实，维持原等次", by=u["office_b"])
+    ends = mine.values_list("publicity_ends", flat=True).first()
+    services.unit_report(period=period, unit=police, by=u["office"], on=ends + datetime.timedelta(days=1))
+    services.unit_confirm(period=period, unit=police, by=u["org"])
+    assert set(mine.values_list("status", flat=True)) == {"final"}
+    assert mine.count() == ScoreSheet.objects.filter(period=period, unit=police).count() > 100
+    acted = set(AuditEntry.objects.filter(result__in=mine).values_list("actor__username", flat=True))
+    assert acted >= {"staff", "office", "office_b", "section", "leader", "deputy", "committee", "committee_b", "org"}
