@@ -813,6 +813,7 @@ def review_answer(*, request: ReviewRequest, answer: str, by, grade: str | None 
     the same checks and places as a committee decision."""
     request = ReviewRequest.objects.select_for_update().get(pk=request.pk)
     locked = _lock(request.result, by=by, action=Action.RUN_PERIOD, what="review_answer")
+    _expect(locked, Status.PUBLICITY)
     if not request.is_open:
         raise ValidationError(_("This request has been answered."), code="answered")
     if not answer.strip():
