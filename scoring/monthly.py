@@ -20,7 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from assessment.models import Period
 from scoring.models import MonthlyImport, MonthlyScore, MonthlyScoreChange, ScoreSheet
-from scoring.services import ensure_open, parse_points, sheets_recompute
+from scoring.services import ensure_open, moved_on, parse_points, sheets_recompute
 from units.models import Person, Unit
 from units.permissions import Action, log_refusal, scope_for
 from units.selectors import people_visible_to
@@ -180,6 +180,7 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
     numbers = {n for r in table[1:] if len(r) > col[H_PERSON] and (n := _whole_number(r[col[H_PERSON]])) is not None}
     allowed = {p.pk: p for p in _importable(by, period).filter(pk__in=numbers)}
 
+    past = moved_on(period=period, person_ids=allowed)
     errors: list[RowError] = []
     rows: list[_Row] = []
     seen: dict[tuple[int, int], int] = {}
@@ -198,6 +199,14 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
             )
         else:
             person = allowed[number]
+            if person.pk in past:
+                row_errors.append(
+                    RowError(
+                        offset,
+                        label[H_PERSON],
+                        _("the result of %(name)s has moved past scoring; send it back first") % {"name": person.name},
+                    )
+                )
             name = _text(values[col[H_NAME]])
             if name != person.name:
                 row_errors.append(

@@ -174,6 +174,31 @@ def ensure_open(period: Period) -> None:
         raise ValidationError(_("The period %(period)s is closed and read-only.") % {"period": period}, code="closed")
 
 
+# Scores change while a result is still with its section; once proposed, a change would leave the
+# proposal and the decisions built on the old total, so the result is sent back first.
+OPEN_STEPS = (QuarterlyResult.Status.SUMMARY, QuarterlyResult.Status.SCORING)
+
+
+def moved_on(*, period: Period, person_ids) -> dict[int, str]:
+    """The people of ``person_ids`` whose result in ``period`` has passed scoring, with its step."""
+    return dict(
+        QuarterlyResult.objects.filter(period=period, person_id__in=list(person_ids))
+        .exclude(status__in=OPEN_STEPS)
+        .values_list("person_id", "status")
+    )
+
+
+def ensure_with_section(*, period: Period, people) -> None:
+    past = moved_on(period=period, person_ids=[p.pk for p in people])
+    if past:
+        names = "、".join(p.name for p in people if p.pk in past)
+        raise ValidationError(
+            _("The results of %(people)s have moved past scoring; send them back to the section first.")
+            % {"people": names},
+            code="moved_on",
+        )
+
+
 @transaction.atomic
 def sheets_open(*, period: Period, unit: Unit, by) -> int:
     """Create the score sheets of everyone ``unit`` assesses in ``period`` (placements decide).
@@ -255,10 +280,8 @@ def sheet_enter(
     # the one who loaded it before the other's save.
     locked = ScoreSheet.objects.select_for_update().select_related("period__assessment_year").get(pk=sheet.pk)
     ensure_open(locked.period)
-    # Scores are corrected while the result is still with the section; once proposed, a change would
-    # leave the proposal and the decisions built on the old total, so the result is sent back first.
     step = QuarterlyResult.objects.filter(sheet=locked).values_list("status", flat=True).first()
-    if step not in (None, QuarterlyResult.Status.SUMMARY, QuarterlyResult.Status.SCORING):
+    if step not in (None, *OPEN_STEPS):
         raise ValidationError(
             _("The result has moved past scoring (%(step)s); send it back to the section to correct the scores.")
             % {"step": QuarterlyResult.Status(step).label},
@@ -520,6 +543,7 @@ def event_record(
     if any(person.user_id is not None and person.user_id == by.pk for person, _share in shares):
         raise _refuse(by, "event_record", "own", _("Nobody records an event on their own result."))
     ensure_open(period)
+    ensure_with_section(period=period, people=[person for person, _share in shares])
     points = standard.points if points is None else points
     _event_checks(standard=standard, points=points, evidence=evidence, shares=shares)
     event = Event.objects.create(
@@ -580,6 +604,8 @@ def _decide(event: Event, by, status: str, note: str) -> Event:
         raise _refuse(by, "event_decide", f"event={event.pk} own", _("Nobody decides an event on their own result."))
     if locked.status != Event.Status.DECLARED:
         raise ValidationError(_("This event has already been decided."), code="decided")
+    if status == Event.Status.APPROVED:
+        ensure_with_section(period=locked.period, people=people)
     locked.status, locked.decided_by, locked.decided_at, locked.decision_note = status, by, timezone.now(), note
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if status == Event.Status.APPROVED:

@@ -365,3 +365,49 @@ def test_scores_are_corrected_only_while_the_result_is_with_the_section(quarter,
     assert error_codes(caught.value) == {"moved_on"}
     services.result_return(result=result, by=cast["leader"], reason="分数需更正")
     scoring_services.sheet_enter(sheet=result.sheet, values={item.pk: "1"}, by=cast["office"])
+
+
+def test_imports_and_events_do_not_change_a_result_past_scoring(quarter, cast, staff, unit, section):
+    from decimal import Decimal
+
+    from scoring import services as scoring_services
+    from scoring.models import EventStandard, MonthlyScore
+    from scoring.monthly import ImportRefused, monthly_import
+    from tests.scoring.test_monthly_import import row, workbook
+
+    result = results(quarter, section)[0]
+    person = result.person
+    services.summary_skip(result=result, by=cast["office"], reason="x")
+    services.result_propose(result=result, grade="较好", comment="x", by=cast["head"])
+    before = MonthlyScore.objects.get(person=person, month=1).score
+
+    with pytest.raises(ImportRefused) as caught:
+        monthly_import(content=workbook([row(person, 1, 60)]), file_name="m.xlsx", period=quarter, by=cast["office"])
+    assert caught.value.errors[0].row == 2
+    assert person.name in caught.value.errors[0].message
+    assert MonthlyScore.objects.get(person=person, month=1).score == before
+
+    standard = EventStandard.objects.get(code="circulated_criticism")
+    with pytest.raises(ValidationError) as caught:
+        scoring_services.event_record(
+            period=quarter,
+            unit=unit,
+            matter="m",
+            standard=standard,
+            evidence="e",
+            shares=[(person, Decimal("-3"))],
+            by=cast["office"],
+        )
+    assert error_codes(caught.value) == {"moved_on"}
+
+    services.result_return(result=result, by=cast["leader"], reason="需补录扣分")
+    scoring_services.event_record(
+        period=quarter,
+        unit=unit,
+        matter="m",
+        standard=standard,
+        evidence="e",
+        shares=[(person, Decimal("-3"))],
+        by=cast["office"],
+    )
+    assert person.score_sheets.get(period=quarter).deduction_points == Decimal("3.00")
