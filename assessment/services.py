@@ -142,23 +142,9 @@ def _refuse(by, what: str, detail: str, message: str) -> PermissionError:
     return PermissionError(message)
 
 
-def _lock(result: QuarterlyResult, *, by, action: Action, what: str, allow_self: bool = False) -> QuarterlyResult:
+def _lock(result: QuarterlyResult, *, by, action: Action, what: str) -> QuarterlyResult:
     """The result, locked for this transaction, after checking the role and the recusal rule."""
-    if not scope_for(by, action).covers_place(unit=result.unit, section=result.section):
-        raise _refuse(by, what, f"result={result.pk}", _("Your roles do not cover this person's result."))
-    if not allow_self and result.person.user_id is not None and result.person.user_id == by.pk:
-        raise _refuse(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
-    locked = (
-        # of=("self",): only the result row is locked; the section join is an outer join PostgreSQL cannot lock.
-        QuarterlyResult.objects.select_for_update(of=("self",))
-        .select_related("period__assessment_year", "person", "unit", "section", "sheet")
-        .get(pk=result.pk)
-    )
-    if locked.period.is_closed:
-        raise ValidationError(
-            _("The period %(period)s is closed and read-only.") % {"period": locked.period}, code="closed"
-        )
-    return locked
+    return _lock_many([result], by=by, action=action, what=what)[0]
 
 
 def _lock_many(results: list[QuarterlyResult], *, by, action: Action, what: str) -> list[QuarterlyResult]:
@@ -175,10 +161,7 @@ def _lock_many(results: list[QuarterlyResult], *, by, action: Action, what: str)
             raise _refuse(by, what, f"result={result.pk}", _("Your roles do not cover this person's result."))
         if result.person.user_id is not None and result.person.user_id == by.pk:
             raise _refuse(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
-        if result.period.is_closed:
-            raise ValidationError(
-                _("The period %(period)s is closed and read-only.") % {"period": result.period}, code="closed"
-            )
+        scoring.ensure_open(result.period)
     return locked
 
 
@@ -764,22 +747,7 @@ def unit_publish(*, period: Period, unit: Unit, by, on: datetime.date | None = N
             code="out_of_order",
         )
     ends = add_workdays(on or _today(), period.assessment_year.publicity_days, _workday_exceptions())
-    for result in results:
-        result.status, result.publicity_ends, result.version = Status.PUBLICITY, ends, result.version + 1
-    update_rows(results, ["status", "publicity_ends", "version"])
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            period=period,
-            unit=unit,
-            result=r,
-            actor=by,
-            action="unit_publish",
-            from_status=Status.DECIDED,
-            to_status=Status.PUBLICITY,
-            changes={"publicity_ends": [None, str(ends)]},
-        )
-        for r in results
-    )
+    _move_unit(results, by=by, action="unit_publish", to=Status.PUBLICITY, publicity_ends=ends)
     allocate(period=period, unit=unit)
     return len(results)
 
@@ -858,24 +826,8 @@ def unit_report(*, period: Period, unit: Unit, by, on: datetime.date | None = No
     return _move_unit(results, by=by, action="unit_report", to=Status.CONFIRMATION)
 
 
-def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comment: str = "") -> int:
-    entries = []
-    for result in results:
-        entries.append(
-            AuditEntry(
-                period_id=result.period_id,
-                unit_id=result.unit_id,
-                result=result,
-                actor=by,
-                action=action,
-                from_status=result.status,
-                to_status=to,
-                comment=comment,
-            )
-        )
-        result.status, result.version = to, result.version + 1
-    update_rows(results, ["status", "version"])
-    AuditEntry.objects.bulk_create(entries)
+def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comment: str = "", **fields) -> int:
+    _commit(results, [_stage(r, by=by, action=action, to=to, comment=comment, **fields) for r in results])
     return len(results)
 
 
