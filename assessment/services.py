@@ -40,7 +40,7 @@ from config.bulk import update_rows
 from scoring import services as scoring
 from scoring.models import IndicatorTemplate, ScoreSheet
 from units.models import Person, Region, Section, Unit
-from units.permissions import Action, log_refusal, scope_for
+from units.permissions import Action, refusal, scope_for
 
 Status = QuarterlyResult.Status
 Decision = QuarterlyResult.Decision
@@ -137,11 +137,6 @@ def _apply(
 # Authorisation and locking ------------------------------------------------------------------------------
 
 
-def _refuse(by, what: str, detail: str, message: str) -> PermissionError:
-    log_refusal(by, what, detail)
-    return PermissionError(message)
-
-
 def _lock(result: QuarterlyResult, *, by, action: Action, what: str) -> QuarterlyResult:
     """The result, locked for this transaction, after checking the role and the recusal rule."""
     return _lock_many([result], by=by, action=action, what=what)[0]
@@ -158,9 +153,9 @@ def _lock_many(results: list[QuarterlyResult], *, by, action: Action, what: str)
     scope = scope_for(by, action)
     for result in locked:
         if not scope.covers_place(unit=result.unit, section=result.section):
-            raise _refuse(by, what, f"result={result.pk}", _("Your roles do not cover this person's result."))
+            raise refusal(by, what, f"result={result.pk}", _("Your roles do not cover this person's result."))
         if result.person.user_id is not None and result.person.user_id == by.pk:
-            raise _refuse(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
+            raise refusal(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
         scoring.ensure_open(result.period)
     return locked
 
@@ -186,7 +181,7 @@ def _region_scope(by, region: Region, action: Action) -> bool:
 def year_create(*, region: Region, year: int, by) -> AssessmentYear:
     """An assessment year with its four quarterly periods (drafts) and the default indicator templates."""
     if not _region_scope(by, region, Action.SET_RATIOS):
-        raise _refuse(by, "year_create", f"region={region.pk}", _("You may not set up assessment years here."))
+        raise refusal(by, "year_create", f"region={region.pk}", _("You may not set up assessment years here."))
     assessment_year, _made = AssessmentYear.objects.get_or_create(region=region, year=year)
     for quarter in range(1, 5):
         period, made = Period.objects.get_or_create(assessment_year=assessment_year, quarter=quarter)
@@ -213,7 +208,7 @@ def _default_deadlines(period: Period) -> None:
 def ratio_set(*, unit: Unit, assessment_year: AssessmentYear, good_ratio: Decimal, reason: str, by) -> UnitYear:
     """The unit's ratio of 好 for the year, with the reason recorded."""
     if not _region_scope(by, unit.region, Action.SET_RATIOS):
-        raise _refuse(by, "ratio_set", f"unit={unit.pk}", _("You may not set ratios for %(unit)s.") % {"unit": unit})
+        raise refusal(by, "ratio_set", f"unit={unit.pk}", _("You may not set ratios for %(unit)s.") % {"unit": unit})
     if not reason.strip():
         raise ValidationError({"reason": [_("Record the reason for the ratio.")]})
     if not Decimal(0) <= good_ratio <= Decimal(1):
@@ -239,7 +234,7 @@ def ratio_set(*, unit: Unit, assessment_year: AssessmentYear, good_ratio: Decima
 def period_open(*, period: Period, by) -> Period:
     """The organisation department opens a period: self-summaries begin."""
     if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
-        raise _refuse(by, "period_open", f"period={period.pk}", _("You may not open this period."))
+        raise refusal(by, "period_open", f"period={period.pk}", _("You may not open this period."))
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status != Period.Status.DRAFT:
         raise ValidationError(_("Only a draft period can be opened."), code="out_of_order")
@@ -444,7 +439,7 @@ def work_record_add(*, period: Period, on: datetime.date, content: str, by) -> W
     """A person keeps a record of their work during the quarter (工作纪实)."""
     person = getattr(by, "person", None)
     if person is None:
-        raise _refuse(by, "work_record_add", "", _("Only a person being assessed keeps work records."))
+        raise refusal(by, "work_record_add", "", _("Only a person being assessed keeps work records."))
     if period.is_closed:
         raise ValidationError(_("The period is closed."), code="closed")
     if not period.start_date <= on <= period.end_date:
@@ -458,7 +453,7 @@ def work_record_add(*, period: Period, on: datetime.date, content: str, by) -> W
 def summary_submit(*, result: QuarterlyResult, summary: str, by) -> QuarterlyResult:
     """The person writes their quarterly summary (个人小结) before the deadline."""
     if result.person.user_id is None or result.person.user_id != by.pk:
-        raise _refuse(by, "summary_submit", f"result={result.pk}", _("Only the person writes their own summary."))
+        raise refusal(by, "summary_submit", f"result={result.pk}", _("Only the person writes their own summary."))
     locked = QuarterlyResult.objects.select_for_update().select_related("period").get(pk=result.pk)
     if locked.period.is_closed:
         raise ValidationError(_("The period is closed."), code="closed")
@@ -642,7 +637,7 @@ def result_return(*, result: QuarterlyResult, by, reason: str) -> QuarterlyResul
         scope_for(by, action).covers_place(unit=result.unit, section=result.section)
         for _to, action in _RETURN_TO.values()
     ):
-        raise _refuse(by, "result_return", f"result={result.pk}", _("Your roles do not cover this person's result."))
+        raise refusal(by, "result_return", f"result={result.pk}", _("Your roles do not cover this person's result."))
     current = QuarterlyResult.objects.values_list("status", flat=True).get(pk=result.pk)
     if current not in _RETURN_TO:
         raise ValidationError(_("A result at this step cannot be sent back."), code="out_of_order")
@@ -736,7 +731,7 @@ def unit_publish(*, period: Period, unit: Unit, by, on: datetime.date | None = N
     ``on`` dates an act taken earlier (history brought in from an older system); it defaults to today.
     """
     if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
-        raise _refuse(
+        raise refusal(
             by, "unit_publish", f"unit={unit.pk}", _("You may not publish results of %(unit)s.") % {"unit": unit}
         )
     results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
@@ -756,7 +751,7 @@ def unit_publish(*, period: Period, unit: Unit, by, on: datetime.date | None = N
 def review_request(*, result: QuarterlyResult, reason: str, by) -> ReviewRequest:
     """During publicity a person asks for a review (复核) of their own result."""
     if result.person.user_id is None or result.person.user_id != by.pk:
-        raise _refuse(
+        raise refusal(
             by, "review_request", f"result={result.pk}", _("Only the person asks for a review of their result.")
         )
     locked = QuarterlyResult.objects.select_for_update().get(pk=result.pk)
@@ -811,7 +806,7 @@ def review_answer(*, request: ReviewRequest, answer: str, by, grade: str | None 
 def unit_report(*, period: Period, unit: Unit, by, on: datetime.date | None = None) -> int:
     """After publicity the office reports the unit's results to the organisation department."""
     if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
-        raise _refuse(
+        raise refusal(
             by, "unit_report", f"unit={unit.pk}", _("You may not report results of %(unit)s.") % {"unit": unit}
         )
     results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
@@ -835,7 +830,7 @@ def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comm
 def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = None) -> int:
     """The organisation department confirms (核准) the unit's results; follow-ups are created."""
     if not _region_scope(by, unit.region, Action.CONFIRM):
-        raise _refuse(
+        raise refusal(
             by, "unit_confirm", f"unit={unit.pk}", _("You may not confirm results of %(unit)s.") % {"unit": unit}
         )
     results = list(
@@ -866,7 +861,7 @@ def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = N
 def unit_send_back(*, period: Period, unit: Unit, by, reason: str) -> int:
     """The organisation department sends the unit's results back to its committee, with the reason."""
     if not _region_scope(by, unit.region, Action.CONFIRM):
-        raise _refuse(
+        raise refusal(
             by, "unit_send_back", f"unit={unit.pk}", _("You may not send back results of %(unit)s.") % {"unit": unit}
         )
     if not reason.strip():
@@ -891,7 +886,7 @@ def feedback_record(*, result: QuarterlyResult, method: str, on: datetime.date, 
 def opinion_record(*, result: QuarterlyResult, opinion: str, by) -> QuarterlyResult:
     """The person records their own opinion on the final result."""
     if result.person.user_id is None or result.person.user_id != by.pk:
-        raise _refuse(by, "opinion_record", f"result={result.pk}", _("Only the person records their own opinion."))
+        raise refusal(by, "opinion_record", f"result={result.pk}", _("Only the person records their own opinion."))
     locked = QuarterlyResult.objects.select_for_update().select_related("period").get(pk=result.pk)
     _expect(locked, Status.FINAL)
     return _apply(locked, by=by, action="opinion_record", opinion=opinion.strip())
@@ -901,7 +896,7 @@ def opinion_record(*, result: QuarterlyResult, opinion: str, by) -> QuarterlyRes
 def period_close(*, period: Period, by) -> Period:
     """Close a period once every result in it is final: it becomes read-only."""
     if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
-        raise _refuse(by, "period_close", f"period={period.pk}", _("You may not close this period."))
+        raise refusal(by, "period_close", f"period={period.pk}", _("You may not close this period."))
     period = Period.objects.select_for_update().get(pk=period.pk)
     waiting = period.results.exclude(status=Status.FINAL).count()
     if waiting:
@@ -918,7 +913,7 @@ def period_close(*, period: Period, by) -> Period:
 def period_reopen(*, period: Period, by, reason: str) -> Period:
     """Reopening a closed period is an audited act of the organisation department."""
     if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
-        raise _refuse(by, "period_reopen", f"period={period.pk}", _("You may not reopen this period."))
+        raise refusal(by, "period_reopen", f"period={period.pk}", _("You may not reopen this period."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the period is reopened.")]})
     period = Period.objects.select_for_update().get(pk=period.pk)

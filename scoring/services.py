@@ -34,7 +34,7 @@ from scoring.models import (
     ScoreSheet,
 )
 from units.models import Person, Placement, Unit, UnitCategory
-from units.permissions import Action, can_on_person, log_refusal, scope_for
+from units.permissions import Action, can_on_person, refusal, scope_for
 from units.selectors import placement_for_span
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "data" / "default_templates.json"
@@ -164,11 +164,6 @@ def template_new_version(*, template: IndicatorTemplate) -> IndicatorTemplate:
 # Sheets -------------------------------------------------------------------------------------------------
 
 
-def _refuse(user, what: str, detail: str, message: str) -> PermissionError:
-    log_refusal(user, what, detail)
-    return PermissionError(message)
-
-
 def ensure_open(period: Period) -> None:
     if period.is_closed:
         raise ValidationError(_("The period %(period)s is closed and read-only.") % {"period": period}, code="closed")
@@ -207,7 +202,7 @@ def sheets_open(*, period: Period, unit: Unit, by) -> int:
     already have a sheet keep it. Returns how many sheets were created.
     """
     if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
-        raise _refuse(by, "sheets_open", f"unit={unit.pk}", _("You may not open sheets for %(unit)s.") % {"unit": unit})
+        raise refusal(by, "sheets_open", f"unit={unit.pk}", _("You may not open sheets for %(unit)s.") % {"unit": unit})
     ensure_open(period)
     template = template_current(category=unit.category, year=period.year)
     if template is None:
@@ -273,9 +268,9 @@ def sheet_enter(
     someone else since it was loaded (``expected_version``) refuses the whole change.
     """
     if not scope_for(by, Action.ENTER_SCORES).covers_place(unit=sheet.unit, section=sheet.section):
-        raise _refuse(by, "sheet_enter", f"sheet={sheet.pk}", _("You may not score this person."))
+        raise refusal(by, "sheet_enter", f"sheet={sheet.pk}", _("You may not score this person."))
     if sheet.person.user_id is not None and sheet.person.user_id == by.pk:
-        raise _refuse(by, "sheet_enter", f"sheet={sheet.pk} own", _("Nobody scores their own result."))
+        raise refusal(by, "sheet_enter", f"sheet={sheet.pk} own", _("Nobody scores their own result."))
     # Lock the sheet so two officers editing it at once are serialised; the version check then refuses
     # the one who loaded it before the other's save.
     locked = ScoreSheet.objects.select_for_update().select_related("period__assessment_year").get(pk=sheet.pk)
@@ -529,19 +524,19 @@ def event_record(
 ) -> Event:
     """The office records an event for people of its unit; entered by the office, it counts at once."""
     if not scope_for(by, Action.APPROVE_EVENTS).covers_unit(unit):
-        raise _refuse(
+        raise refusal(
             by, "event_record", f"unit={unit.pk}", _("You may not record events for %(unit)s.") % {"unit": unit}
         )
     outside = [person for person, _share in shares if not can_on_person(by, Action.APPROVE_EVENTS, person)]
     if outside:
-        raise _refuse(
+        raise refusal(
             by,
             "event_record",
             f"people={[p.pk for p in outside]}",
             _("%(people)s are outside your unit.") % {"people": "、".join(p.name for p in outside)},
         )
     if any(person.user_id is not None and person.user_id == by.pk for person, _share in shares):
-        raise _refuse(by, "event_record", "own", _("Nobody records an event on their own result."))
+        raise refusal(by, "event_record", "own", _("Nobody records an event on their own result."))
     ensure_open(period)
     ensure_with_section(period=period, people=[person for person, _share in shares])
     points = standard.points if points is None else points
@@ -572,7 +567,7 @@ def event_declare(*, period: Period, matter: str, standard: EventStandard, evide
     """A civil servant declares a bonus item of their own; it counts once the office approves it."""
     person = getattr(by, "person", None)
     if person is None:
-        raise _refuse(by, "event_declare", "", _("Only a person being assessed can declare a bonus item."))
+        raise refusal(by, "event_declare", "", _("Only a person being assessed can declare a bonus item."))
     if standard.kind != EventStandard.Kind.BONUS:
         raise ValidationError({"standard": [_("A person declares bonus items only.")]})
     ensure_open(period)
@@ -594,14 +589,14 @@ def event_declare(*, period: Period, matter: str, standard: EventStandard, evide
 
 def _decide(event: Event, by, status: str, note: str) -> Event:
     if not scope_for(by, Action.APPROVE_EVENTS).covers_unit(event.unit):
-        raise _refuse(
+        raise refusal(
             by, "event_decide", f"event={event.pk}", _("You may not decide events of %(unit)s.") % {"unit": event.unit}
         )
     locked = Event.objects.select_for_update().select_related("period").get(pk=event.pk)
     ensure_open(locked.period)
     people = list(Person.objects.filter(event_shares__event=locked))
     if any(p.user_id is not None and p.user_id == by.pk for p in people):
-        raise _refuse(by, "event_decide", f"event={event.pk} own", _("Nobody decides an event on their own result."))
+        raise refusal(by, "event_decide", f"event={event.pk} own", _("Nobody decides an event on their own result."))
     if locked.status != Event.Status.DECLARED:
         raise ValidationError(_("This event has already been decided."), code="decided")
     if status == Event.Status.APPROVED:

@@ -14,26 +14,21 @@ from assessment.models import Period
 from scoring import selectors, services
 from scoring.models import Event, EventStandard, IndicatorItem
 from scoring.monthly import MAX_BYTES, ImportRefused, monthly_import, monthly_template
-from units.permissions import Action, log_refusal, scope_for
+from units.permissions import Action, log_refusal, not_found, scope_for
 from units.selectors import units_visible_to
-
-
-def _not_found(request, what: str, detail: str):
-    log_refusal(request.user, what, detail)
-    raise Http404(_("Not found, or outside what your roles cover."))
 
 
 def _period(request, period_pk: int):
     period = selectors.periods_visible_to(user=request.user).filter(pk=period_pk).first()
     if period is None:
-        _not_found(request, "period", f"period={period_pk}")
+        raise not_found(request, "period", f"period={period_pk}")
     return period
 
 
 def _unit(request, code: str, action: Action = Action.VIEW):
     unit = units_visible_to(user=request.user, action=action).filter(code=code).first()
     if unit is None:
-        _not_found(request, "unit", f"unit={code} action={action}")
+        raise not_found(request, "unit", f"unit={code} action={action}")
     return unit
 
 
@@ -77,7 +72,7 @@ def open_sheets(request, period_pk: int, code: str):
 def sheet_detail(request, pk: int):
     sheet = selectors.sheet_detail_for(user=request.user, pk=pk)
     if sheet is None:
-        _not_found(request, "sheet_detail", f"sheet={pk}")
+        raise not_found(request, "sheet_detail", f"sheet={pk}")
     items = selectors.sheet_items(sheet)
     entered = {e.item_id: e for e in sheet.entries.all()}
     can_enter = (
@@ -135,7 +130,7 @@ class MonthlyUploadForm(forms.Form):
 def monthly(request, period_pk: int):
     period = _period(request, period_pk)
     if scope_for(request.user, Action.IMPORT_MONTHLY).is_empty:
-        _not_found(request, "monthly", f"period={period_pk}")
+        raise not_found(request, "monthly", f"period={period_pk}")
     units = units_visible_to(user=request.user, action=Action.IMPORT_MONTHLY).order_by("order", "code")
     errors = []
     form = MonthlyUploadForm()
@@ -171,7 +166,7 @@ def monthly(request, period_pk: int):
 def monthly_template_download(request, period_pk: int):
     period = _period(request, period_pk)
     if scope_for(request.user, Action.IMPORT_MONTHLY).is_empty:
-        _not_found(request, "monthly_template", f"period={period_pk}")
+        raise not_found(request, "monthly_template", f"period={period_pk}")
     try:
         month = int(request.GET.get("month", period.months[0]))
     except ValueError:
@@ -214,7 +209,7 @@ def events(request, period_pk: int, code: str):
             return HttpResponse(_("Your roles do not allow this action."), status=403)
         event = Event.objects.filter(pk=request.POST.get("event"), unit=unit, period=period).first()
         if event is None:
-            _not_found(request, "event_decide", f"event={request.POST.get('event')}")
+            raise not_found(request, "event_decide", f"event={request.POST.get('event')}")
         try:
             if request.POST.get("decision") == "approve":
                 services.event_approve(event=event, by=request.user, note=request.POST.get("note", "")[:200])
@@ -239,7 +234,7 @@ def declare(request, period_pk: int):
     if person is not None:
         period = Period.objects.filter(pk=period_pk, assessment_year__region_id=person.unit.region_id).first()
     if period is None:
-        _not_found(request, "declare", f"period={period_pk}")
+        raise not_found(request, "declare", f"period={period_pk}")
     form = DeclareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

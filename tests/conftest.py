@@ -110,3 +110,14 @@ def person(section):
 def admin(db):
     """A system administrator (superuser)."""
     return factories.UserFactory(username="sysadmin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in as a user made by the factories; returns the client."""
+
+    def _login(user):
+        assert client.login(username=user.username, password=factories.PASSWORD)
+        return client
+
+    return _login

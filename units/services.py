@@ -23,7 +23,7 @@ from units.models import (
     Unit,
     UnitCategory,
 )
-from units.permissions import Action, can_on_person, forget, log_refusal, scope_for
+from units.permissions import Action, can_on_person, forget, refusal, scope_for
 from units.validators import normalise_id_number
 
 
@@ -35,8 +35,7 @@ def _save(instance):
 
 def _require(allowed: bool, by, what: str, detail: str, message: str) -> None:
     if not allowed:
-        log_refusal(by, what, detail)
-        raise PermissionError(message)
+        raise refusal(by, what, detail, message)
 
 
 def _is_admin(by) -> bool:
@@ -139,11 +138,16 @@ def placement_create(
 ) -> Placement:
     """Record where a person is assessed. The officer must manage the person and the receiving unit."""
     if not can_on_person(by, Action.MANAGE_PEOPLE, person):
-        log_refusal(by, "placement_create", f"person={person.pk}")
-        raise PermissionError(_("You may not change the placements of %(person)s.") % {"person": person})
+        raise refusal(
+            by,
+            "placement_create",
+            f"person={person.pk}",
+            _("You may not change the placements of %(person)s.") % {"person": person},
+        )
     if not scope_for(by, Action.MANAGE_PEOPLE).covers_unit(unit) and kind == Placement.Kind.HOME:
-        log_refusal(by, "placement_create", f"unit={unit.pk}")
-        raise PermissionError(_("You may not move people into %(unit)s.") % {"unit": unit})
+        raise refusal(
+            by, "placement_create", f"unit={unit.pk}", _("You may not move people into %(unit)s.") % {"unit": unit}
+        )
     # Lock the person so two officers cannot record overlapping placements at once.
     Person.objects.select_for_update().filter(pk=person.pk).first()
     return _save(

@@ -1,17 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from assessment.models import QuarterlyResult
 from units import selectors
-from units.permissions import Action, log_refusal, scope_for
-
-
-def _refuse(request, what: str, detail: str):
-    log_refusal(request.user, what, detail)
-    # 404, not 403: another unit's data is not confirmed to exist.
-    raise Http404(_("Not found, or outside what your roles cover."))
+from units.permissions import Action, not_found, scope_for
 
 
 @login_required
@@ -24,7 +16,7 @@ def unit_list(request):
 def unit_detail(request, code: str):
     unit = selectors.units_visible_to(user=request.user).filter(code=code).first()
     if unit is None:
-        _refuse(request, "unit_detail", f"unit={code}")
+        raise not_found(request, "unit_detail", f"unit={code}")
     rosters, incoming = selectors.unit_roster(user=request.user, unit=unit)
     context = {
         "unit": unit,
@@ -40,7 +32,7 @@ def unit_detail(request, code: str):
 def person_detail(request, pk: int):
     person = selectors.person_profile_for(user=request.user, pk=pk)
     if person is None:
-        _refuse(request, "person_detail", f"person={pk}")
+        raise not_found(request, "person_detail", f"person={pk}")
     # The profile (画像): every published result over time and what followed from it.
     shown = (QuarterlyResult.Status.PUBLICITY, QuarterlyResult.Status.CONFIRMATION, QuarterlyResult.Status.FINAL)
     results = (

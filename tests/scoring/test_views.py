@@ -1,6 +1,5 @@
 import io
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,17 +7,7 @@ from openpyxl import load_workbook
 
 from scoring.models import Event, EventStandard, MonthlyScore, ScoreEntry
 from tests import factories
-from tests.factories import PASSWORD
 from tests.scoring.test_monthly_import import row, workbook
-
-
-@pytest.fixture
-def login(client):
-    def _login(user):
-        assert client.login(username=user.username, password=PASSWORD)
-        return client
-
-    return _login
 
 
 def test_the_officer_sees_the_units_sheets(login, officer, sheet, period, unit):

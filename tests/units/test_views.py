@@ -1,6 +1,5 @@
 import logging
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,15 +7,6 @@ from django.urls import reverse
 from tests import factories
 from tests.factories import PASSWORD
 from units.models import Placement
-
-
-@pytest.fixture
-def login(client):
-    def _login(user):
-        assert client.login(username=user.username, password=PASSWORD)
-        return client
-
-    return _login
 
 
 def test_the_login_page_is_in_chinese(client, db):
