@@ -356,11 +356,17 @@ def _unit_figures(period: Period, unit: Unit) -> dict[int | None, _Figures]:
     return found
 
 
-def section_places(period: Period, unit: Unit, section: Section, *, ratio: Decimal | None = None) -> Places:
-    fig = _unit_figures(period, unit).get(section.pk) or _Figures(participants=[0] * period.quarter, usage=[])
-    ratio = good_ratio(period, unit) if ratio is None else ratio
+def _section_places_from(
+    period: Period, figures: dict[int | None, _Figures], section_id: int, ratio: Decimal
+) -> Places:
+    fig = figures.get(section_id) or _Figures(participants=[0] * period.quarter, usage=[])
     places = quota.good_places(ratio=ratio, participants=fig.participants, nominations=fig.usage)
     return Places(places=places, used=fig.nominated_now)
+
+
+def section_places(period: Period, unit: Unit, section: Section, *, ratio: Decimal | None = None) -> Places:
+    ratio = good_ratio(period, unit) if ratio is None else ratio
+    return _section_places_from(period, _unit_figures(period, unit), section.pk, ratio)
 
 
 def unit_places(period: Period, unit: Unit, *, ratio: Decimal | None = None) -> Places:
@@ -572,11 +578,7 @@ def proposals_submit(*, proposals: list[Proposal], by) -> int:
         figures = _unit_figures(period, unit)
         ratio = good_ratio(period, unit)
         for section_id, asked in sorted(nominations.items()):
-            fig = figures.get(section_id) or _Figures(participants=[0] * period.quarter, usage=[])
-            places = Places(
-                places=quota.good_places(ratio=ratio, participants=fig.participants, nominations=fig.usage),
-                used=fig.nominated_now,
-            )
+            places = _section_places_from(period, figures, section_id, ratio)
             if asked > places.left:
                 raise ValidationError(
                     _("The section has %(places)s places of 好 this quarter and %(used)s are nominated: none is left.")
