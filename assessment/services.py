@@ -82,22 +82,29 @@ def audit(
     )
 
 
+def change(obj, *, to: str | None, fields: dict[str, Any]) -> tuple[str, dict]:
+    """Set ``fields`` (and the step ``to``) on a result with a ``status`` and a ``version``; return the step
+    it was at and the before and after of every changed field, for its audit entry."""
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(obj, name)
+        if before != value:
+            changes[name] = [_plain(before), _plain(value)]
+            setattr(obj, name, value)
+    from_status = obj.status
+    if to is not None and to != obj.status:
+        changes["status"] = [obj.status, to]
+        obj.status = to
+    obj.version += 1
+    return from_status, changes
+
+
 def _stage(
     result: QuarterlyResult, *, by, action: str, to: str | None = None, comment: str = "", **fields
 ) -> AuditEntry:
     """Set ``fields`` (and the step) on ``result`` and return the unsaved audit entry with the before and
     after of every changed field."""
-    changes = {}
-    for name, value in fields.items():
-        before = getattr(result, name)
-        if before != value:
-            changes[name] = [_plain(before), _plain(value)]
-            setattr(result, name, value)
-    from_status = result.status
-    if to is not None and to != result.status:
-        changes["status"] = [result.status, to]
-        result.status = to
-    result.version += 1
+    from_status, changes = change(result, to=to, fields=fields)
     return AuditEntry(
         period_id=result.period_id,
         unit_id=result.unit_id,
@@ -169,7 +176,7 @@ def _expect(result: QuarterlyResult, *steps: str) -> None:
         )
 
 
-def _region_scope(by, region: Region, action: Action) -> bool:
+def region_scope(by, region: Region, action: Action) -> bool:
     scope = scope_for(by, action)
     return scope.everything or region.pk in scope.region_ids
 
@@ -180,7 +187,7 @@ def _region_scope(by, region: Region, action: Action) -> bool:
 @transaction.atomic
 def year_create(*, region: Region, year: int, by) -> AssessmentYear:
     """An assessment year with its four quarterly periods (drafts) and the default indicator templates."""
-    if not _region_scope(by, region, Action.SET_RATIOS):
+    if not region_scope(by, region, Action.SET_RATIOS):
         raise refusal(by, "year_create", f"region={region.pk}", _("You may not set up assessment years here."))
     assessment_year, _made = AssessmentYear.objects.get_or_create(region=region, year=year)
     for quarter in range(1, 5):
@@ -207,7 +214,7 @@ def _default_deadlines(period: Period) -> None:
 @transaction.atomic
 def ratio_set(*, unit: Unit, assessment_year: AssessmentYear, good_ratio: Decimal, reason: str, by) -> UnitYear:
     """The unit's ratio of 好 for the year, with the reason recorded."""
-    if not _region_scope(by, unit.region, Action.SET_RATIOS):
+    if not region_scope(by, unit.region, Action.SET_RATIOS):
         raise refusal(by, "ratio_set", f"unit={unit.pk}", _("You may not set ratios for %(unit)s.") % {"unit": unit})
     if not reason.strip():
         raise ValidationError({"reason": [_("Record the reason for the ratio.")]})
@@ -233,7 +240,7 @@ def ratio_set(*, unit: Unit, assessment_year: AssessmentYear, good_ratio: Decima
 @transaction.atomic
 def period_open(*, period: Period, by) -> Period:
     """The organisation department opens a period: self-summaries begin."""
-    if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
+    if not region_scope(by, period.assessment_year.region, Action.CONFIRM):
         raise refusal(by, "period_open", f"period={period.pk}", _("You may not open this period."))
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status != Period.Status.DRAFT:
@@ -436,7 +443,7 @@ def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
 # The steps ----------------------------------------------------------------------------------------------
 
 
-def _today() -> datetime.date:
+def today() -> datetime.date:
     return timezone.localdate()
 
 
@@ -464,7 +471,7 @@ def summary_submit(*, result: QuarterlyResult, summary: str, by) -> QuarterlyRes
     if locked.period.is_closed:
         raise ValidationError(_("The period is closed."), code="closed")
     _expect(locked, Status.SUMMARY)
-    if locked.period.summary_due and _today() > locked.period.summary_due:
+    if locked.period.summary_due and today() > locked.period.summary_due:
         raise ValidationError(
             _("Summaries were due by %(date)s; ask the assessment office.") % {"date": locked.period.summary_due},
             code="late",
@@ -722,7 +729,7 @@ def committee_decide(*, result: QuarterlyResult, grade: str, by, comment: str = 
     return QuarterlyResult.objects.get(pk=result.pk)
 
 
-def _workday_exceptions() -> dict[datetime.date, bool]:
+def workday_exceptions() -> dict[datetime.date, bool]:
     return dict(CalendarDay.objects.values_list("date", "is_workday"))
 
 
@@ -743,7 +750,7 @@ def unit_publish(*, period: Period, unit: Unit, by, on: datetime.date | None = N
             _("%(n)s results of the unit are not decided yet; publish when all are.") % {"n": len(waiting)},
             code="out_of_order",
         )
-    ends = add_workdays(on or _today(), period.assessment_year.publicity_days, _workday_exceptions())
+    ends = add_workdays(on or today(), period.assessment_year.publicity_days, workday_exceptions())
     _move_unit(results, by=by, action="unit_publish", to=Status.PUBLICITY, publicity_ends=ends)
     allocate(period=period, unit=unit)
     return len(results)
@@ -758,7 +765,7 @@ def review_request(*, result: QuarterlyResult, reason: str, by) -> ReviewRequest
         )
     locked = QuarterlyResult.objects.select_for_update().get(pk=result.pk)
     _expect(locked, Status.PUBLICITY)
-    if locked.publicity_ends is None or _today() > locked.publicity_ends:
+    if locked.publicity_ends is None or today() > locked.publicity_ends:
         raise ValidationError(
             _("Publicity ended on %(date)s; a review can no longer be asked for.") % {"date": locked.publicity_ends},
             code="window_closed",
@@ -814,7 +821,7 @@ def unit_report(*, period: Period, unit: Unit, by, on: datetime.date | None = No
     results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
     if not results or any(r.status != Status.PUBLICITY for r in results):
         raise ValidationError(_("Report the unit's results after they are all published."), code="out_of_order")
-    if any(r.publicity_ends and (on or _today()) <= r.publicity_ends for r in results):
+    if any(r.publicity_ends and (on or today()) <= r.publicity_ends for r in results):
         raise ValidationError(
             _("Publicity lasts until %(date)s.") % {"date": max(r.publicity_ends for r in results)}, code="publicity"
         )
@@ -831,7 +838,7 @@ def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comm
 @transaction.atomic
 def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = None) -> int:
     """The organisation department confirms (核准) the unit's results; follow-ups are created."""
-    if not _region_scope(by, unit.region, Action.CONFIRM):
+    if not region_scope(by, unit.region, Action.CONFIRM):
         raise refusal(
             by, "unit_confirm", f"unit={unit.pk}", _("You may not confirm results of %(unit)s.") % {"unit": unit}
         )
@@ -844,7 +851,7 @@ def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = N
     if not results or any(r.status != Status.CONFIRMATION for r in results):
         raise ValidationError(_("The unit has not reported its results yet."), code="out_of_order")
     moved = _move_unit(results, by=by, action="unit_confirm", to=Status.FINAL)
-    due = (on or _today()) + datetime.timedelta(days=period.assessment_year.follow_up_days)
+    due = (on or today()) + datetime.timedelta(days=period.assessment_year.follow_up_days)
     follow_ups = [
         FollowUp(
             person=r.person,
@@ -862,7 +869,7 @@ def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = N
 @transaction.atomic
 def unit_send_back(*, period: Period, unit: Unit, by, reason: str) -> int:
     """The organisation department sends the unit's results back to its committee, with the reason."""
-    if not _region_scope(by, unit.region, Action.CONFIRM):
+    if not region_scope(by, unit.region, Action.CONFIRM):
         raise refusal(
             by, "unit_send_back", f"unit={unit.pk}", _("You may not send back results of %(unit)s.") % {"unit": unit}
         )
@@ -897,7 +904,7 @@ def opinion_record(*, result: QuarterlyResult, opinion: str, by) -> QuarterlyRes
 @transaction.atomic
 def period_close(*, period: Period, by) -> Period:
     """Close a period once every result in it is final: it becomes read-only."""
-    if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
+    if not region_scope(by, period.assessment_year.region, Action.CONFIRM):
         raise refusal(by, "period_close", f"period={period.pk}", _("You may not close this period."))
     period = Period.objects.select_for_update().get(pk=period.pk)
     waiting = period.results.exclude(status=Status.FINAL).count()
@@ -914,7 +921,7 @@ def period_close(*, period: Period, by) -> Period:
 @transaction.atomic
 def period_reopen(*, period: Period, by, reason: str) -> Period:
     """Reopening a closed period is an audited act of the organisation department."""
-    if not _region_scope(by, period.assessment_year.region, Action.CONFIRM):
+    if not region_scope(by, period.assessment_year.region, Action.CONFIRM):
         raise refusal(by, "period_reopen", f"period={period.pk}", _("You may not reopen this period."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the period is reopened.")]})

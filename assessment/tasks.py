@@ -34,3 +34,37 @@ def allocate_places_task(self, period_id: int, unit_id: int | None = None) -> di
 def send_reminders_task() -> int:
     """Daily (Celery beat): remind whoever's step is due soon, and tell offices which sections are late."""
     return reminders.send_reminders(today=timezone.localdate())
+
+
+@shared_task(bind=True)
+def annual_rollup_task(self, assessment_year_id: int, by_id: int, unit_id: int | None = None) -> dict:
+    """Roll a year up for one unit or the whole region, as ``by``; reports progress per unit.
+
+    Idempotent and incremental: a second run finds every fingerprint unchanged and writes nothing.
+    """
+    from django.contrib.auth import get_user_model
+
+    from assessment import annual_services
+    from assessment.models import AssessmentYear
+
+    year = AssessmentYear.objects.select_related("region").get(pk=assessment_year_id)
+    by = get_user_model().objects.get(pk=by_id)
+    unit_ids = QuarterlyResult.objects.filter(period__assessment_year=year).values("unit_id")
+    units = Unit.objects.filter(pk__in=unit_ids)
+    if unit_id is not None:
+        units = units.filter(pk=unit_id)
+    units = list(units.order_by("order", "pk"))
+    total = annual_services.Rollup()
+    for done, unit in enumerate(units, start=1):
+        total.add(annual_services.annual_rollup(assessment_year=year, unit=unit, by=by))
+        if not self.request.is_eager:
+            self.update_state(state="PROGRESS", meta={"done": done, "total": len(units)})
+    return {
+        "units": len(units),
+        "people": total.people,
+        "created": total.created,
+        "updated": total.updated,
+        "unchanged": total.unchanged,
+        "sent_back": total.sent_back,
+        "final_changed": len(total.final_changed),
+    }

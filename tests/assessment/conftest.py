@@ -75,7 +75,7 @@ def during_quarter(monkeypatch):
     """Today is inside the quarter unless a test moves it."""
 
     def set_today(day: datetime.date):
-        monkeypatch.setattr("assessment.services._today", lambda: day)
+        monkeypatch.setattr("assessment.services.today", lambda: day)
 
     set_today(datetime.date(2026, 3, 20))
     return set_today
