@@ -58,6 +58,8 @@ def load_demo_history(*, region: Region, today: datetime.date) -> dict[str, int]
         if not previous:
             services.period_close(period=period, by=actor)
             made["closed_periods"] += 1
+    for key, count in load_demo_annual(region=region, year=today.year - 1).items():
+        made[key] = made.get(key, 0) + count
     # The reminders the daily task sends as the current quarter's summaries fall due.
     current = Period.objects.get(
         assessment_year__region=region, assessment_year__year=today.year, quarter=current_quarter
@@ -151,3 +153,156 @@ def _act_out(
         services.unit_report(period=period, unit=unit, by=actor, on=publicity_ends + datetime.timedelta(days=1))
     if results.filter(status=Status.CONFIRMATION).exists():
         services.unit_confirm(period=period, unit=unit, by=actor, on=publicity_ends + datetime.timedelta(days=3))
+
+
+# The annual assessment of last year ---------------------------------------------------------------------
+
+# (unit name, performance, reason): the organisation department's ratios of 优秀 for a few units.
+DEMO_RATIOS = (
+    ("区公安分局", "major", "年度重大安保任务中作出重大贡献"),
+    ("区财政局", "excellent", "组织绩效考核优秀"),
+    ("区统计局", "average", "组织绩效考核一般"),
+)
+
+
+def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
+    """Last year rolled up and taken through the annual chain, as the offices and committees would: the
+    inputs imported from the office's workbook, ratios set, the roll-up run as the Celery task, grades
+    proposed from the ranked candidates, decided, published in January, confirmed, and one review and
+    appeal by the demo member of staff. Idempotent: each act runs only where it has not happened yet."""
+    from assessment import annual_services as annual
+    from assessment.models import AnnualInput, AnnualResult, AssessmentYear, ExcellentRatio
+    from assessment.tasks import annual_rollup_task
+
+    assessment_year = AssessmentYear.objects.filter(region=region, year=year).first()
+    if assessment_year is None or assessment_year.periods.exclude(status=Period.Status.CLOSED).exists():
+        return {}
+    actor = system_user()
+    rng = random.Random(SEED + year)
+    made: dict[str, int] = {}
+    if not AnnualInput.objects.filter(assessment_year=assessment_year).exists():
+        made["annual_inputs"] = _import_inputs(assessment_year, actor, rng)
+    for name, performance, reason in DEMO_RATIOS:
+        unit = Unit.objects.filter(region=region, name=name).first()
+        if unit and not ExcellentRatio.objects.filter(unit=unit, assessment_year=assessment_year).exists():
+            annual.excellent_ratio_set(
+                unit=unit, assessment_year=assessment_year, performance=performance, reason=reason, by=actor
+            )
+    rolled = annual_rollup_task.apply(args=(assessment_year.pk, actor.pk)).get()
+    made["annual_results"] = rolled["created"]
+    published_on = datetime.date(year + 1, 1, 12)
+    for unit in Unit.objects.filter(
+        pk__in=AnnualResult.objects.filter(assessment_year=assessment_year).values("unit_id")
+    ):
+        _annual_chain(assessment_year, unit, actor, published_on)
+    _annual_review_and_appeal(assessment_year, actor)
+    return made
+
+
+def _import_inputs(assessment_year, actor, rng: random.Random) -> int:
+    """Fill the office's input workbook as an officer would and import it: special-assessment and
+    annual-review scores for everyone, and the few cases the rules treat apart."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from assessment import annual_import
+    from assessment.models import SanctionType
+
+    book = load_workbook(io.BytesIO(annual_import.annual_inputs_template(assessment_year=assessment_year, by=actor)))
+    sheet = book.active
+    column = {cell.value: cell.column for cell in sheet[1]}
+    rows = list(range(2, sheet.max_row + 1))
+    special = {r: rng.randint(80, 99) for r in rows}
+    cases = rng.sample(rows, 8)
+    year = assessment_year.year
+    demerit = SanctionType.objects.filter(effect=SanctionType.Effect.NO_GRADE).order_by("order").first()
+    warning = SanctionType.objects.filter(effect=SanctionType.Effect.BAR_EXCELLENT).order_by("-order").first()
+    for r in rows:
+        sheet.cell(row=r, column=column[annual_import.H_SPECIAL], value=special[r])
+        sheet.cell(row=r, column=column[annual_import.H_REVIEW], value=round(rng.uniform(84, 98), 1))
+    probation, investigation, leave1, leave2, sanctioned, warned, *_rest = cases
+    sheet.cell(row=probation, column=column[annual_import.H_PROBATION], value="是")
+    sheet.cell(row=investigation, column=column[annual_import.H_INVESTIGATION], value="是")
+    sheet.cell(row=leave1, column=column[annual_import.H_LEAVE], value=200)
+    sheet.cell(row=leave2, column=column[annual_import.H_LEAVE], value=30)
+    for r, kind, start, end in (
+        (sanctioned, demerit, datetime.date(year - 1, 11, 1), datetime.date(year, 10, 31)),
+        (warned, warning, datetime.date(year, 4, 1), datetime.date(year, 9, 30)),
+    ):
+        sheet.cell(row=r, column=column[annual_import.H_SANCTION], value=kind.name)
+        sheet.cell(row=r, column=column[annual_import.H_SANCTION_START], value=start)
+        sheet.cell(row=r, column=column[annual_import.H_SANCTION_END], value=end)
+        sheet.cell(row=r, column=column[annual_import.H_SANCTION_REASON], value=f"区纪委〔{start.year}〕{r}号")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    done = annual_import.annual_inputs_import(
+        content=buffer.getvalue(), file_name=f"{year}年度考核数据.xlsx", assessment_year=assessment_year, by=actor
+    )
+    return done["rows"]
+
+
+def _annual_chain(assessment_year, unit: Unit, actor, published_on: datetime.date) -> None:
+    from assessment import annual_services as annual
+    from assessment.models import AnnualResult
+
+    Status = AnnualResult.Status
+    results = AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit).select_related("person")
+    proposing = list(results.filter(status=Status.PROPOSAL).order_by("pk"))
+    if proposing:
+        ranked = annual.candidates(unit=unit, assessment_year=assessment_year)
+        best = {r.candidate.key.pk for r in ranked if r.within_places}
+        proposals = []
+        for result in proposing:
+            if result.case == AnnualResult.Case.NO_GRADE:
+                proposals.append(annual.Proposal(result=result, grade="", comment="按规定本年度不确定等次。"))
+            elif result.case == AnnualResult.Case.NOT_ASSESSED:
+                proposals.append(annual.Proposal(result=result, grade=""))
+            else:
+                grade = "优秀" if result.pk in best else result.suggested_grade
+                proposals.append(
+                    annual.Proposal(result=result, grade=grade, comment="德才表现良好，完成年度目标任务。")
+                )
+        annual.annual_propose(proposals=proposals, by=actor)
+    deciding = list(results.filter(status=Status.COMMITTEE).order_by("pk"))
+    if deciding:
+        annual.annual_decide(verdicts=[annual.Verdict(result=r, grade=r.proposed_grade) for r in deciding], by=actor)
+    if results.filter(status=Status.DECIDED).exists() and not results.exclude(status=Status.DECIDED).exists():
+        annual.annual_publish(assessment_year=assessment_year, unit=unit, by=actor, on=published_on)
+    ends = results.values_list("publicity_ends", flat=True).first()
+    if results.filter(status=Status.PUBLICITY).exists():
+        annual.annual_report(assessment_year=assessment_year, unit=unit, by=actor, on=ends + datetime.timedelta(days=1))
+    if results.filter(status=Status.CONFIRMATION).exists():
+        annual.annual_confirm(
+            assessment_year=assessment_year, unit=unit, by=actor, on=ends + datetime.timedelta(days=5)
+        )
+
+
+def _annual_review_and_appeal(assessment_year, actor) -> None:
+    """The demo member of staff asks for a review of last year's grade, then appeals; both upheld."""
+    from django.contrib.auth import get_user_model
+
+    from assessment import annual_services as annual
+    from assessment.models import AnnualResult
+
+    user = get_user_model().objects.filter(username="staff").first()
+    own = AnnualResult.objects.filter(assessment_year=assessment_year, person__user=user, status="final").first()
+    if user is None or own is None or own.appeals.exists() or own.notified_on is None:
+        return
+    asked = own.notified_on + datetime.timedelta(days=10)
+    review = annual.annual_review_request(
+        result=own, reason="全年四个季度中有两个季度为“好”等次，申请复核年度等次。", by=user, on=asked
+    )
+    answered = asked + datetime.timedelta(days=14)
+    annual.annual_review_answer(
+        appeal=review, answer="经单位党委复核，年度等次评定符合规定，维持原等次。", by=actor, on=answered
+    )
+    appeal = annual.annual_appeal_request(
+        result=own, reason="对复核决定不服，向区委组织部申诉。", by=user, on=answered + datetime.timedelta(days=7)
+    )
+    annual.annual_appeal_decide(
+        appeal=appeal,
+        answer="经审理，该单位优秀等次按规定比例和排名确定，维持原等次。",
+        by=actor,
+        on=answered + datetime.timedelta(days=30),
+    )

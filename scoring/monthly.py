@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -81,36 +83,13 @@ def monthly_template(*, period: Period, month: int, by, unit: Unit | None = None
         s.person_id: s
         for s in ScoreSheet.objects.filter(period=period, person__in=people).select_related("unit", "section")
     }
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(_("Monthly performance"))
-    widths = (12, 12, 24, 18, 8, 14)
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    thin = Side(style="thin", color="999999")
-    header_style = {
-        "font": Font(name="宋体", bold=True),
-        "fill": PatternFill("solid", fgColor="DDEBF7"),
-        "alignment": Alignment(horizontal="center"),
-        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
-    }
-    from openpyxl.cell import WriteOnlyCell
-
-    def cell(value, **style):
-        c = WriteOnlyCell(ws, value=value)
-        for name, v in style.items():
-            setattr(c, name, v)
-        return c
-
-    ws.append([cell(h, **header_style) for h in HEADERS])
+    workbook, ws = template_workbook(title=_("Monthly performance"), headers=HEADERS, widths=(12, 12, 24, 18, 8, 14))
     for person in people.order_by("unit__order", "section__order", "post_order", "pk"):
         sheet = sheets.get(person.pk)
         unit_name = sheet.unit.name if sheet else person.unit.name
         section = sheet.section if sheet else person.section
         ws.append([person.pk, person.name, unit_name, section.name if section else "", month, None])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _importable(by, period: Period):
@@ -118,11 +97,45 @@ def _importable(by, period: Period):
     return people_visible_to(user=by, action=Action.IMPORT_MONTHLY).filter(is_active=True)
 
 
-def _column_label(index: int, header: str) -> str:
+def template_workbook(*, title: str, headers: Sequence[str], widths: Sequence[int]):
+    """A write-only workbook with one sheet whose first row holds ``headers``, styled as every import
+    template is; returns the workbook and the sheet to append the rows to."""
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    thin = Side(style="thin", color="999999")
+    style = {
+        "font": Font(name="宋体", bold=True),
+        "fill": PatternFill("solid", fgColor="DDEBF7"),
+        "alignment": Alignment(horizontal="center"),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+    }
+
+    def cell(value):
+        c = WriteOnlyCell(ws, value=value)
+        for name, v in style.items():
+            setattr(c, name, v)
+        return c
+
+    ws.append([cell(h) for h in headers])
+    return workbook, ws
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def column_label(index: int, header: str) -> str:
+    """How an error names a column: its letter and header, e.g. "F（月度绩效得分）" (``index`` from 0)."""
     return f"{get_column_letter(index + 1)}（{header}）"
 
 
-def _read(content: bytes) -> list[list[object]]:
+def read_table(content: bytes) -> list[list[object]]:
+    """The cells of the workbook's first sheet, row by row; ImportRefused if it is not a workbook."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         if not workbook.sheet_names:
@@ -136,32 +149,21 @@ def _read(content: bytes) -> list[list[object]]:
         ) from None
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _whole_number(value: object) -> int | None:
-    text = _text(value)
-    return int(text) if text.isdigit() else None
-
-
-def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
-    """Validate every row; raise ImportRefused naming each bad one, or return the rows to save."""
+def read_checked_table(content: bytes, *, required: Sequence[str]) -> tuple[list[str], list[list[object]]]:
+    """The file-level checks every import makes: not empty, not too large, a workbook, the ``required``
+    headers in the first row, not too many rows. Returns the headers and the whole table (headers
+    included, so ``table[n - 1]`` is the row Excel numbers ``n``)."""
     if not content:
         raise ImportRefused([RowError(0, "", _("The file is empty."))])
     if len(content) > MAX_BYTES:
         raise ImportRefused(
             [RowError(0, "", _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})]
         )
-    table = _read(content)
-    if not table or not any(_text(v) for v in table[0]):
+    table = read_table(content)
+    if not table or not any(cell_text(v) for v in table[0]):
         raise ImportRefused([RowError(1, "", _("The first row must hold the column headers."))])
-    headers = [_text(v) for v in table[0]]
-    missing = [h for h in REQUIRED if h not in headers]
+    headers = [cell_text(v) for v in table[0]]
+    missing = [h for h in required if h not in headers]
     if missing:
         raise ImportRefused(
             [
@@ -174,10 +176,42 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
         )
     if len(table) - 1 > MAX_ROWS:
         raise ImportRefused([RowError(0, "", _("The file has more than %(rows)s rows.") % {"rows": MAX_ROWS})])
-    col = {h: headers.index(h) for h in REQUIRED}
-    label = {h: _column_label(col[h], h) for h in REQUIRED}
+    return headers, table
 
-    numbers = {n for r in table[1:] if len(r) > col[H_PERSON] and (n := _whole_number(r[col[H_PERSON]])) is not None}
+
+def cell_text(value: object) -> str:
+    """A cell as text: blank for an empty cell, ``90`` for the float 90.0, stripped otherwise."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def whole_number(value: object) -> int | None:
+    """A cell holding a whole number ≥ 0, or None."""
+    text = cell_text(value)
+    return int(text) if text.isdigit() else None
+
+
+def score_0_to_100(value: object) -> Decimal:
+    """A score cell (not blank) as a Decimal of at most two places in 0–100; ValueError with the reason."""
+    try:
+        score = parse_points(cell_text(value) if not isinstance(value, float) else repr(value))
+    except ValueError as exc:
+        raise ValueError(f"{exc}: {cell_text(value)}") from None
+    if not Decimal(0) <= score <= Decimal(100):
+        raise ValueError(_("outside 0–100: %(score)s") % {"score": score})
+    return score
+
+
+def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
+    """Validate every row; raise ImportRefused naming each bad one, or return the rows to save."""
+    headers, table = read_checked_table(content, required=REQUIRED)
+    col = {h: headers.index(h) for h in REQUIRED}
+    label = {h: column_label(col[h], h) for h in REQUIRED}
+
+    numbers = {n for r in table[1:] if len(r) > col[H_PERSON] and (n := whole_number(r[col[H_PERSON]])) is not None}
     allowed = {p.pk: p for p in _importable(by, period).filter(pk__in=numbers)}
 
     past = moved_on(period=period, person_ids=allowed)
@@ -186,11 +220,11 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
     seen: dict[tuple[int, int], int] = {}
     for offset, raw in enumerate(table[1:], start=2):
         values = list(raw) + [None] * (len(headers) - len(raw))
-        if not any(_text(v) for v in values):
+        if not any(cell_text(v) for v in values):
             continue  # blank lines between blocks are harmless
         row_errors: list[RowError] = []
         person = None
-        number = _whole_number(values[col[H_PERSON]])
+        number = whole_number(values[col[H_PERSON]])
         if number is None:
             row_errors.append(RowError(offset, label[H_PERSON], _("not a person number")))
         elif number not in allowed:
@@ -207,7 +241,7 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
                         _("the result of %(name)s has moved past scoring; send it back first") % {"name": person.name},
                     )
                 )
-            name = _text(values[col[H_NAME]])
+            name = cell_text(values[col[H_NAME]])
             if name != person.name:
                 row_errors.append(
                     RowError(
@@ -217,31 +251,28 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
                         % {"name": name or "—", "n": number, "real": person.name},
                     )
                 )
-        month = _whole_number(values[col[H_MONTH]])
+        month = whole_number(values[col[H_MONTH]])
         if month is None or month not in period.months:
             row_errors.append(
                 RowError(
                     offset,
                     label[H_MONTH],
                     _("month outside the quarter (%(months)s): %(value)s")
-                    % {"months": "、".join(str(m) for m in period.months), "value": _text(values[col[H_MONTH]]) or "—"},
+                    % {
+                        "months": "、".join(str(m) for m in period.months),
+                        "value": cell_text(values[col[H_MONTH]]) or "—",
+                    },
                 )
             )
         score = None
         raw_score = values[col[H_SCORE]]
-        if _text(raw_score) == "":
+        if cell_text(raw_score) == "":
             row_errors.append(RowError(offset, label[H_SCORE], _("no score")))
         else:
             try:
-                score = parse_points(_text(raw_score) if not isinstance(raw_score, float) else repr(raw_score))
+                score = score_0_to_100(raw_score)
             except ValueError as exc:
-                row_errors.append(RowError(offset, label[H_SCORE], f"{exc}: {_text(raw_score)}"))
-            else:
-                if not Decimal(0) <= score <= Decimal(100):
-                    row_errors.append(
-                        RowError(offset, label[H_SCORE], _("outside 0–100: %(score)s") % {"score": score})
-                    )
-                    score = None
+                row_errors.append(RowError(offset, label[H_SCORE], str(exc)))
         if person is not None and month is not None and month in period.months:
             first = seen.setdefault((person.pk, month), offset)
             if first != offset:

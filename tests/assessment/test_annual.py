@@ -148,7 +148,8 @@ def test_the_roll_up_applies_the_rules_to_each_person(year, unit, cast, people):
         ("称职", True, 2),  # joined mid-year
     ]
     vetoed = results[people[7].pk]
-    assert "Q2" in vetoed.excellent_barred and vetoed.ceiling == "称职"
+    assert "Q2" in vetoed.excellent_barred
+    assert vetoed.ceiling == "称职"
     assert results[people[5].pk].ceiling == "基本称职"
     assert results[people[0].pk].quarter_grades == {"1": "好", "2": "好", "3": "好", "4": "好"}
     assert results[people[1].pk].average_quarterly == D("90.00")
@@ -276,7 +277,7 @@ def test_the_ratio_follows_the_organisational_performance_within_the_band(year, 
         svc.excellent_ratio_set(
             unit=unit, assessment_year=year, performance="major", reason="x", ratio=D("0.35"), by=cast["org"]
         )
-    assert caught.value.code == "out_of_band" if hasattr(caught.value, "code") else True
+    assert "ratio" in caught.value.message_dict
     assert "30" in str(caught.value)
     assert ExcellentRatio.objects.get().ratio == D("0.300")
     with pytest.raises(ValidationError):
@@ -399,8 +400,10 @@ def test_the_whole_chain_ends_in_a_written_notice(year, unit, cast, people, toda
         svc.annual_confirm(assessment_year=year, unit=unit, by=cast["office"])
     svc.annual_confirm(assessment_year=year, unit=unit, by=cast["org"])
     mine = result_of(people[0], year)
-    assert mine.status == Status.FINAL and mine.notified_on == datetime.date(2026, 1, 30)
-    assert "优秀" in mine.notice and "30" in mine.notice
+    assert mine.status == Status.FINAL
+    assert mine.notified_on == datetime.date(2026, 1, 30)
+    assert "优秀" in mine.notice
+    assert "30" in mine.notice
     assert Notification.objects.filter(user=people[0].user, key__startswith="annual-").count() == 1
     assert "不定等次" in result_of(people[8], year).notice
 

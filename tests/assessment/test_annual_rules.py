@@ -86,9 +86,11 @@ def test_suggestions_hold_their_invariants(quarters):
     assert s.grade in ("称职", "基本称职", "不称职")
     assert s.grade in s.allowed
     if s.excellent_eligible:
-        assert poor == 0 and s.grade == "称职"
+        assert poor == 0
+        assert s.grade == "称职"
     if 2 * poor > len(quarters):
-        assert s.grade != "称职" and "称职" not in s.allowed
+        assert s.grade != "称职"
+        assert "称职" not in s.allowed
     assert (s.grade == "不称职") == all(g == "较差" for g in quarters)
     # The order of the quarters never matters.
     assert suggest_annual(list(reversed(quarters))) == s
@@ -115,7 +117,7 @@ def test_the_annual_score_waits_for_missing_parts():
     assert annual_score([D("90")], special=None, review=None, routine_weight=D("1"), special_weight=D("0")) == D(
         "90.00"
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="weights"):
         annual_score([D("90")], special=D("1"), review=D("1"), routine_weight=D("0.8"), special_weight=D("0.3"))
 
 
