@@ -95,3 +95,31 @@ def test_two_committee_picks_for_the_last_place_of_the_unit(racing_unit):
     )
     assert outcomes == ["done", "no_place"]
     assert QuarterlyResult.objects.filter(final_grade="好").count() == 1
+
+
+@pytest.mark.postgres
+def test_two_committee_members_deciding_the_last_place_of_excellent(transactional_db):
+    from assessment import annual_services as annual
+    from assessment.models import AnnualResult
+    from tests.assessment.test_annual import close_year
+
+    region = factories.RegionFactory()
+    unit = factories.UnitFactory(region=region)
+    org = factories.user_with_role("org", region=region)
+    office = factories.user_with_role("office", unit=unit)
+    leader = factories.user_with_role("principal", unit=unit)
+    committee = [factories.user_with_role("committee", unit=unit) for _ in range(2)]
+    # 5 people at 20%: one place of 优秀; everyone eligible.
+    people = [factories.PersonFactory(unit=unit) for _ in range(5)]
+    year = close_year(region, unit, org, office, {p: ["好"] * 4 for p in people})
+    annual.annual_rollup(assessment_year=year, unit=unit, by=office)
+    results = list(AnnualResult.objects.order_by("pk"))
+    annual.annual_propose(proposals=[annual.Proposal(result=r, grade="称职") for r in results], by=leader)
+    outcomes = race(
+        [
+            lambda: annual.annual_decide(verdicts=[annual.Verdict(result=results[0], grade="优秀")], by=committee[0]),
+            lambda: annual.annual_decide(verdicts=[annual.Verdict(result=results[1], grade="优秀")], by=committee[1]),
+        ]
+    )
+    assert outcomes == ["done", "no_place"]
+    assert AnnualResult.objects.filter(final_grade="优秀").count() == 1

@@ -93,6 +93,33 @@ def test_a_quarter_is_allocated_by_a_worker_through_redis(region):
     assert (row.participants, row.places, row.nominations, row.approved) == (5, 2, 2, 2)
 
 
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_year_is_rolled_up_by_a_worker_through_redis_and_a_second_run_changes_nothing(region):
+    from assessment.models import AnnualResult
+    from assessment.tasks import annual_rollup_task
+    from tests import factories
+    from tests.assessment.test_annual import close_year
+
+    unit = factories.UnitFactory(region=region)
+    org = factories.user_with_role("org", region=region)
+    office = factories.user_with_role("office", unit=unit)
+    people = [factories.PersonFactory(unit=unit) for _ in range(4)]
+    grades = [["好"] * 4, ["好", "好", "较好", "较好"], ["一般", "一般", "一般", "较好"], ["较差"] * 4]
+    year = close_year(region, unit, org, office, dict(zip(people, grades, strict=True)))
+    app.conf.update(task_always_eager=False, broker_url=settings.REDIS_URL, result_backend=settings.REDIS_URL)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            first = annual_rollup_task.delay(year.pk, org.pk).get(timeout=30)
+            second = annual_rollup_task.delay(year.pk, org.pk).get(timeout=30)
+    finally:
+        app.conf.update(task_always_eager=True, broker_url="memory://", result_backend="cache+memory://")
+    assert (first["units"], first["created"]) == (1, 4)
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, 4)
+    suggested = list(AnnualResult.objects.order_by("person_id").values_list("suggested_grade", "excellent_eligible"))
+    assert suggested == [("称职", True), ("称职", True), ("基本称职", False), ("不称职", False)]
+
+
 def test_the_home_page_shows_unread_reminders(quarter, cast, staff, client):
     from django.urls import reverse
 

@@ -3,6 +3,7 @@
 import datetime
 import io
 from collections import Counter
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from accounts.models import User
-from assessment.models import Period
+from assessment.models import AnnualResult, Period
 from scoring.models import MonthlyScore, ScoreSheet
 from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, IDENTITY_YEAR
 from units.models import Person, Placement, RoleAssignment, Section, Unit
@@ -40,6 +41,7 @@ def _snapshot():
             (ScoreSheet, ("person_id", "period_id", "total", "eligible_grade", "version")),
             (MonthlyScore, ("person_id", "year", "month", "score")),
             (Period, ("assessment_year_id", "quarter", "status")),
+            (AnnualResult, ("person_id", "assessment_year_id", "status", "final_grade", "inputs_key", "version")),
         )
     }
 
@@ -102,6 +104,35 @@ def test_the_demo_has_last_year_and_this_year_acted_out(demo, db):
     assert Notification.objects.filter(user__username="staff").exists()
     # one matter under a city and a provincial commendation counts once, at +3
     assert ScoreSheet.objects.filter(period=previous, bonus_points=3).exists()
+
+
+def test_last_year_is_rolled_up_through_the_chain_and_a_second_roll_up_changes_nothing(demo, db):
+    from assessment.models import AnnualAppeal, AnnualLedger, AssessmentYear, QuarterlyResult
+    from assessment.tasks import annual_rollup_task
+    from scoring.demo import system_user
+
+    year = AssessmentYear.objects.order_by("year").first()
+    results = AnnualResult.objects.filter(assessment_year=year)
+    assessed = QuarterlyResult.objects.filter(period__assessment_year=year).values("person_id").distinct().count()
+    assert results.count() == assessed
+    assert set(results.values_list("status", flat=True)) == {"final"}
+    grades = Counter(results.values_list("final_grade", flat=True))
+    assert grades["优秀"] > 0
+    assert grades["称职"] > grades["优秀"]
+    assert results.filter(case="no_grade").exists()
+    assert results.filter(case="not_assessed").exists()
+    for ledger in AnnualLedger.objects.filter(assessment_year=year):
+        assert ledger.excellent <= ledger.places, ledger.unit
+    police = AnnualLedger.objects.get(assessment_year=year, unit__name="区公安分局")
+    assert police.ratio == Decimal("0.300")
+    assert Counter(AnnualAppeal.objects.values_list("kind", "outcome")) == {
+        ("review", "upheld"): 1,
+        ("appeal", "upheld"): 1,
+    }
+    before = list(results.order_by("pk").values())
+    again = annual_rollup_task.apply(args=(year.pk, system_user().pk)).get()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, assessed)
+    assert list(results.order_by("pk").values()) == before
 
 
 def test_a_second_run_changes_nothing(demo, db):
