@@ -1,15 +1,22 @@
 from django.contrib import admin
 
 from assessment.models import (
+    AnnualAppeal,
+    AnnualInput,
+    AnnualLedger,
+    AnnualResult,
     AssessmentYear,
     AuditEntry,
     CalendarDay,
+    ExcellentRatio,
     FollowUp,
     Period,
     QuarterlyResult,
     QuotaLedger,
     QuotaOpening,
     ReviewRequest,
+    Sanction,
+    SanctionType,
     UnitYear,
 )
 
@@ -23,7 +30,15 @@ class PeriodInline(admin.TabularInline):
 
 @admin.register(AssessmentYear)
 class AssessmentYearAdmin(admin.ModelAdmin):
-    list_display = ["region", "year", "default_good_ratio", "publicity_days", "good_threshold", "fair_threshold"]
+    list_display = [
+        "region",
+        "year",
+        "default_good_ratio",
+        "default_excellent_ratio",
+        "publicity_days",
+        "good_threshold",
+        "fair_threshold",
+    ]
     list_filter = ["region", "year"]
     inlines = [PeriodInline]
 
@@ -99,6 +114,78 @@ class FollowUpAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action", "unit", "result", "from_status", "to_status"]
-    list_filter = ["action", "period"]
-    list_select_related = ["actor", "unit", "result__person", "result__period__assessment_year"]
+    list_display = ["at", "actor", "action", "unit", "result", "annual", "from_status", "to_status"]
+    list_filter = ["action", "period", "assessment_year"]
+    list_select_related = [
+        "actor",
+        "unit",
+        "result__person",
+        "result__period__assessment_year",
+        "annual__person",
+        "annual__assessment_year",
+    ]
+
+
+@admin.register(SanctionType)
+class SanctionTypeAdmin(admin.ModelAdmin):
+    """The parameter table: what each sanction does to the annual grade."""
+
+    list_display = ["name", "effect", "order"]
+    list_editable = ["effect", "order"]
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdmin):
+    list_display = ["person", "kind", "starts_on", "ends_on", "reason", "recorded_by"]
+    list_filter = ["kind"]
+    list_select_related = ["person", "kind", "recorded_by"]
+
+
+@admin.register(AnnualInput)
+class AnnualInputAdmin(ReadOnlyAdmin):
+    list_display = [
+        "person",
+        "assessment_year",
+        "special_score",
+        "review_score",
+        "leave_days",
+        "probation",
+        "under_investigation",
+    ]
+    list_filter = ["assessment_year", "probation", "under_investigation"]
+    list_select_related = ["person", "assessment_year"]
+
+
+@admin.register(ExcellentRatio)
+class ExcellentRatioAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "assessment_year", "performance", "ratio", "reason", "set_by", "set_at"]
+
+
+@admin.register(AnnualLedger)
+class AnnualLedgerAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "assessment_year", "ratio", "graded", "places", "proposed", "excellent"]
+    list_filter = ["assessment_year"]
+    list_select_related = ["unit", "assessment_year"]
+
+
+@admin.register(AnnualResult)
+class AnnualResultAdmin(ReadOnlyAdmin):
+    list_display = [
+        "person",
+        "assessment_year",
+        "unit",
+        "status",
+        "case",
+        "suggested_grade",
+        "excellent_eligible",
+        "final_grade",
+    ]
+    list_filter = ["assessment_year", "status", "case", "final_grade"]
+    search_fields = ["person__name", "unit__name"]
+    list_select_related = ["person", "assessment_year", "unit"]
+
+
+@admin.register(AnnualAppeal)
+class AnnualAppealAdmin(ReadOnlyAdmin):
+    list_display = ["result", "kind", "requested_on", "answer_due", "answered_on", "outcome"]
+    list_filter = ["kind", "outcome"]

@@ -837,6 +837,11 @@ class AnnualResult(models.Model):
         return f"{self.person} · {self.assessment_year.year}"
 
     @property
+    def grades_by_quarter(self) -> list[str]:
+        """Q1–Q4, empty where the person was not assessed."""
+        return [self.quarter_grades.get(str(q), "") for q in range(1, 5)]
+
+    @property
     def grade_shown(self) -> str:
         if self.case != self.Case.GRADED:
             return self.get_case_display()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("units.urls")),
     path("scoring/", include("scoring.urls")),
+    path("annual/", include("assessment.urls")),
 ]

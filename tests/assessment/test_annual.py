@@ -52,7 +52,8 @@ def close_year(region, unit, by_org, by_office, grades, *, year=2025, vetoed=())
     for quarter in range(1, 5):
         period = assessment_year.periods.get(quarter=quarter)
         services.period_open(period=period, by=by_org)
-        services.unit_start(period=period, unit=unit, by=by_office)
+        for one in unit if isinstance(unit, list) else [unit]:
+            services.unit_start(period=period, unit=one, by=by_office)
         for person, quarters in grades.items():
             grade = quarters[quarter - 1]
             result = QuarterlyResult.objects.filter(period=period, person=person).first()
