@@ -310,13 +310,15 @@ def _year_span(year: int) -> tuple[datetime.date, datetime.date]:
 
 def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, list[dict]]:
     """The final quarterly results of the year of everyone whose latest quarter was assessed in ``unit``."""
+    # The people first, as a list: a sub-select here is planned badly by PostgreSQL on fresh statistics.
+    people = set(
+        QuarterlyResult.objects.filter(period__assessment_year=assessment_year, unit=unit).values_list(
+            "person_id", flat=True
+        )
+    )
     rows = (
         QuarterlyResult.objects.filter(
-            period__assessment_year=assessment_year,
-            status=QuarterlyResult.Status.FINAL,
-            person_id__in=QuarterlyResult.objects.filter(period__assessment_year=assessment_year, unit=unit).values(
-                "person_id"
-            ),
+            period__assessment_year=assessment_year, status=QuarterlyResult.Status.FINAL, person_id__in=people
         )
         .values("person_id", "unit_id", "section_id", "period__quarter", "final_grade", "sheet__total", "sheet__vetoed")
         .order_by("person_id", "period__quarter")
