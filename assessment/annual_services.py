@@ -363,7 +363,7 @@ def _compute(year: AssessmentYear, quarters: list[dict], given: AnnualInput | No
     barred = []
     vetoed = [str(q["period__quarter"]) for q in quarters if q["sheet__vetoed"]]
     if vetoed:
-        barred.append(_("A veto item (一票否优) in Q%(quarters)s.") % {"quarters": "、Q".join(vetoed)})
+        barred.append(_("A veto item (一票否优) in quarter %(quarters)s.") % {"quarters": "、".join(vetoed)})
     for s in in_year:
         if s.kind.effect == SanctionType.Effect.BAR_EXCELLENT:
             barred.append(_("%(kind)s in %(year)s.") % {"kind": s.kind.name, "year": year.year})
@@ -824,6 +824,8 @@ def annual_review_request(*, result: AnnualResult, reason: str, by, on: datetime
     _expect(locked, Status.FINAL)
     day = on or today()
     year = locked.assessment_year
+    if locked.notified_on is None:
+        raise ValidationError(_("The written notice has not been given yet."), code="no_notice")
     last = locked.notified_on + datetime.timedelta(days=year.review_days)
     if day > last:
         raise ValidationError(_("A review could be asked for until %(date)s.") % {"date": last}, code="window_closed")

@@ -149,7 +149,7 @@ def test_the_roll_up_applies_the_rules_to_each_person(year, unit, cast, people):
         ("称职", True, 2),  # joined mid-year
     ]
     vetoed = results[people[7].pk]
-    assert "Q2" in vetoed.excellent_barred
+    assert vetoed.excellent_barred == "第2季度有一票否优事项。"
     assert vetoed.ceiling == "称职"
     assert results[people[5].pk].ceiling == "基本称职"
     assert results[people[0].pk].quarter_grades == {"1": "好", "2": "好", "3": "好", "4": "好"}
