@@ -172,7 +172,7 @@ DISMISSAL_REVIEW = "dismissal_review"  # 辞退审查
 
 @dataclass(frozen=True)
 class ConsequenceRules:
-    merit_after: int = 3  # 优秀 this many years in a row
+    merit_after: int = 3  # 优秀 this many years in a row (then counted afresh)
     dismissal_after: int = 2  # 不称职 this many years in a row
 
 
@@ -190,7 +190,8 @@ def consequences(history: Mapping[int, str], year: int, *, rules: ConsequenceRul
     found = []
     if grade == EXCELLENT:
         found.append(COMMENDATION)
-        if _streak(history, year, EXCELLENT) >= rules.merit_after:
+        # Every full run of ``merit_after`` years: the third year, then the sixth, not every year after.
+        if rules.merit_after and _streak(history, year, EXCELLENT) % rules.merit_after == 0:
             found.append(MERIT)
     if grade == BASIC:
         found.append(ADMONITION)

@@ -15,9 +15,11 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessment import annual
@@ -38,7 +40,7 @@ from assessment.models import (
     Sanction,
     SanctionType,
 )
-from assessment.services import change, region_scope, today, workday_exceptions
+from assessment.services import change, plain, region_scope, today, workday_exceptions
 from config.bulk import update_rows
 from scoring.rules import round2
 from units.models import Person, Unit
@@ -176,10 +178,11 @@ def excellent_ratio_set(
             },
             code="out_of_band",
         )
-    ledger = _ledger_lock(unit, assessment_year)
+    _ledger_lock(unit, assessment_year)
     graded = _graded_count(unit, assessment_year)
     places = annual.excellent_places(ratio=ratio, graded=graded)
-    used = max(ledger.proposed, ledger.excellent)
+    results = AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit)
+    used = max(_used(results, "proposed_grade"), _used(results, "final_grade"))
     if graded and places < used:
         raise ValidationError(
             _("%(used)s people are already proposed or decided as 优秀; this ratio gives %(places)s places.")
@@ -235,7 +238,7 @@ def annual_input_set(
     note: str = "",
 ) -> AnnualInput:
     """The office enters what the annual rules need beyond the quarters for one person."""
-    if not can_on_person(by, Action.RUN_PERIOD, person):
+    if not can_on_person(by, Action.RUN_PERIOD, person) or person.unit.region_id != assessment_year.region_id:
         raise refusal(by, "annual_input_set", f"person={person.pk}", _("Your roles do not cover this person."))
     _not_final(person, assessment_year)
     days = calendar.isleap(assessment_year.year) + 365
@@ -250,8 +253,19 @@ def annual_input_set(
         "note": note.strip(),
         "updated_by": by,
     }
-    found, _made = AnnualInput.objects.select_for_update().update_or_create(
-        person=person, assessment_year=assessment_year, defaults=values
+    before = AnnualInput.objects.select_for_update().filter(person=person, assessment_year=assessment_year).first()
+    found, _made = AnnualInput.objects.update_or_create(person=person, assessment_year=assessment_year, defaults=values)
+    _audit(
+        assessment_year=assessment_year,
+        unit=person.unit,
+        by=by,
+        action="annual_input_set",
+        comment=person.name,
+        changes={
+            name: [plain(getattr(before, name, None)), plain(value)]
+            for name, value in values.items()
+            if name != "updated_by" and getattr(before, name, None) != value
+        },
     )
     return found
 
@@ -267,9 +281,21 @@ def sanction_record(
         raise ValidationError({"ends_on": [_("The sanction ends before it starts.")]})
     if not reason.strip():
         raise ValidationError({"reason": [_("Record the decision and the reason.")]})
-    return Sanction.objects.create(
+    sanction = Sanction.objects.create(
         person=person, kind=kind, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), recorded_by=by
     )
+    years = AssessmentYear.objects.filter(
+        region_id=person.unit.region_id, year__gte=starts_on.year, year__lte=ends_on.year
+    ).order_by("year")
+    for assessment_year in years:
+        _audit(
+            assessment_year=assessment_year,
+            unit=person.unit,
+            by=by,
+            action="sanction_record",
+            comment=f"{person.name} {kind.name} {starts_on}–{ends_on} {sanction.reason}",
+        )
+    return sanction
 
 
 # The roll-up --------------------------------------------------------------------------------------------
@@ -298,8 +324,8 @@ def ensure_year_closed(assessment_year: AssessmentYear) -> None:
     )
     if open_quarters or not Period.objects.filter(assessment_year=assessment_year).exists():
         raise ValidationError(
-            _("The quarters of %(year)s are not all closed (still open: %(quarters)s); roll up after they close.")
-            % {"year": assessment_year.year, "quarters": "、".join(f"Q{q}" for q in open_quarters) or "—"},
+            _("Not all quarters of %(year)s are closed (open: quarter %(quarters)s); roll up once they are.")
+            % {"year": assessment_year.year, "quarters": "、".join(str(q) for q in open_quarters) or "—"},
             code="quarters_open",
         )
 
@@ -308,8 +334,21 @@ def _year_span(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, list[dict]]:
-    """The final quarterly results of the year of everyone whose latest quarter was assessed in ``unit``."""
+@dataclass
+class _Member:
+    """One person's facts for the year: where they are assessed, their final quarters, inputs, sanctions."""
+
+    unit_id: int
+    section_id: int | None
+    quarters: list[dict] = field(default_factory=list)
+    given: AnnualInput | None = None
+    sanctions: list[Sanction] = field(default_factory=list)
+
+
+def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, _Member]:
+    """Everyone ``unit`` rolls up: those whose latest quarter of the year was assessed in it, and those of
+    its home people with annual inputs but no quarter at all (a whole year's leave, a December recruit),
+    who still need their result: not assessed, or no grade."""
     # The people first, as a list: a sub-select here is planned badly by PostgreSQL on fresh statistics.
     people = set(
         QuarterlyResult.objects.filter(period__assessment_year=assessment_year, unit=unit).values_list(
@@ -323,13 +362,59 @@ def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, list[dict
         .values("person_id", "unit_id", "section_id", "period__quarter", "final_grade", "sheet__total", "sheet__vetoed")
         .order_by("person_id", "period__quarter")
     )
-    by_person: dict[int, list[dict]] = {}
+    members: dict[int, _Member] = {}
     for row in rows:
-        by_person.setdefault(row["person_id"], []).append(row)
-    return {pid: quarters for pid, quarters in by_person.items() if quarters[-1]["unit_id"] == unit.pk}
+        member = members.setdefault(row["person_id"], _Member(unit_id=row["unit_id"], section_id=row["section_id"]))
+        member.quarters.append(row)
+        member.unit_id, member.section_id = row["unit_id"], row["section_id"]
+    members = {pid: m for pid, m in members.items() if m.unit_id == unit.pk}
+    without_quarters = (
+        AnnualInput.objects.filter(assessment_year=assessment_year, person__unit=unit)
+        .exclude(person__results__period__assessment_year=assessment_year)
+        .values_list("person_id", "person__section_id")
+    )
+    for person_id, section_id in without_quarters:
+        members[person_id] = _Member(unit_id=unit.pk, section_id=section_id)
+    for given in AnnualInput.objects.filter(assessment_year=assessment_year, person_id__in=members):
+        members[given.person_id].given = given
+    first, last = _year_span(assessment_year.year)
+    for sanction in (
+        Sanction.objects.filter(person_id__in=members, starts_on__lte=last, ends_on__gte=first)
+        .select_related("kind")
+        .order_by("starts_on", "pk")
+    ):
+        members[sanction.person_id].sanctions.append(sanction)
+    return members
 
 
-def _compute(year: AssessmentYear, quarters: list[dict], given: AnnualInput | None, sanctions: list[Sanction]) -> dict:
+def _fingerprint(year: AssessmentYear, member: _Member) -> str:
+    """What a result is computed from, in raw values only (never translated text), so that the same facts
+    give the same fingerprint in any language and after any change of wording."""
+    given = member.given
+    facts = {
+        "params": [year.min_good_share, year.routine_weight, year.special_weight, year.leave_share],
+        "unit": [member.unit_id, member.section_id],
+        "quarters": [
+            [q["period__quarter"], q["final_grade"], q["sheet__total"], q["sheet__vetoed"]] for q in member.quarters
+        ],
+        "input": [
+            given.special_score,
+            given.review_score,
+            given.leave_days,
+            given.probation,
+            given.under_investigation,
+        ]
+        if given
+        else None,
+        "sanctions": [[s.kind.name, s.kind.effect, s.starts_on, s.ends_on] for s in member.sanctions],
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _compute(year: AssessmentYear, member: _Member) -> dict:
+    """The rolled-up fields of one result. Sanctions: one that bars 优秀 acts in the year it was imposed;
+    one that gives no grade acts in every year its period overlaps (受处分期间)."""
+    quarters, given = member.quarters, member.given
     grades = [q["final_grade"] for q in quarters]
     suggestion = annual.suggest_annual(grades, min_good_share=year.min_good_share)
     scores = [q["sheet__total"] for q in quarters if q["sheet__total"] is not None]
@@ -339,9 +424,9 @@ def _compute(year: AssessmentYear, quarters: list[dict], given: AnnualInput | No
         scores, special=special, review=review, routine_weight=year.routine_weight, special_weight=year.special_weight
     )
     first, last = _year_span(year.year)
-    in_year = [s for s in sanctions if s.starts_on <= last and s.ends_on >= first]
     case, case_reason = Case.GRADED, ""
     days = (last - first).days + 1
+    heavy = [s for s in member.sanctions if s.kind.effect == SanctionType.Effect.NO_GRADE]
     if given and annual.more_than_half(given.leave_days, of=days, share=year.leave_share):
         case, case_reason = (
             Case.NOT_ASSESSED,
@@ -351,31 +436,30 @@ def _compute(year: AssessmentYear, quarters: list[dict], given: AnnualInput | No
         case, case_reason = Case.NO_GRADE, _("On probation after recruitment (新录用试用期).")
     elif given and given.under_investigation:
         case, case_reason = Case.NO_GRADE, _("Under investigation (立案审查).")
-    else:
-        heavy = [s for s in in_year if s.kind.effect == SanctionType.Effect.NO_GRADE]
-        if heavy:
-            case = Case.NO_GRADE
-            case_reason = _("Sanctioned (%(kind)s) from %(start)s to %(end)s.") % {
-                "kind": heavy[0].kind.name,
-                "start": heavy[0].starts_on,
-                "end": heavy[0].ends_on,
-            }
+    elif heavy:
+        case = Case.NO_GRADE
+        case_reason = _("Sanctioned (%(kind)s) from %(start)s to %(end)s.") % {
+            "kind": heavy[0].kind.name,
+            "start": heavy[0].starts_on,
+            "end": heavy[0].ends_on,
+        }
+    elif not quarters:
+        case, case_reason = Case.NO_GRADE, _("No quarterly assessment this year.")
     barred = []
     vetoed = [str(q["period__quarter"]) for q in quarters if q["sheet__vetoed"]]
     if vetoed:
         barred.append(_("A veto item (一票否优) in quarter %(quarters)s.") % {"quarters": "、".join(vetoed)})
-    for s in in_year:
-        if s.kind.effect == SanctionType.Effect.BAR_EXCELLENT:
+    for s in member.sanctions:
+        if s.kind.effect == SanctionType.Effect.BAR_EXCELLENT and s.starts_on.year == year.year:
             barred.append(_("%(kind)s in %(year)s.") % {"kind": s.kind.name, "year": year.year})
     graded = case == Case.GRADED
     eligible = graded and suggestion.excellent_eligible and not barred
     ceiling = suggestion.ceiling if graded else ""
     if ceiling == annual.EXCELLENT and not eligible:
         ceiling = annual.COMPETENT
-    latest = quarters[-1]
     return {
-        "unit_id": latest["unit_id"],
-        "section_id": latest["section_id"],
+        "unit_id": member.unit_id,
+        "section_id": member.section_id,
         "case": case,
         "case_reason": case_reason,
         "quarter_grades": {str(q["period__quarter"]): q["final_grade"] for q in quarters},
@@ -392,34 +476,27 @@ def _compute(year: AssessmentYear, quarters: list[dict], given: AnnualInput | No
     }
 
 
-def _fingerprint(values: dict) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+# Steps a roll-up may still change; past them the unit's results move together (publicity, report).
+_REROLLABLE = (Status.PROPOSAL, Status.COMMITTEE, Status.DECIDED, Status.PUBLICITY, Status.CONFIRMATION)
+_CLEARED = {"proposed_grade": "", "final_grade": "", "reason": "", "publicity_ends": None}
 
 
 @transaction.atomic
 def annual_rollup(*, assessment_year: AssessmentYear, unit: Unit, by) -> Rollup:
     """Roll the year's closed quarters and the annual inputs up into each person's annual result.
 
-    Idempotent and incremental: each result keeps a fingerprint of what it was computed from, and only
-    results whose inputs changed are written. An open result past the proposal goes back to it (its
+    Idempotent and incremental: each result keeps a fingerprint of the facts it was computed from, and
+    only results whose facts changed are written. A changed result past the proposal goes back to it (its
     grade was chosen on other facts); a final one is left alone and reported, for a review to correct.
+    Should fewer people graded leave fewer places of 优秀 than are proposed or decided, the unit's open
+    优秀 go back to the proposal too. Stored reasons are written in the system's language.
     """
     if not _may_run(by, unit):
         raise refusal(by, "annual_rollup", f"unit={unit.pk}", _("You may not roll up %(unit)s.") % {"unit": unit})
     assessment_year = AssessmentYear.objects.select_related("region").get(pk=assessment_year.pk)
     ensure_year_closed(assessment_year)
+    _ledger_lock(unit, assessment_year)  # two roll-ups of one unit run one after the other
     members = _members(assessment_year, unit)
-    inputs = {
-        i.person_id: i for i in AnnualInput.objects.filter(assessment_year=assessment_year, person_id__in=members)
-    }
-    first, last = _year_span(assessment_year.year)
-    sanctions: dict[int, list[Sanction]] = {}
-    for s in (
-        Sanction.objects.filter(person_id__in=members, starts_on__lte=last, ends_on__gte=first)
-        .select_related("kind")
-        .order_by("starts_on", "pk")
-    ):
-        sanctions.setdefault(s.person_id, []).append(s)
     existing = {
         r.person_id: r
         for r in AnnualResult.objects.select_for_update()
@@ -429,45 +506,36 @@ def annual_rollup(*, assessment_year: AssessmentYear, unit: Unit, by) -> Rollup:
     report = Rollup(people=len(members))
     now = timezone.now()
     new, changed, entries = [], [], []
-    for person_id, quarters in members.items():
-        values = _compute(assessment_year, quarters, inputs.get(person_id), sanctions.get(person_id, []))
-        key = _fingerprint(values)
-        result = existing.get(person_id)
-        if result is None:
-            new.append(
-                AnnualResult(
-                    person_id=person_id, assessment_year=assessment_year, inputs_key=key, rolled_at=now, **values
+    with translation.override(settings.LANGUAGE_CODE):
+        for person_id, member in members.items():
+            key = _fingerprint(assessment_year, member)
+            result = existing.get(person_id)
+            if result is not None and result.inputs_key == key:
+                report.unchanged += 1
+                continue
+            values = {**_compute(assessment_year, member), "inputs_key": key, "rolled_at": now}
+            if result is None:
+                new.append(AnnualResult(person_id=person_id, assessment_year=assessment_year, **values))
+            elif result.status == Status.FINAL:
+                report.final_changed.append(result.pk)
+            elif result.status == Status.PROPOSAL:
+                entries.append(_stage(result, by=by, action="annual_reroll", comment=_("Inputs changed."), **values))
+                changed.append(result)
+                report.updated += 1
+            else:
+                comment = _("Inputs changed after the proposal; back to the leader's proposal.")
+                entries.append(
+                    _stage(
+                        result, by=by, action="annual_reroll", to=Status.PROPOSAL, comment=comment, **values, **_CLEARED
+                    )
                 )
-            )
-            continue
-        if result.inputs_key == key:
-            report.unchanged += 1
-            continue
-        if result.status == Status.FINAL:
-            report.final_changed.append(result.pk)
-            continue
-        fields = {**values, "inputs_key": key, "rolled_at": now}
-        if result.status == Status.PROPOSAL:
-            entries.append(_stage(result, by=by, action="annual_reroll", comment=_("Inputs changed."), **fields))
-            report.updated += 1
-        else:
-            fields.update(proposed_grade="", final_grade="", reason="", publicity_ends=None)
-            entries.append(
-                _stage(
-                    result,
-                    by=by,
-                    action="annual_reroll",
-                    to=Status.PROPOSAL,
-                    comment=_("Inputs changed after the proposal; back to the leader's proposal."),
-                    **fields,
-                )
-            )
-            report.sent_back += 1
-        changed.append(result)
-    AnnualResult.objects.bulk_create(new, batch_size=1000)
-    report.created = len(new)
-    _commit(changed, entries)
-    if new or changed:
+                changed.append(result)
+                report.sent_back += 1
+        AnnualResult.objects.bulk_create(new, batch_size=1000)
+        report.created = len(new)
+        _commit(changed, entries)
+        report.sent_back += _places_hold(unit, assessment_year, by=by)
+    if new or changed or report.sent_back:
         _audit(
             assessment_year=assessment_year,
             unit=unit,
@@ -478,6 +546,41 @@ def annual_rollup(*, assessment_year: AssessmentYear, unit: Unit, by) -> Rollup:
         )
     ledger_refresh(unit=unit, assessment_year=assessment_year)
     return report
+
+
+def _places_hold(unit: Unit, assessment_year: AssessmentYear, *, by) -> int:
+    """Where the places of 优秀 fell below those proposed or decided (fewer people graded after a
+    roll-up), send the unit's open 优秀 back to the leader's proposal. Returns how many went back."""
+    places = annual.excellent_places(
+        ratio=excellent_ratio(unit, assessment_year), graded=_graded_count(unit, assessment_year)
+    )
+    results = AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit)
+    if max(_used(results, "proposed_grade"), _used(results, "final_grade")) <= places:
+        return 0
+    back = list(
+        results.filter(Q(proposed_grade=AnnualGrade.EXCELLENT) | Q(final_grade=AnnualGrade.EXCELLENT))
+        .filter(status__in=_REROLLABLE)
+        .order_by("pk")
+    )
+    comment = _("The places of 优秀 fell to %(places)s; the 优秀 go back to the leader's proposal.") % {
+        "places": places
+    }
+    _commit(
+        back,
+        [_stage(r, by=by, action="annual_places_fell", to=Status.PROPOSAL, comment=comment, **_CLEARED) for r in back],
+    )
+    return len(back)
+
+
+def _used(results, grade_field: str) -> int:
+    """Places of 优秀 taken: by proposals still open (``proposed_grade``), or by decisions."""
+    if grade_field == "proposed_grade":
+        taken = Q(status__in=(Status.PROPOSAL, Status.COMMITTEE), proposed_grade=AnnualGrade.EXCELLENT) | Q(
+            final_grade=AnnualGrade.EXCELLENT
+        )
+    else:
+        taken = Q(final_grade=AnnualGrade.EXCELLENT)
+    return results.filter(taken).count()
 
 
 # Places of 优秀 -----------------------------------------------------------------------------------------
@@ -519,10 +622,8 @@ def _check_places(unit: Unit, assessment_year: AssessmentYear, *, grade_field: s
     places = annual.excellent_places(
         ratio=excellent_ratio(unit, assessment_year), graded=_graded_count(unit, assessment_year)
     )
-    others = (
-        AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit, **{grade_field: AnnualGrade.EXCELLENT})
-        .exclude(pk__in=batch)
-        .count()
+    others = _used(
+        AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit).exclude(pk__in=batch), grade_field
     )
     asked = sum(1 for g in batch.values() if g == AnnualGrade.EXCELLENT)
     if others + asked > places:
@@ -605,8 +706,9 @@ class Proposal:
 
 
 def _by_unit(results: list[AnnualResult]) -> dict[int, list[AnnualResult]]:
+    """Results grouped by unit, units in id order: ledgers are locked in that order (no deadlock)."""
     found: dict[int, list[AnnualResult]] = {}
-    for r in results:
+    for r in sorted(results, key=lambda r: (r.unit_id, r.pk)):
         found.setdefault(r.unit_id, []).append(r)
     return found
 
@@ -699,9 +801,17 @@ def _move_unit(results: list[AnnualResult], *, by, action: str, to: str, comment
     return len(results)
 
 
-def _all_at(results: list[AnnualResult], step: str, message: str) -> None:
-    if not results or any(r.status != step for r in results):
+_ORDER = [Status.PROPOSAL, Status.COMMITTEE, Status.DECIDED, Status.PUBLICITY, Status.CONFIRMATION, Status.FINAL]
+
+
+def _at(results: list[AnnualResult], step: str, message: str) -> list[AnnualResult]:
+    """The unit's results at ``step``, when none is still before it. Results that came back through a
+    roll-up catch up with the rest of the unit, which waits for them."""
+    behind = [r for r in results if _ORDER.index(r.status) < _ORDER.index(step)]
+    found = [r for r in results if r.status == step]
+    if behind or not found:
         raise ValidationError(message, code="out_of_order")
+    return found
 
 
 @transaction.atomic
@@ -713,14 +823,16 @@ def annual_publish(*, assessment_year: AssessmentYear, unit: Unit, by, on: datet
             by, "annual_publish", f"unit={unit.pk}", _("You may not publish results of %(unit)s.") % {"unit": unit}
         )
     results = _unit_results(assessment_year, unit)
-    waiting = sum(1 for r in results if r.status != Status.DECIDED)
-    if not results or waiting:
+    waiting = sum(1 for r in results if r.status in (Status.PROPOSAL, Status.COMMITTEE))
+    decided = [r for r in results if r.status == Status.DECIDED]
+    if waiting or not decided:
         raise ValidationError(
             _("%(n)s annual results of the unit are not decided yet; publish when all are.") % {"n": waiting},
             code="out_of_order",
         )
+    _check_places(unit, assessment_year, grade_field="final_grade", batch={})
     ends = add_workdays(on or today(), assessment_year.publicity_days, workday_exceptions())
-    return _move_unit(results, by=by, action="annual_publish", to=Status.PUBLICITY, publicity_ends=ends)
+    return _move_unit(decided, by=by, action="annual_publish", to=Status.PUBLICITY, publicity_ends=ends)
 
 
 @transaction.atomic
@@ -730,8 +842,11 @@ def annual_report(*, assessment_year: AssessmentYear, unit: Unit, by, on: dateti
         raise refusal(
             by, "annual_report", f"unit={unit.pk}", _("You may not report results of %(unit)s.") % {"unit": unit}
         )
-    results = _unit_results(assessment_year, unit)
-    _all_at(results, Status.PUBLICITY, _("Report the unit's annual results after they are all published."))
+    results = _at(
+        _unit_results(assessment_year, unit),
+        Status.PUBLICITY,
+        _("Report the unit's annual results after they are all published."),
+    )
     ends = max(r.publicity_ends for r in results if r.publicity_ends)
     if (on or today()) <= ends:
         raise ValidationError(_("Publicity lasts until %(date)s.") % {"date": ends}, code="publicity")
@@ -775,13 +890,18 @@ def annual_confirm(*, assessment_year: AssessmentYear, unit: Unit, by, on: datet
         raise refusal(
             by, "annual_confirm", f"unit={unit.pk}", _("You may not confirm results of %(unit)s.") % {"unit": unit}
         )
-    results = _unit_results(assessment_year, unit)
-    _all_at(results, Status.CONFIRMATION, _("The unit has not reported its annual results yet."))
+    results = _at(
+        _unit_results(assessment_year, unit),
+        Status.CONFIRMATION,
+        _("The unit has not reported its annual results yet."),
+    )
+    _check_places(unit, assessment_year, grade_field="final_grade", batch={})
     day = on or today()
     entries = []
     for r in results:
         entries.append(_stage(r, by=by, action="annual_confirm", to=Status.FINAL, confirmed_by=by, notified_on=day))
-        r.notice = notice_text(r)
+        with translation.override(settings.LANGUAGE_CODE):
+            r.notice = notice_text(r)
     _commit(results, entries)
     Notification.objects.bulk_create(
         [
@@ -803,8 +923,9 @@ def annual_send_back(*, assessment_year: AssessmentYear, unit: Unit, by, reason:
         )
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the results are sent back.")]})
-    results = _unit_results(assessment_year, unit)
-    _all_at(results, Status.CONFIRMATION, _("Only reported results can be sent back."))
+    results = [r for r in _unit_results(assessment_year, unit) if r.status == Status.CONFIRMATION]
+    if not results:
+        raise ValidationError(_("Only reported results can be sent back."), code="out_of_order")
     return _move_unit(results, by=by, action="annual_send_back", to=Status.COMMITTEE, comment=reason.strip())
 
 
@@ -914,9 +1035,16 @@ def _answer(
         _check_grade(result, new, reason=answer, comment=result.appraisal)
         _check_places(result.unit, result.assessment_year, grade_field="final_grade", batch={result.pk: new})
         entry = _stage(result, by=by, action=what, comment=answer.strip(), final_grade=new, reason=answer.strip())
-        result.notice = notice_text(result)
+        with translation.override(settings.LANGUAGE_CODE):
+            result.notice = notice_text(result)
         _commit([result], [entry])
         ledger_refresh(unit=result.unit, assessment_year=result.assessment_year)
+        if result.person.user_id:
+            Notification.objects.get_or_create(
+                user_id=result.person.user_id,
+                key=f"annual-{result.assessment_year_id}-{result.pk}-{appeal.kind}",
+                defaults={"message": result.notice[:300]},
+            )
     else:
         _audit(
             assessment_year=result.assessment_year,

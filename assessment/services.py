@@ -49,7 +49,7 @@ Decision = QuarterlyResult.Decision
 # Audit --------------------------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, bool)):
         return value
     if hasattr(value, "pk"):
@@ -89,7 +89,7 @@ def change(obj, *, to: str | None, fields: dict[str, Any]) -> tuple[str, dict]:
     for name, value in fields.items():
         before = getattr(obj, name)
         if before != value:
-            changes[name] = [_plain(before), _plain(value)]
+            changes[name] = [plain(before), plain(value)]
             setattr(obj, name, value)
     from_status = obj.status
     if to is not None and to != obj.status:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:year_pk>/inputs/", views.inputs, name="inputs"),
     path("<int:year_pk>/inputs/template.xlsx", views.inputs_template, name="inputs_template"),
     path("<int:year_pk>/consequences/", views.consequences, name="consequences"),
+    path("<int:year_pk>/publicity/", views.publicity, name="publicity"),
 ]

@@ -100,14 +100,14 @@ def unit_results(request, year_pk: int, code: str):
 def unit_rollup(request, year_pk: int, code: str):
     year = _year(request, year_pk)
     unit = _unit(request, year, code)
+    if not _may_roll(request.user, unit):
+        log_refusal(request.user, "annual_rollup", f"unit={code}")
+        return HttpResponse(_("Your roles do not allow this action."), status=403)
     try:
         annual_services.ensure_year_closed(year)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("annual:unit_results", year_pk=year.pk, code=unit.code)
-    if not _may_roll(request.user, unit):
-        log_refusal(request.user, "annual_rollup", f"unit={code}")
-        return HttpResponse(_("Your roles do not allow this action."), status=403)
     # Queued once the request's transaction commits; without a broker it runs at once.
     annual_rollup_task.delay_on_commit(year.pk, request.user.pk, unit.pk)
     messages.success(request, _("The roll-up has started; the results below show it once it is done."))
@@ -180,7 +180,26 @@ def mine(request):
         if person is not None
         else AnnualResult.objects.none()
     )
-    return render(request, "assessment/mine.html", {"results": results, "form": AskForm()})
+    publicity_years = AssessmentYear.objects.filter(
+        annual_results__unit__in=AnnualResult.objects.filter(person=person).values("unit_id"),
+        annual_results__status=AnnualResult.Status.PUBLICITY,
+    ).distinct()
+    return render(
+        request,
+        "assessment/mine.html",
+        {"results": results, "form": AskForm(), "publicity_years": publicity_years if person else []},
+    )
+
+
+@login_required
+def publicity(request, year_pk: int):
+    """The annual publicity (公示) of one's own unit: its 优秀 with their quarterly grades."""
+    person = getattr(request.user, "person", None)
+    year = AssessmentYear.objects.filter(pk=year_pk, region_id=person.unit.region_id).first() if person else None
+    if year is None:
+        raise not_found(request, "annual_publicity", f"year={year_pk}")
+    rows = selectors.annual_publicity_for(user=request.user, assessment_year=year)
+    return render(request, "assessment/publicity.html", {"year": year, "rows": rows})
 
 
 @login_required

@@ -128,7 +128,8 @@ def test_a_year_with_an_open_quarter_is_not_rolled_up(region, unit, cast, people
     Period.objects.filter(assessment_year=year).exclude(quarter=4).update(status=Period.Status.CLOSED)
     with pytest.raises(ValidationError) as caught:
         svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])
-    assert "Q4" in str(caught.value)
+    assert caught.value.code == "quarters_open"
+    assert "第4季度" in caught.value.messages[0]
     assert not AnnualResult.objects.exists()
 
 
@@ -294,7 +295,8 @@ def test_a_ratio_cannot_fall_below_the_places_already_used(year, unit, cast, peo
     )
     with pytest.raises(ValidationError) as caught:
         svc.excellent_ratio_set(unit=unit, assessment_year=year, performance="poor", reason="考核较差", by=cast["org"])
-    assert "2" in str(caught.value)
+    assert caught.value.code == "no_place"
+    assert caught.value.messages == ["已有2人被提名或确定为优秀，该比例只有1个名额。"]
     assert not ExcellentRatio.objects.exists()
 
 
@@ -338,7 +340,9 @@ def test_excellent_for_a_vetoed_or_ineligible_person_is_refused(year, unit, cast
     assert "一票否优" in str(caught.value)
     with pytest.raises(ValidationError) as caught:
         svc.annual_propose(proposals=[svc.Proposal(result=results[people[3].pk], grade="优秀")], by=cast["leader"])
-    assert "1" in str(caught.value)
+    assert caught.value.message_dict["grade"] == [
+        "评为优秀须无“一般”“较差”等次且“好”等次达到规定次数（本人4个季度中1个为“好”）。"
+    ]
     with pytest.raises(ValidationError):  # more than half poor: 称职 is above the ceiling
         svc.annual_propose(
             proposals=[svc.Proposal(result=results[people[5].pk], grade="称职", reason="x")], by=cast["leader"]
@@ -569,3 +573,103 @@ def test_the_task_rolls_up_the_region_and_a_second_run_changes_nothing(year, uni
     }
     second = annual_rollup_task.apply(args=(year.pk, cast["org"].pk), kwargs={"unit_id": unit.pk}).get()
     assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, 11)
+
+
+# What the review of this change found ---------------------------------------------------------------
+
+
+def test_fewer_people_graded_send_the_open_excellent_back_to_the_proposal(year, unit, cast, people):
+    results = rolled(year, unit, cast)  # 11 graded × 20% → 2 places
+    svc.annual_propose(
+        proposals=[svc.Proposal(result=results[p.pk], grade="优秀") for p in (people[0], people[1])],
+        by=cast["leader"],
+    )
+    for person in (people[8], people[9]):
+        svc.annual_input_set(person=person, assessment_year=year, by=cast["office"], probation=True)
+    again = svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])  # 9 graded → 1 place
+    assert again.sent_back == 2
+    assert not AnnualResult.objects.filter(proposed_grade="优秀").exists()
+    ledger = AnnualLedger.objects.get(unit=unit, assessment_year=year)
+    assert (ledger.graded, ledger.places, ledger.proposed) == (9, 1, 0)
+
+
+def test_a_result_sent_back_by_a_roll_up_catches_up_with_its_unit(year, unit, cast, people, today):
+    rolled(year, unit, cast)
+    propose_all(year, cast, {})
+    svc.annual_decide(
+        verdicts=[svc.Verdict(result=r, grade=r.proposed_grade) for r in AnnualResult.objects.order_by("pk")],
+        by=cast["committee"],
+    )
+    svc.annual_publish(assessment_year=year, unit=unit, by=cast["office"], on=datetime.date(2026, 1, 5))
+    QuarterlyResult.objects.filter(person=people[4], period__assessment_year=year, period__quarter=1).update(
+        final_grade="较差"
+    )
+    assert svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"]).sent_back == 1
+    late = result_of(people[4], year)
+    with pytest.raises(ValidationError):  # the unit waits for it
+        svc.annual_report(assessment_year=year, unit=unit, by=cast["office"], on=datetime.date(2026, 1, 20))
+    svc.annual_propose(proposals=[svc.Proposal(result=late, grade="称职")], by=cast["leader"])
+    svc.annual_decide(verdicts=[svc.Verdict(result=late, grade="称职")], by=cast["committee"])
+    assert svc.annual_publish(assessment_year=year, unit=unit, by=cast["office"], on=datetime.date(2026, 1, 12)) == 1
+    assert svc.annual_report(assessment_year=year, unit=unit, by=cast["office"], on=datetime.date(2026, 1, 20)) == 11
+    assert svc.annual_confirm(assessment_year=year, unit=unit, by=cast["org"], on=datetime.date(2026, 1, 25)) == 11
+
+
+def test_the_fingerprint_does_not_depend_on_the_language(year, unit, cast, people):
+    from django.utils import translation
+
+    svc.annual_input_set(person=people[8], assessment_year=year, by=cast["office"], probation=True)
+    with translation.override("en"):
+        svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])
+    assert result_of(people[8], year).case_reason == "新录用试用期内。"  # stored in the system's language
+    assert result_of(people[7], year).excellent_barred == "第2季度有一票否优事项。"
+    again = svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])
+    assert (again.updated, again.unchanged) == (0, 11)
+
+
+def test_a_person_with_inputs_but_no_quarter_still_gets_a_result(year, unit, section, cast, people):
+    away = factories.PersonFactory(unit=unit, section=section, name="全年病休", home_placement=False)
+    svc.annual_input_set(person=away, assessment_year=year, by=cast["office"], leave_days=300)
+    recruit = factories.PersonFactory(unit=unit, section=section, name="新录用", home_placement=False)
+    svc.annual_input_set(person=recruit, assessment_year=year, by=cast["office"])
+    rolled(year, unit, cast)
+    assert (result_of(away, year).case, result_of(away, year).quarters) == ("not_assessed", 0)
+    assert result_of(recruit, year).case == "no_grade"
+    assert result_of(recruit, year).case_reason == "本年度未参加平时考核。"
+
+
+def test_a_changed_grade_on_review_is_notified(year, unit, cast, people, today):
+    rolled(year, unit, cast)
+    finish(year, unit, cast, {people[0].pk: ("称职", "")})
+    today(datetime.date(2026, 2, 1))
+    review = svc.annual_review_request(result=result_of(people[0], year), reason="x", by=people[0].user)
+    svc.annual_review_answer(appeal=review, answer="经复核改为优秀。", grade="优秀", by=cast["committee"])
+    note = Notification.objects.get(user=people[0].user, key__endswith="-review")
+    assert "优秀" in note.message
+
+
+def test_inputs_and_sanctions_are_audited(year, unit, cast, people):
+    svc.annual_input_set(person=people[1], assessment_year=year, by=cast["office"], review_score=D("91"))
+    svc.sanction_record(
+        person=people[1],
+        kind=SanctionType.objects.get(name="警告"),
+        starts_on=datetime.date(2025, 5, 1),
+        ends_on=datetime.date(2025, 10, 31),
+        reason="区纪委〔2025〕8号",
+        by=cast["office"],
+    )
+    entry = AuditEntry.objects.get(action="annual_input_set")
+    assert entry.changes["review_score"] == [None, "91"]
+    assert "警告" in AuditEntry.objects.get(action="sanction_record").comment
+
+
+def test_a_warning_bars_excellent_only_in_the_year_it_was_given(year, unit, cast, people):
+    svc.sanction_record(
+        person=people[0],
+        kind=SanctionType.objects.get(name="警告"),
+        starts_on=datetime.date(2024, 10, 1),
+        ends_on=datetime.date(2025, 3, 31),
+        reason="区纪委〔2024〕9号",
+        by=cast["office"],
+    )
+    assert rolled(year, unit, cast)[people[0].pk].excellent_eligible is True

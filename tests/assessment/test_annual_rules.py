@@ -161,6 +161,10 @@ def test_consequences_are_listed_from_the_history():
     assert consequences({2025: "优秀"}, 2025) == [annual.COMMENDATION]
     assert consequences({2023: "优秀", 2024: "优秀", 2025: "优秀"}, 2025) == [annual.COMMENDATION, annual.MERIT]
     assert consequences({2022: "优秀", 2024: "优秀", 2025: "优秀"}, 2025) == [annual.COMMENDATION]
+    # The fourth year in a row starts a new run: merit again only in the sixth.
+    run = dict.fromkeys(range(2020, 2026), "优秀")
+    assert consequences(run, 2023) == [annual.COMMENDATION]
+    assert consequences(run, 2025) == [annual.COMMENDATION, annual.MERIT]
     assert consequences({2025: "基本称职"}, 2025) == [annual.ADMONITION]
     assert consequences({2024: "不称职", 2025: "不称职"}, 2025) == [annual.DISMISSAL_REVIEW]
     assert consequences({2023: "不称职", 2025: "不称职"}, 2025) == []

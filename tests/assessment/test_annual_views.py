@@ -13,6 +13,7 @@ from assessment import annual_services as svc
 from assessment.models import AnnualAppeal, AnnualInput, AnnualResult
 from tests import factories
 from tests.assessment.test_annual import GRADES, close_year
+from units.models import Unit
 
 
 @pytest.fixture
@@ -129,8 +130,8 @@ def test_a_person_sees_the_notice_and_asks_for_a_review(year, unit, cast, staff,
     monkeypatch.setattr("assessment.annual_services.today", lambda: datetime.date(2026, 2, 1))
     client = as_user(staff[0].user)
     html = client.get(reverse("annual:mine")).content.decode()
-    assert "称职" in html
-    assert "30" in html  # the days to ask for a review, in the notice
+    assert "你2025年度考核确定为称职等次" in html
+    assert "30日内" in html  # the days to ask for a review, in the notice
     own = AnnualResult.objects.get(person=staff[0])
     client.post(reverse("annual:ask", args=[own.pk, "review"]), {"reason": "申请复核"})
     assert AnnualAppeal.objects.get().kind == "review"
@@ -140,3 +141,27 @@ def test_a_person_sees_the_notice_and_asks_for_a_review(year, unit, cast, staff,
     org = as_user(cast["org"])
     assert org.get(reverse("annual:consequences", args=[year.pk])).status_code == 200
     assert as_user(cast["office"]).get(reverse("annual:consequences", args=[year.pk])).status_code == 404
+
+
+def test_members_see_the_publicity_of_their_own_unit_only(year, unit, cast, staff, as_user):
+    svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])
+    results = list(AnnualResult.objects.order_by("pk"))
+    grades = {staff[0].pk: "优秀"}
+    svc.annual_propose(
+        proposals=[svc.Proposal(result=r, grade=grades.get(r.person_id, r.suggested_grade)) for r in results],
+        by=cast["leader"],
+    )
+    svc.annual_decide(
+        verdicts=[svc.Verdict(result=r, grade=grades.get(r.person_id, r.suggested_grade)) for r in results],
+        by=cast["committee"],
+    )
+    svc.annual_publish(assessment_year=year, unit=unit, by=cast["office"])
+    url = reverse("annual:publicity", args=[year.pk])
+    html = as_user(staff[0].user).get(url).content.decode()
+    assert "人员0" in html
+    assert '<td class="text-center">好</td>' in html
+    assert "人员1" not in html  # only the 优秀 are shown
+    stranger = factories.PersonFactory(user=factories.UserFactory(username="stranger"))  # another region
+    assert as_user(stranger.user).get(url).status_code == 404
+    neighbour = factories.PersonFactory(unit=Unit.objects.get(code="U-OUT"), user=factories.UserFactory(username="nb"))
+    assert "人员0" not in as_user(neighbour.user).get(url).content.decode()
