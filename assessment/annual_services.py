@@ -368,13 +368,19 @@ def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, _Member]:
         member.quarters.append(row)
         member.unit_id, member.section_id = row["unit_id"], row["section_id"]
     members = {pid: m for pid, m in members.items() if m.unit_id == unit.pk}
-    without_quarters = (
+    home = dict(
         AnnualInput.objects.filter(assessment_year=assessment_year, person__unit=unit)
-        .exclude(person__results__period__assessment_year=assessment_year)
+        .exclude(person_id__in=people)
         .values_list("person_id", "person__section_id")
     )
-    for person_id, section_id in without_quarters:
-        members[person_id] = _Member(unit_id=unit.pk, section_id=section_id)
+    assessed_elsewhere = set(
+        QuarterlyResult.objects.filter(period__assessment_year=assessment_year, person_id__in=home).values_list(
+            "person_id", flat=True
+        )
+    )
+    for person_id, section_id in home.items():
+        if person_id not in assessed_elsewhere:
+            members[person_id] = _Member(unit_id=unit.pk, section_id=section_id)
     for given in AnnualInput.objects.filter(assessment_year=assessment_year, person_id__in=members):
         members[given.person_id].given = given
     first, last = _year_span(assessment_year.year)
