@@ -182,7 +182,7 @@ def excellent_ratio_set(
     graded = _graded_count(unit, assessment_year)
     places = annual.excellent_places(ratio=ratio, graded=graded)
     results = AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit)
-    used = max(_used(results, "proposed_grade"), _used(results, "final_grade"))
+    used = _taken(results)
     if graded and places < used:
         raise ValidationError(
             _("%(used)s people are already proposed or decided as 优秀; this ratio gives %(places)s places.")
@@ -557,11 +557,9 @@ def annual_rollup(*, assessment_year: AssessmentYear, unit: Unit, by) -> Rollup:
 def _places_hold(unit: Unit, assessment_year: AssessmentYear, *, by) -> int:
     """Where the places of 优秀 fell below those proposed or decided (fewer people graded after a
     roll-up), send the unit's open 优秀 back to the leader's proposal. Returns how many went back."""
-    places = annual.excellent_places(
-        ratio=excellent_ratio(unit, assessment_year), graded=_graded_count(unit, assessment_year)
-    )
+    places = excellent_places_of(unit, assessment_year)
     results = AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit)
-    if max(_used(results, "proposed_grade"), _used(results, "final_grade")) <= places:
+    if _taken(results) <= places:
         return 0
     back = list(
         results.filter(Q(proposed_grade=AnnualGrade.EXCELLENT) | Q(final_grade=AnnualGrade.EXCELLENT))
@@ -576,6 +574,11 @@ def _places_hold(unit: Unit, assessment_year: AssessmentYear, *, by) -> int:
         [_stage(r, by=by, action="annual_places_fell", to=Status.PROPOSAL, comment=comment, **_CLEARED) for r in back],
     )
     return len(back)
+
+
+def _taken(results) -> int:
+    """Places of 优秀 taken by open proposals or by decisions, whichever is more."""
+    return max(_used(results, "proposed_grade"), _used(results, "final_grade"))
 
 
 def _used(results, grade_field: str) -> int:
@@ -609,6 +612,13 @@ def _graded_count(unit: Unit, assessment_year: AssessmentYear) -> int:
     return _graded(unit, assessment_year).count()
 
 
+def excellent_places_of(unit: Unit, assessment_year: AssessmentYear) -> int:
+    """The unit's places of 优秀 this year: its ratio of the people graded."""
+    return annual.excellent_places(
+        ratio=excellent_ratio(unit, assessment_year), graded=_graded_count(unit, assessment_year)
+    )
+
+
 def ledger_refresh(*, unit: Unit, assessment_year: AssessmentYear) -> AnnualLedger:
     """Rewrite the unit's ledger from its results: people graded, places, proposed and decided 优秀."""
     row = _ledger_lock(unit, assessment_year)
@@ -625,9 +635,7 @@ def ledger_refresh(*, unit: Unit, assessment_year: AssessmentYear) -> AnnualLedg
 def _check_places(unit: Unit, assessment_year: AssessmentYear, *, grade_field: str, batch: dict[int, str]) -> None:
     """The 优秀 of ``grade_field`` in the unit, with ``batch`` (result id → grade) applied, fit its places."""
     _ledger_lock(unit, assessment_year)  # two committees cannot take one last place
-    places = annual.excellent_places(
-        ratio=excellent_ratio(unit, assessment_year), graded=_graded_count(unit, assessment_year)
-    )
+    places = excellent_places_of(unit, assessment_year)
     others = _used(
         AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit).exclude(pk__in=batch), grade_field
     )
@@ -645,9 +653,7 @@ def candidates(*, unit: Unit, assessment_year: AssessmentYear) -> list[annual.Ra
     eligible = list(
         _graded(unit, assessment_year).filter(excellent_eligible=True).select_related("person").order_by("pk")
     )
-    places = annual.excellent_places(
-        ratio=excellent_ratio(unit, assessment_year), graded=_graded_count(unit, assessment_year)
-    )
+    places = excellent_places_of(unit, assessment_year)
     return annual.rank_candidates(
         [
             annual.Candidate(

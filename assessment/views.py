@@ -19,7 +19,7 @@ from assessment import annual_services, selectors
 from assessment.annual_import import annual_inputs_import, annual_inputs_template
 from assessment.models import AnnualLedger, AnnualResult, AssessmentYear
 from assessment.tasks import annual_rollup_task
-from scoring.monthly import MAX_BYTES, ImportRefused
+from scoring.views import run_import
 from units.permissions import Action, log_refusal, not_found, scope_for
 from units.selectors import units_visible_to
 
@@ -131,24 +131,18 @@ def inputs(request, year_pk: int):
         form = InputsUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > MAX_BYTES:
-                errors = [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}]
-            else:
-                try:
-                    done = annual_inputs_import(
-                        content=upload.read(), file_name=upload.name, assessment_year=year, by=request.user
-                    )
-                except ImportRefused as refused:
-                    errors = refused.errors
-                except (ValidationError, PermissionError) as exc:
-                    errors = _messages_of(exc)
-                else:
-                    messages.success(
-                        request,
-                        _("Imported %(rows)s rows: %(created)s new, %(updated)s changed, %(sanctions)s sanctions.")
-                        % done,
-                    )
-                    return redirect("annual:inputs", year_pk=year.pk)
+            done, errors = run_import(
+                upload,
+                lambda content: annual_inputs_import(
+                    content=content, file_name=upload.name, assessment_year=year, by=request.user
+                ),
+            )
+            if done is not None:
+                messages.success(
+                    request,
+                    _("Imported %(rows)s rows: %(created)s new, %(updated)s changed, %(sanctions)s sanctions.") % done,
+                )
+                return redirect("annual:inputs", year_pk=year.pk)
     return render(request, "assessment/inputs.html", {"year": year, "form": form, "errors": errors})
 
 

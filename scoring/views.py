@@ -122,6 +122,18 @@ def sheet_detail(request, pk: int):
     )
 
 
+def run_import(upload, importer):
+    """Run an all-or-nothing importer on an uploaded file: (its outcome, None) or (None, the errors to list)."""
+    if upload.size > MAX_BYTES:
+        return None, [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}]
+    try:
+        return importer(upload.read()), None
+    except ImportRefused as refused:
+        return None, refused.errors
+    except (ValidationError, PermissionError) as exc:
+        return None, list(getattr(exc, "messages", [str(exc)]))
+
+
 class MonthlyUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Monthly performance file (.xlsx)"))
 
@@ -138,22 +150,17 @@ def monthly(request, period_pk: int):
         form = MonthlyUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > MAX_BYTES:
-                errors = [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}]
-            else:
-                try:
-                    batch = monthly_import(content=upload.read(), file_name=upload.name, period=period, by=request.user)
-                except ImportRefused as refused:
-                    errors = refused.errors
-                except (ValidationError, PermissionError) as exc:
-                    errors = list(getattr(exc, "messages", [str(exc)]))
-                else:
-                    messages.success(
-                        request,
-                        _("Imported %(rows)s rows: %(created)s new, %(replaced)s replaced.")
-                        % {"rows": batch.rows, "created": batch.created, "replaced": batch.replaced},
-                    )
-                    return redirect("scoring:monthly", period_pk=period.pk)
+            batch, errors = run_import(
+                upload,
+                lambda content: monthly_import(content=content, file_name=upload.name, period=period, by=request.user),
+            )
+            if batch is not None:
+                messages.success(
+                    request,
+                    _("Imported %(rows)s rows: %(created)s new, %(replaced)s replaced.")
+                    % {"rows": batch.rows, "created": batch.created, "replaced": batch.replaced},
+                )
+                return redirect("scoring:monthly", period_pk=period.pk)
     imports = selectors.monthly_imports_visible_to(user=request.user, period=period).order_by("-imported_at")[:20]
     return render(
         request,
