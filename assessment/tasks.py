@@ -68,3 +68,25 @@ def annual_rollup_task(self, assessment_year_id: int, by_id: int, unit_id: int |
         "sent_back": total.sent_back,
         "final_changed": len(total.final_changed),
     }
+
+
+@shared_task(bind=True)
+def register_export_task(self, export_id: int) -> dict:
+    """Build a queued register export (a whole region's), reporting progress per unit. Idempotent: an
+    export that is no longer queued is left as it is."""
+    from assessment.register_jobs import register_export_run
+
+    def progress(done: int, total: int) -> None:
+        if not self.request.is_eager:
+            self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
+    job = register_export_run(export_id=export_id, on_progress=progress)
+    return {"status": job.status, "sheets": job.sheets, "size": job.size}
+
+
+@shared_task
+def purge_register_exports_task() -> int:
+    """Daily (Celery beat): delete register exports kept past their day."""
+    from assessment.register_jobs import register_exports_purge
+
+    return register_exports_purge()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("units.urls")),
     path("scoring/", include("scoring.urls")),
     path("annual/", include("assessment.urls")),
+    path("registers/", include("assessment.register_urls")),
 ]

@@ -6,4 +6,8 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"role_assignments": roles_of(user), "sees_units": not scope_for(user, Action.VIEW).is_empty}
+    return {
+        "role_assignments": roles_of(user),
+        "sees_units": not scope_for(user, Action.VIEW).is_empty,
+        "exports_registers": not scope_for(user, Action.EXPORT).is_empty,
+    }

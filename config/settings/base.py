@@ -132,11 +132,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 12},
     },
+    "purge-register-exports": {
+        "task": "assessment.tasks.purge_register_exports_task",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # How long after a placement ends the receiving unit still sees and assesses the person: long enough to
 # finish the last quarter's results (domain.md §3: submitted by day 10 of the following month, then review).
 PLACEMENT_GRACE_DAYS = env_int("PLACEMENT_GRACE_DAYS", 120, minimum=0)
+# How many days a region-wide register built in the background stays available for download.
+REGISTER_KEEP_DAYS = env_int("REGISTER_KEEP_DAYS", 7, minimum=1)
 # seed_demo refuses to run where this is false (production).
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", True)
 
