@@ -150,7 +150,8 @@ def write_register(*, request: Request, scope: Scope, out: IO[bytes], progress: 
             prefix = "" if request.unit is not None else f"{unit.name}-"
             forms = WRITERS[request.kind](request, period, unit, scope)
             for name, form, count in forms:
-                form.write(book, titles(prefix + name))
+                # A sheet per unit is named by the unit; a sheet per section or person by both.
+                form.write(book, titles(name if name == unit.name else prefix + name))
                 sheets += 1
                 rows += count
             if progress is not None:

@@ -265,3 +265,121 @@ def test_a_demo_unit_runs_its_current_quarter_with_every_demo_account(demo, db):
     assert mine.count() == ScoreSheet.objects.filter(period=period, unit=police).count() > 100
     acted = set(AuditEntry.objects.filter(result__in=mine).values_list("actor__username", flat=True))
     assert acted >= {"staff", "office", "office_b", "section", "leader", "deputy", "committee", "committee_b", "org"}
+
+
+def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
+    """The five registers of the demo county, exported by the organisation department and checked against
+    the database: every person of the region in the results and summary registers, every ledger row in
+    the quota register, every person of 区公安分局 in the two per-person registers."""
+    from assessment.models import QuarterlyResult, QuotaLedger
+    from assessment.registers import QUARTER_NAMES, Request, export_register
+
+    org = User.objects.get(username="org")
+    period = Period.objects.filter(status=Period.Status.CLOSED).order_by("-assessment_year__year", "-quarter").first()
+    year = period.assessment_year
+    police = Unit.objects.get(name="区公安分局")
+
+    def export(kind, unit=None, quarter=None, assessment_year=year):
+        out = io.BytesIO()
+        done = export_register(
+            request=Request(kind=kind, assessment_year=assessment_year, quarter=quarter, unit=unit), by=org, out=out
+        )
+        return done, out.getvalue()
+
+    # 平时考核结果登记表: a sheet per section of every unit, each row the person's result.
+    done, content = export("quarterly-results", quarter=period.quarter)
+    results = QuarterlyResult.objects.filter(period=period).select_related("person", "unit", "section", "sheet")
+    assert (done.units, done.rows) == (40, results.count()) == (40, 1300)
+    expected = {}
+    for r in results:
+        key = f"{r.unit.name}-{r.section.name if r.section else '未分股室'}"[:31]
+        expected.setdefault(key, []).append(r)
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    assert len(book.sheetnames) == done.sheets == len(expected)
+    for title in book.sheetnames:
+        rows = [list(row) for row in book[title].iter_rows(values_only=True)]
+        assert rows[0][0] == "平时考核结果登记表"
+        assert rows[2][:4] == ["序号", "姓名", "职务", "得分"]
+        mine = sorted(expected[title], key=lambda r: (r.person.post_order, r.person_id))
+        body = rows[4 : 4 + len(mine)]
+        for n, (row, r) in enumerate(zip(body, mine, strict=True), start=1):
+            total = float(r.sheet.total) if r.sheet.is_complete else "未完成"
+            assert row[:10] == [
+                n, r.person.name, r.person.post or None, float(r.sheet.common_points), float(r.sheet.individual_points),
+                float(r.sheet.bonus_points), float(r.sheet.deduction_points), total, r.proposed_grade or None,
+                r.final_grade or None,
+            ], (title, n)  # fmt: skip
+        goods = sum(1 for r in mine if r.final_grade == "好")
+        assert rows[4 + len(mine)][0] == f"本股室参加考核 {len(mine)} 人，确定为“好”等次 {goods} 人。"
+
+    # 优秀等次比例使用申报表: every section's ledger and the unit total.
+    done, content = export("quota-usage", quarter=period.quarter)
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    ledgers = QuotaLedger.objects.filter(period=period).select_related("unit", "section")
+    assert done.sheets == ledgers.filter(section=None).count() == 40
+    for unit in Unit.objects.filter(region=year.region):
+        rows = [list(row) for row in book[unit.name[:31]].iter_rows(values_only=True)]
+        assert rows[0][0] == "优秀等次比例使用申报表"
+        sections = sorted(
+            (ledger for ledger in ledgers if ledger.unit_id == unit.pk and ledger.section_id),
+            key=lambda ledger: (ledger.section.order, ledger.section_id),
+        )
+        for n, (row, ledger) in enumerate(zip(rows[3:], sections, strict=False), start=1):
+            assert row[:10] == [
+                n, ledger.section.name, ledger.participants, f"{ledger.ratio * 100:.0f}%", float(ledger.accumulated),
+                ledger.places, ledger.cumulative_places, ledger.nominations, ledger.approved, float(ledger.carried),
+            ], (unit.name, n)  # fmt: skip
+        total = next(ledger for ledger in ledgers if ledger.unit_id == unit.pk and ledger.section_id is None)
+        assert rows[3 + len(sections)][0] == "单位合计"
+        assert rows[3 + len(sections)][2] == total.participants
+        assert rows[3 + len(sections)][5] == total.places
+
+    # 平时考核简明情况登记表: everyone once, their quarters' final grades in the four columns.
+    done, content = export("year-summary")
+    assert done.rows == Person.objects.filter(results__period__assessment_year=year).distinct().count()
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    grades = {}
+    for pid, quarter, grade in QuarterlyResult.objects.filter(period__assessment_year=year).values_list(
+        "person_id", "period__quarter", "final_grade"
+    ):
+        grades.setdefault(pid, {})[quarter] = grade or None
+    names = dict(Person.objects.values_list("pk", "name"))
+    seen = 0
+    for title in book.sheetnames:
+        rows = [list(row) for row in book[title].iter_rows(values_only=True)]
+        assert rows[0][0] == "平时考核简明情况登记表"
+        assert rows[3][4:8] == [QUARTER_NAMES[q] for q in range(1, 5)]
+        body = [row for row in rows[4:] if isinstance(row[0], int)]
+        by_name = {}
+        for pid, quarters in grades.items():
+            by_name.setdefault(names[pid], []).append([quarters.get(q) for q in range(1, 5)])
+        for row in body:
+            assert row[4:8] in by_name[row[1]], (title, row)
+            assert row[8:12] == [row[4:8].count(g) for g in ("好", "较好", "一般", "较差")]
+        seen += len(body)
+    assert seen == done.rows
+
+    # The per-person registers of 区公安分局: a sheet per person, each naming them and their result.
+    done, content = export("quarterly-person", unit=police, quarter=period.quarter)
+    mine = results.filter(unit=police).order_by("section__order", "section_id", "person__post_order", "person_id")
+    assert done.sheets == mine.count() > 100
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    for ws, r in zip(book.worksheets, mine, strict=True):
+        rows = [list(row) for row in ws.iter_rows(values_only=True)]
+        assert rows[0][0] == "平时考核登记表"
+        assert rows[2][:2] == ["姓名", r.person.name]
+        assert next(row for row in rows if row[0] == "总分")[5] == float(r.sheet.total)
+        assert next(row for row in rows if row[0] == "考核结果")[1] == (r.final_grade or "—")
+    last_year = AnnualResult.objects.filter(unit=police).order_by("assessment_year__year").first().assessment_year
+    done, content = export("annual-person", unit=police, assessment_year=last_year)
+    annual = AnnualResult.objects.filter(assessment_year=last_year, unit=police).order_by(
+        "section__order", "section_id", "person__post_order", "person_id"
+    )
+    assert done.sheets == annual.count() > 100
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    for ws, r in zip(book.worksheets, annual, strict=True):
+        rows = [list(row) for row in ws.iter_rows(values_only=True)]
+        assert rows[0][0] == "公务员年度考核登记表"
+        assert rows[2][:2] == ["姓名", r.person.name]
+        at = next(n for n, row in enumerate(rows) if row[0] == "平时考核等次")
+        assert rows[at + 1][1:5] == [g or "—" for g in r.grades_by_quarter]
