@@ -37,6 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 # The date reader and the row-being-checked helper of the annual import: one way to read a date cell.
 from assessment.annual_import import _Line as Line
@@ -279,7 +280,7 @@ def roster_template(*, by, unit: Unit | None = None) -> bytes:
 
     workbook, ws = template_workbook(title=_("Roster"), headers=HEADERS, widths=WIDTHS)
     for header in TEXT_COLUMNS:
-        ws.column_dimensions[column_label(HEADERS.index(header), "")[0]].number_format = "@"
+        ws.column_dimensions[get_column_letter(HEADERS.index(header) + 1)].number_format = "@"
     sexes, political, staffing, kinds = (
         _labels(Person.Sex),
         _labels(Person.PoliticalStatus),

@@ -12,7 +12,14 @@ from openpyxl import Workbook, load_workbook
 from scoring.monthly import MAX_BYTES, ImportRefused
 from tests import factories
 from units.models import Person, Placement, RosterImport
-from units.roster import HEADERS, away_kinds, parse_roster, roster_import, roster_template
+from units.roster import (
+    HEADERS,
+    INITIAL_PASSWORD_ITERATIONS,
+    away_kinds,
+    parse_roster,
+    roster_import,
+    roster_template,
+)
 from units.views import CREDENTIALS_KEY
 
 User = get_user_model()
@@ -461,3 +468,25 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(officer, unit):
     large = _queries_for(30, officer, unit, 100)
     assert small == large
     assert large <= 20
+
+
+def test_initial_passwords_are_hashed_with_fewer_rounds_and_upgraded_at_the_first_login(officer, unit, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    outcome = roster_import(content=workbook([new_person(unit, 1)]), file_name="x", by=officer)
+    [credential] = outcome.credentials
+    account = User.objects.get(username=credential.username)
+    algorithm, iterations, *_rest = account.password.split("$")
+    assert (algorithm, int(iterations)) == ("pbkdf2_sha256", INITIAL_PASSWORD_ITERATIONS)
+    assert credential.password not in account.password
+    assert account.check_password(credential.password)
+    account.refresh_from_db()
+    assert int(account.password.split("$")[1]) > INITIAL_PASSWORD_ITERATIONS
+
+
+def test_the_admin_lists_roster_imports_read_only(officer, unit, admin, login):
+    roster_import(content=workbook([new_person(unit, 1)]), file_name="名册.xlsx", by=officer)
+    client = login(admin)
+    response = client.get(reverse("admin:units_rosterimport_changelist"))
+    assert response.status_code == 200
+    assert "名册.xlsx" in response.content.decode()
+    assert client.get(reverse("admin:units_rosterimport_add")).status_code == 403
