@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
-from units.models import Person, Placement, Region, RoleAssignment, Section, Unit, UnitCategory
+from units.models import Person, Placement, Region, RoleAssignment, RosterImport, Section, Unit, UnitCategory
 from units.validators import normalise_id_number, validate_id_number
 
 
@@ -194,6 +194,37 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    """A record of what an import did: read-only."""
+
+    list_display = [
+        "file_name",
+        "unit",
+        "region",
+        "rows",
+        "created",
+        "updated",
+        "moved",
+        "placements",
+        "accounts_created",
+        "accounts_linked",
+        "imported_by",
+        "imported_at",
+    ]
+    list_filter = ["region"]
+    list_select_related = ["unit", "region", "imported_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # The administration pages are for system administrators; every role works in the application's own

@@ -7,6 +7,7 @@ services refuse the same things; writes go through ``units.services``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -302,6 +303,16 @@ class Placement(models.Model):
         return not (ends_before or starts_after)
 
     def clean(self) -> None:
+        self.clean_row()
+        if self.person_id and self.start_date:
+            overlapping = Placement.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+            if self.end_date:
+                overlapping = overlapping.filter(start_date__lte=self.end_date)
+            self.clean_overlap(overlapping)
+
+    def clean_row(self) -> None:
+        """The checks on this row alone: the section lies in the unit, the end is not before the start."""
         if self.section_id and self.unit_id and self.section.unit_id != self.unit_id:
             raise ValidationError(
                 {
@@ -311,23 +322,22 @@ class Placement(models.Model):
             )
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": gettext("The end date is before the start date.")})
-        if self.person_id and self.start_date:
-            overlapping = Placement.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
-            overlapping = overlapping.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
-            if self.end_date:
-                overlapping = overlapping.filter(start_date__lte=self.end_date)
-            # One home and one away placement may overlap (the away one wins); two of a side may not.
-            if self.kind == self.Kind.HOME:
-                overlapping = overlapping.filter(kind=self.Kind.HOME)
-            else:
-                overlapping = overlapping.exclude(kind=self.Kind.HOME)
-            clash = overlapping.first()
-            if clash is not None:
-                raise ValidationError(
-                    gettext("This placement overlaps another one of %(person)s (%(other)s from %(start)s).")
-                    % {"person": self.person, "other": clash.get_kind_display(), "start": clash.start_date},
-                    code="overlap",
-                )
+
+    def clean_overlap(self, others: Iterable[Placement]) -> None:
+        """Refuse a clash with ``others`` (the person's other placements, from the database or loaded by
+        a caller that checks many rows at once). One home and one away placement may overlap (the away
+        one wins); two of a side may not."""
+        clashes = sorted(
+            (o for o in others if (self.pk is None or o.pk != self.pk) and self.overlaps(o)),
+            key=lambda o: (o.start_date, o.pk or 0),
+        )
+        if clashes:
+            clash = clashes[0]
+            raise ValidationError(
+                gettext("This placement overlaps another one of %(person)s (%(other)s from %(start)s).")
+                % {"person": self.person, "other": clash.get_kind_display(), "start": clash.start_date},
+                code="overlap",
+            )
 
 
 class Role(models.TextChoices):
@@ -448,3 +458,49 @@ class RoleAssignment(models.Model):
                     % {"role": self.get_role_display(), "kind": gettext(given[0])}
                 }
             )
+
+
+class RosterImport(models.Model):
+    """One imported roster file (人员名册): people, posts, sections and placements, saved whole or not at all."""
+
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("Empty when the file spans regions."),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+        help_text=_("Empty when the file spans units."),
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("checksum"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("people created"), default=0)
+    updated = models.PositiveIntegerField(_("people updated"), default=0)
+    moved = models.PositiveIntegerField(_("people moved"), default=0)
+    placements = models.PositiveIntegerField(
+        _("away placements"), default=0, help_text=_("Away placements created or changed.")
+    )
+    accounts_created = models.PositiveIntegerField(_("accounts created"), default=0)
+    accounts_linked = models.PositiveIntegerField(_("accounts linked"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("imported by")
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} · {self.imported_at:%Y-%m-%d %H:%M}"

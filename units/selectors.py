@@ -11,7 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, V
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from units.models import Person, Placement, Region, Section, Unit
+from units.models import Person, Placement, Region, RosterImport, Section, Unit
 from units.permissions import PLACEMENT_ACTIONS, Action, Scope, scope_for
 
 
@@ -224,3 +224,19 @@ def region_census(*, region_id: int) -> dict[str, int]:
         "sections": Section.objects.filter(unit__in=units).count(),
         "people": Person.objects.filter(unit__in=units, is_active=True).count(),
     }
+
+
+def roster_imports_visible_to(*, user) -> QuerySet[RosterImport]:
+    """Roster imports the user made, or that touched one unit or region the user manages people in."""
+    scope = scope_for(user, Action.MANAGE_PEOPLE)
+    imports = RosterImport.objects.select_related("unit", "region", "imported_by")
+    if scope.everything:
+        return imports
+    if scope.is_empty:
+        return imports.none()
+    return imports.filter(
+        Q(imported_by=user)
+        | Q(unit_id__in=scope.unit_ids)
+        | Q(unit__region_id__in=scope.region_ids)
+        | Q(unit__isnull=True, region_id__in=scope.region_ids)
+    )

@@ -91,8 +91,26 @@ def person_create(
     )
     fields["id_number"] = normalise_id_number(fields.get("id_number", ""))
     person = _save(Person(unit=unit, section=section, **fields))
-    _save(Placement(person=person, kind=Placement.Kind.HOME, unit=unit, section=section, start_date=start_date))
+    _save(home_placement(person=person, on=start_date))
     return person
+
+
+def end_home_before(open_home: Placement, on: datetime.date) -> Placement:
+    """End the open home placement the day before a move on ``on`` (unsaved): ValidationError if it began
+    on or after ``on``. Shared by ``person_move`` and the roster import."""
+    if open_home.start_date >= on:
+        raise ValidationError(
+            _("The move date must be after %(date)s, when the current placement began.")
+            % {"date": open_home.start_date},
+            code="move_date",
+        )
+    open_home.end_date = on - datetime.timedelta(days=1)
+    return open_home
+
+
+def home_placement(*, person: Person, on: datetime.date) -> Placement:
+    """A person's (unsaved) home placement in their home unit and section from ``on``."""
+    return Placement(person=person, kind=Placement.Kind.HOME, unit=person.unit, section=person.section, start_date=on)
 
 
 @transaction.atomic
@@ -110,17 +128,11 @@ def person_move(*, person: Person, unit: Unit, section: Section | None, on: date
     person = Person.objects.select_for_update().get(pk=person.pk)
     open_home = person.placements.filter(kind=Placement.Kind.HOME, end_date__isnull=True).first()
     if open_home is not None:
-        if open_home.start_date >= on:
-            raise ValidationError(
-                _("The move date must be after %(date)s, when the current placement began.")
-                % {"date": open_home.start_date},
-                code="move_date",
-            )
-        open_home.end_date = on - datetime.timedelta(days=1)
+        end_home_before(open_home, on)
         _save(open_home)
     person.unit, person.section = unit, section
     _save(person)
-    _save(Placement(person=person, kind=Placement.Kind.HOME, unit=unit, section=section, start_date=on))
+    _save(home_placement(person=person, on=on))
     return person
 
 
