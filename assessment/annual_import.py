@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from assessment.models import AnnualInput, AnnualResult, AssessmentYear, AuditEntry, Sanction, SanctionType
 from scoring.monthly import (
     ImportRefused,
+    Line,
     RowError,
+    cell_date,
     cell_text,
     column_label,
     read_checked_table,
@@ -70,7 +72,6 @@ WIDTHS = (12, 12, 24, 18, 14, 14, 10, 8, 10, 10, 12, 12, 30, 30)
 YES, NO = "是", "否"
 TRUE_WORDS = frozenset({YES, "Y", "1", "TRUE"})
 FALSE_WORDS = frozenset({NO, "N", "0", "FALSE"})
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
 MAX_LEAVE_DAYS = 366
 NOTE_LENGTH = AnnualInput._meta.get_field("note").max_length
 REASON_LENGTH = Sanction._meta.get_field("reason").max_length
@@ -144,36 +145,6 @@ def annual_inputs_template(*, assessment_year: AssessmentYear, by, unit: Unit | 
     return workbook_bytes(workbook)
 
 
-def _parse_date(value: object) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = cell_text(value)
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-@dataclass
-class _Line:
-    """One row of the file while it is checked: its cells by header, and the problems found."""
-
-    number: int
-    cells: dict[str, object]
-    labels: dict[str, str]
-    errors: list[RowError]
-
-    def text(self, header: str) -> str:
-        return cell_text(self.cells.get(header))
-
-    def refuse(self, header: str, message: str) -> None:
-        self.errors.append(RowError(self.number, self.labels[header], message))
-
-
 def parse_annual_inputs(
     *, content: bytes, assessment_year: AssessmentYear, by, unit: Unit | None = None
 ) -> list[AnnualInputRow]:
@@ -201,7 +172,7 @@ def parse_annual_inputs(
         values = list(raw) + [None] * (len(headers) - len(raw))
         if not any(cell_text(v) for v in values):
             continue  # blank lines between blocks are harmless
-        line = _Line(number=offset, cells={h: values[i] for h, i in col.items()}, labels=labels, errors=[])
+        line = Line(number=offset, cells={h: values[i] for h, i in col.items()}, labels=labels, errors=[])
 
         person = None
         number = whole_number(line.cells[H_PERSON])
@@ -280,7 +251,7 @@ def parse_annual_inputs(
     return rows
 
 
-def _parse_sanction(line: _Line, kinds: dict[str, SanctionType]) -> SanctionEntry | None:
+def _parse_sanction(line: Line, kinds: dict[str, SanctionType]) -> SanctionEntry | None:
     """The sanction a row records, or None if it records none or has a problem (refused on ``line``)."""
     found = len(line.errors)
     name = line.text(H_SANCTION)
@@ -297,7 +268,7 @@ def _parse_sanction(line: _Line, kinds: dict[str, SanctionType]) -> SanctionEntr
         )
     dates: dict[str, datetime.date | None] = {}
     for header in (H_SANCTION_START, H_SANCTION_END):
-        dates[header] = _parse_date(line.cells.get(header))
+        dates[header] = cell_date(line.cells.get(header))
         if not line.text(header):
             line.refuse(header, _("a sanction needs its start and end dates"))
         elif dates[header] is None:

@@ -665,7 +665,7 @@ def annual_person_forms(request: Request, period: Period | None, unit: Unit, sco
             C(_place(person, unit, result.section) + "　" + person.post, "left", span=5),
             height=26,
         )
-        form.row(C("从事或分管工作", "label"), C(getattr(person, "duties", "") or "", "left", span=5), height=36)
+        form.row(C("从事或分管工作", "label"), C(person.duties, "left", span=5), height=36)
         summary = "\n".join(f"{QUARTER_NAMES[q]}：{text}" for q, text in summaries.get(person.pk, []))
         _long(form, "个人总结", summary, minimum=160)
         _long(form, "奖惩情况", "\n".join(deeds.get(person.pk, [])) or "无", minimum=36)

@@ -5,6 +5,7 @@ Every bad row is reported by row, column and reason; a file with any bad row sav
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ REQUIRED = (H_PERSON, H_NAME, H_MONTH, H_SCORE)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,37 @@ def score_0_to_100(value: object) -> Decimal:
     if not Decimal(0) <= score <= Decimal(100):
         raise ValueError(_("outside 0–100: %(score)s") % {"score": score})
     return score
+
+
+def cell_date(value: object) -> datetime.date | None:
+    """A date cell (a real date, or text like 2026-03-01, 2026/3/1 or 2026.3.1), or None."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = cell_text(value)
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class Line:
+    """One row of the file while it is checked: its cells by header, and the problems found."""
+
+    number: int
+    cells: dict[str, object]
+    labels: dict[str, str]
+    errors: list[RowError]
+
+    def text(self, header: str) -> str:
+        return cell_text(self.cells.get(header))
+
+    def refuse(self, header: str, message: str) -> None:
+        self.errors.append(RowError(self.number, self.labels[header], message))
 
 
 def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:

@@ -79,6 +79,7 @@ class PersonForm(forms.ModelForm):
             "political_status",
             "post",
             "rank",
+            "duties",
             "post_order",
             "took_post_on",
             "staffing_type",

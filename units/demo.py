@@ -100,6 +100,15 @@ UNIT_HEAD_POSTS = ("局长", "副局长", "副局长")
 STAFF_RANKS = ("一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员", "一级科员", "二级科员")
 
 
+def _duties(n: int, post: str, section_name: str | None) -> str:
+    """从事或分管工作 as an office would write it (no draw from the generator: the county stays the same)."""
+    if section_name is None:
+        return "主持全面工作" if n == 0 else "协助主要领导分管业务工作"
+    if post in ("股长", "负责人"):
+        return f"主持{section_name}全面工作"
+    return f"从事{section_name}业务工作"
+
+
 @dataclass
 class DemoPerson:
     id_number: str
@@ -114,6 +123,7 @@ class DemoPerson:
     staffing_type: str
     unit_code: str
     section_name: str | None
+    duties: str = ""
 
 
 @dataclass
@@ -251,6 +261,7 @@ def build_county(year: int) -> DemoCounty:
                     staffing_type=staffing,
                     unit_code=code,
                     section_name=section_name,
+                    duties=_duties(n, post, section_name),
                 )
             )
 
@@ -457,6 +468,7 @@ def _load(county: DemoCounty) -> dict[str, int]:
             political_status=p.political_status,
             post=p.post,
             rank=p.rank,
+            duties=p.duties,
             post_order=p.post_order,
             took_post_on=p.took_post_on,
             staffing_type=p.staffing_type,

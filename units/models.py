@@ -171,6 +171,12 @@ class Person(models.Model):
     rank = models.CharField(
         _("rank"), max_length=50, blank=True, help_text=_("For example: first-grade principal staff member.")
     )
+    duties = models.CharField(
+        _("work in charge"),
+        max_length=200,
+        blank=True,
+        help_text=_("从事或分管工作, as the annual register shows it: e.g. in charge of criminal investigation."),
+    )
     post_order = models.PositiveIntegerField(
         _("post order"), default=1000, help_text=_("Registers list people in this order, lowest first.")
     )

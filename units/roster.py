@@ -40,11 +40,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 # The date reader and the row-being-checked helper of the annual import: one way to read a date cell.
-from assessment.annual_import import _Line as Line
-from assessment.annual_import import _parse_date as cell_date
 from scoring.monthly import (
     ImportRefused,
+    Line,
     RowError,
+    cell_date,
     cell_text,
     column_label,
     read_checked_table,
@@ -81,6 +81,7 @@ H_AWAY_SECTION = "考核股室"
 H_AWAY_START = "开始日期"
 H_AWAY_END = "结束日期"
 H_AWAY_NOTE = "批准文件"
+H_DUTIES = "从事或分管工作"
 HEADERS = (
     H_UNIT,
     H_SECTION,
@@ -102,11 +103,12 @@ HEADERS = (
     H_AWAY_START,
     H_AWAY_END,
     H_AWAY_NOTE,
+    H_DUTIES,
 )
 REQUIRED = (H_UNIT, H_NAME, H_ID)
 AWAY_HEADERS = (H_AWAY_KIND, H_AWAY_UNIT, H_AWAY_SECTION, H_AWAY_START, H_AWAY_END, H_AWAY_NOTE)
 AWAY_REQUIRED = (H_AWAY_KIND, H_AWAY_UNIT, H_AWAY_START)
-WIDTHS = (12, 16, 10, 22, 6, 12, 14, 16, 18, 8, 12, 20, 12, 14, 12, 14, 16, 12, 12, 24)
+WIDTHS = (12, 16, 10, 22, 6, 12, 14, 16, 18, 8, 12, 20, 12, 14, 12, 14, 16, 12, 12, 24, 30)
 TEXT_COLUMNS = (H_UNIT, H_ID, H_USERNAME, H_AWAY_UNIT)  # kept as text so Excel does not turn them into numbers
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -119,6 +121,7 @@ PERSON_COLUMNS = {
     "political_status": H_POLITICAL,
     "post": H_POST,
     "rank": H_RANK,
+    "duties": H_DUTIES,
     "post_order": H_ORDER,
     "took_post_on": H_TOOK_POST,
     "staffing_type": H_STAFFING,
@@ -143,6 +146,7 @@ UPDATABLE = (
     "political_status",
     "post",
     "rank",
+    "duties",
     "post_order",
     "took_post_on",
     "staffing_type",
@@ -316,6 +320,7 @@ def roster_template(*, by, unit: Unit | None = None) -> bytes:
                 _date_cell(ws, placement.end_date),
                 placement.note or None,
             ]
+        row.append(person.duties or None)
         ws.append(row)
     return workbook_bytes(workbook)
 
@@ -478,6 +483,7 @@ def parse_roster(*, content: bytes, by, unit: Unit | None = None, lock: bool = F
             "political_status": _choice(line, H_POLITICAL, words[H_POLITICAL]),
             "post": line.text(H_POST) or None,
             "rank": line.text(H_RANK) or None,
+            "duties": line.text(H_DUTIES) or None,
             "post_order": None,
             "took_post_on": _date(line, H_TOOK_POST),
             "staffing_type": _choice(line, H_STAFFING, words[H_STAFFING]),
