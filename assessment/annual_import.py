@@ -26,6 +26,7 @@ from scoring.monthly import (
     cell_text,
     column_label,
     read_checked_table,
+    safe_row,
     score_0_to_100,
     template_workbook,
     whole_number,
@@ -141,7 +142,7 @@ def annual_inputs_template(*, assessment_year: AssessmentYear, by, unit: Unit | 
                 _yes_no(stored.under_investigation),
             ]
         row += [None, None, None, None, (stored.note or None) if stored else None]
-        ws.append(row)
+        ws.append(safe_row(ws, row))
     return workbook_bytes(workbook)
 
 

@@ -21,13 +21,14 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from scoring.monthly import as_text
+
 FONT = "宋体"
-FORMULA_STARTS = ("=", "+", "-", "@")
 SHEET_TITLE_MAX = 31
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 A4 = 9  # the paper size code of A4 in SpreadsheetML
@@ -191,18 +192,12 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _cell(ws, value: object, style: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws)
+def _cell(ws, value: object, style: str) -> Cell:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        value = f"{value:%Y-%m-%d}"
     if isinstance(value, str):
-        cell.value = plain_text(value)
-        if value.startswith(FORMULA_STARTS):
-            # A string is never a formula here: store it as text, shown as typed.
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    elif isinstance(value, (datetime.date, datetime.datetime)):
-        cell.value = f"{value:%Y-%m-%d}"
-    elif value is not None:
-        cell.value = value
+        value = as_text(ws, plain_text(value))  # a string is never a formula here: text, shown as typed
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
     for name, setting in STYLES[style].items():
         setattr(cell, name, setting)
     return cell

@@ -90,7 +90,7 @@ def monthly_template(*, period: Period, month: int, by, unit: Unit | None = None
         sheet = sheets.get(person.pk)
         unit_name = sheet.unit.name if sheet else person.unit.name
         section = sheet.section if sheet else person.section
-        ws.append([person.pk, person.name, unit_name, section.name if section else "", month, None])
+        ws.append(safe_row(ws, [person.pk, person.name, unit_name, section.name if section else "", month, None]))
     return workbook_bytes(workbook)
 
 
@@ -123,6 +123,26 @@ def template_workbook(*, title: str, headers: Sequence[str], widths: Sequence[in
 
     ws.append([cell(h) for h in headers])
     return workbook, ws
+
+
+# A cell value beginning with one of these is a formula to a spreadsheet program (openpyxl writes "=…" as one).
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def as_text(ws, value: object) -> object:
+    """``value`` for a write-only row: text that a spreadsheet would read as a formula becomes a text cell
+    (with Excel's quote prefix, so an edit keeps it text); anything else is returned as it is."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def safe_row(ws, values) -> list[object]:
+    """A row whose texts are never formulas: names, notes and duties come from people's typing."""
+    return [as_text(ws, value) for value in values]
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

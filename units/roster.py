@@ -39,7 +39,6 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-# The date reader and the row-being-checked helper of the annual import: one way to read a date cell.
 from scoring.monthly import (
     ImportRefused,
     Line,
@@ -48,6 +47,7 @@ from scoring.monthly import (
     cell_text,
     column_label,
     read_checked_table,
+    safe_row,
     template_workbook,
     whole_number,
     workbook_bytes,
@@ -321,7 +321,7 @@ def roster_template(*, by, unit: Unit | None = None) -> bytes:
                 placement.note or None,
             ]
         row.append(person.duties or None)
-        ws.append(row)
+        ws.append(safe_row(ws, row))
     return workbook_bytes(workbook)
 
 

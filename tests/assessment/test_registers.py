@@ -259,7 +259,7 @@ def test_a_person_placed_in_is_registered_by_the_unit_that_assesses_them(quarter
 
 def test_a_request_that_cannot_be_met_names_the_reason(quarter, cast, unit):
     year = quarter.assessment_year
-    with pytest.raises(ValidationError, match="quarter"):
+    with pytest.raises(ValidationError, match="季度"):
         export(cast["office"], kind="quarterly-results", assessment_year=year, quarter=None, unit=unit)
     with pytest.raises(ValidationError):
         export(cast["office"], kind="no-such-register", assessment_year=year, quarter=1, unit=unit)
@@ -316,7 +316,7 @@ def test_the_command_writes_the_file_and_refuses_a_bad_request_without_one(quart
     assert "平时考核结果登记表: 1 units, 2 sheets, 10 rows" in stdout.getvalue()
     assert load_workbook(out).sheetnames == ["综合股", "业务股"]
     bad = tmp_path / "bad.xlsx"
-    with pytest.raises(CommandError, match="quarter"):
+    with pytest.raises(CommandError, match="季度"):
         call_command("export_register", "quota-usage", "--year", "2026", "--unit", unit.code, "-o", str(bad))
     assert not bad.exists()
     with pytest.raises(CommandError):

@@ -404,6 +404,7 @@ def test_the_template_round_trips_unchanged(officer, unit, section, other_unit, 
         file_name="v1.xlsx",
         by=officer,
     )
+    Person.objects.filter(name="新人1").update(duties="=1+2")  # typed in the admin, say
     client = login(officer)
     response = client.get(reverse("roster_template") + f"?unit={unit.code}")
     assert response.status_code == 200
@@ -414,6 +415,9 @@ def test_the_template_round_trips_unchanged(officer, unit, section, other_unit, 
     assert sheet["D2"].data_type == "s"
     assert sheet["D2"].number_format == "@"
     assert rows[2][HEADERS.index("借调类型")] == "外出培训/专项工作"
+    # Typed text that looks like a formula comes back as the text it was, never evaluated.
+    duties = sheet.cell(row=2, column=HEADERS.index("从事或分管工作") + 1)
+    assert (duties.value, duties.data_type, duties.quotePrefix) == ("=1+2", "s", True)
 
     record = roster_import(content=response.content, file_name="template.xlsx", by=officer).record
     assert (record.rows, record.created, record.updated, record.moved, record.placements) == (2, 0, 0, 0, 0)
