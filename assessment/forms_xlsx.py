@@ -16,6 +16,7 @@ import datetime
 import math
 import re
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -198,9 +200,22 @@ def _cell(ws, value: object, style: str) -> Cell:
     if isinstance(value, str):
         value = as_text(ws, plain_text(value))  # a string is never a formula here: text, shown as typed
     cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
-    for name, setting in STYLES[style].items():
-        setattr(cell, name, setting)
+    quoted = cell.quotePrefix
+    cell._style = copy(_style_array(ws, style))
+    cell._style.quotePrefix = quoted
     return cell
+
+
+def _style_array(ws, style: str) -> StyleArray:
+    """The workbook's indices of a named style, found once per workbook: setting font, border and
+    alignment cell by cell looks each of them up again, which took most of an export's time."""
+    arrays = ws.parent.__dict__.setdefault("_form_styles", {})
+    if style not in arrays:
+        prototype = WriteOnlyCell(ws)
+        for name, setting in STYLES[style].items():
+            setattr(prototype, name, setting)
+        arrays[style] = prototype._style
+    return arrays[style]
 
 
 class SheetTitles:

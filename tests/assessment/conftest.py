@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from assessment import services
+from assessment.models import QuarterlyResult
 from scoring import services as scoring
 from scoring.models import MonthlyImport, MonthlyScore, ScoreSheet
 from tests import factories
@@ -79,3 +80,43 @@ def during_quarter(monkeypatch):
 
     set_today(datetime.date(2026, 3, 20))
     return set_today
+
+
+INJECTED = '=HYPERLINK("http://evil.example","点此")'
+
+
+def results(period, section=None):
+    rows = QuarterlyResult.objects.filter(period=period).select_related("sheet", "person")
+    if section is not None:
+        rows = rows.filter(section=section)
+    return list(rows.order_by("person__post_order", "person_id"))
+
+
+@pytest.fixture
+def decided(quarter, cast, staff, unit, section, other_section, during_quarter):
+    """Q1 taken to the committee's decisions: two nominations in the first section (one approved, one
+    rejected), a pick in the second; the first person's summary tries to be a formula."""
+    period = quarter
+    first, second = results(period, section), results(period, other_section)
+    own = next(r for r in first if r.person.user_id)
+    services.summary_submit(result=own, summary=INJECTED + "\n+1 -2 @SUM(A1)\x07", by=own.person.user)
+    services.summaries_skip(results=[r for r in first + second if r.pk != own.pk], by=cast["office"], reason="纸质")
+    head, head2 = cast["head"], cast["head2"]
+    services.result_propose(result=first[0], grade="好", nominate=True, comment="表现突出", by=head)
+    services.result_propose(result=first[1], grade="好", nominate=True, comment="=1+1", by=head)
+    for r in first[2:]:
+        services.result_propose(result=r, grade="较好", comment="较好", by=head)
+    for r in second:
+        services.result_propose(
+            result=r, grade="一般" if r.sheet.eligible_grade == "一般" else "较好", comment="称职", by=head2
+        )
+    services.results_review_bulk(results=results(period), by=cast["leader"], comment="同意")
+    committee = cast["committee"]
+    services.committee_decide(result=first[0], grade="好", by=committee)
+    services.committee_decide(result=first[1], grade="较好", by=committee, comment="名额统筹")
+    services.committee_decide(result=second[0], grade="好", by=committee, comment="党委推荐")
+    for r in results(period):
+        if r.status == "committee":
+            services.committee_decide(result=r, grade=r.proposed_grade, by=committee)
+    services.allocate(period=period, unit=unit)
+    return period
