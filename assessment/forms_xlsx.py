@@ -26,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from scoring.monthly import as_text
@@ -173,6 +174,10 @@ class FormSheet:
                     values[column - 1] = _cell(ws, None, style)  # keeps the merged area's borders whole
             ws.append(values)
         ws.close()  # flush this sheet to its temporary file: memory stays with one sheet
+        # What the sheet's file already holds need not stay in memory until the workbook is saved.
+        ws.merged_cells = MultiCellRange()
+        ws.row_dimensions.clear()
+        ws.column_dimensions.clear()
 
 
 def _covered_styles(form: FormSheet) -> dict[tuple[int, int], str]:
