@@ -812,5 +812,9 @@ def credentials_workbook(credentials: Iterable[dict[str, str]]) -> bytes:
         title=_("New accounts"), headers=("单位", "股室", "姓名", "登录账号", "初始密码"), widths=(24, 18, 12, 16, 16)
     )
     for c in credentials:
-        ws.append([c["unit"], c["section"], c["name"], _text_cell(ws, c["username"]), _text_cell(ws, c["password"])])
+        ws.append(
+            safe_row(
+                ws, [c["unit"], c["section"], c["name"], _text_cell(ws, c["username"]), _text_cell(ws, c["password"])]
+            )
+        )
     return workbook_bytes(workbook)
