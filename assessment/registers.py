@@ -85,7 +85,7 @@ class Request:
     def file_name(self) -> str:
         where = self.unit.name if self.unit else self.assessment_year.region.name
         when = f"{self.assessment_year.year}年"
-        if self.quarter:
+        if self.quarter and self.kind in QUARTERLY_KINDS:
             when += QUARTER_NAMES[self.quarter]
         return f"{self.title}-{where}-{when}.xlsx"
 
