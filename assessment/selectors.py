@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from assessment import annual
 from assessment.models import AnnualResult, AssessmentYear, Period, QuarterlyResult
+from assessment.services import Places, places_by_section
 from units.models import Section
 from units.permissions import Action, scope_for
 
@@ -131,3 +132,57 @@ def consequences_for(*, user, assessment_year: AssessmentYear) -> list[Consequen
         if kinds:
             found.append(Consequence(result=result, kinds=tuple(kinds)))
     return found
+
+
+# The quarterly review chain in the browser --------------------------------------------------------------
+
+CHAIN_ORDER = ("section__order", "section_id", "person__post_order", "person_id")
+
+
+def queue_for(*, user, period: Period, unit, step: str, action: Action) -> QuerySet[QuarterlyResult]:
+    """The unit's results at ``step`` that ``user`` may act on with ``action``, never their own (recusal),
+    in section and post order."""
+    return (
+        results_visible_to(user=user, period=period, action=action)
+        .filter(unit=unit, status=step)
+        .exclude(person__user=user)
+        .order_by(*CHAIN_ORDER)
+    )
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One section of a unit's quarter: how many results stand at each step, and its places of 好."""
+
+    section: Section | None
+    counts: dict[str, int]
+    places: Places | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def quarter_board(*, user, period: Period, unit) -> tuple[list[BoardRow], Places | None]:
+    """The unit's sections the user sees, each with its results per step and its places of 好, and the
+    unit's own places (a fixed number of queries)."""
+    counts: dict[int | None, dict[str, int]] = {}
+    for row in (
+        results_visible_to(user=user, period=period)
+        .filter(unit=unit)
+        .order_by()
+        .values("section_id", "status")
+        .annotate(n=Count("pk"))
+    ):
+        counts.setdefault(row["section_id"], {})[row["status"]] = row["n"]
+    if not counts:
+        return [], None
+    sections = {s.pk: s for s in Section.objects.filter(pk__in=[k for k in counts if k is not None])}
+    places = places_by_section(period, unit)
+    ordered = sorted(counts, key=lambda k: (k is None, sections[k].order if k else 0, k or 0))
+    rows = [
+        # People outside the sections have no section places: the committee picks them on the unit's.
+        BoardRow(section=sections.get(k), counts=counts[k], places=places.get(k) if k is not None else None)
+        for k in ordered
+    ]
+    return rows, places[None]

@@ -376,6 +376,24 @@ def section_places(period: Period, unit: Unit, section: Section, *, ratio: Decim
     return _section_places_from(period, _unit_figures(period, unit), section.pk, ratio)
 
 
+def places_by_section(period: Period, unit: Unit) -> dict[int | None, Places]:
+    """The places of every section of ``unit`` that takes part this quarter and of the unit's own total
+    (key None), from one aggregate: what the pages show beside each step."""
+    ratio = good_ratio(period, unit)
+    figures = _unit_figures(period, unit)
+    found: dict[int | None, Places] = {
+        section_id: _section_places_from(period, figures, section_id, ratio)
+        for section_id in figures
+        if section_id is not None
+    }
+    total = figures[None]
+    found[None] = Places(
+        places=quota.good_places(ratio=ratio, participants=total.participants, nominations=total.usage),
+        used=total.good_now,
+    )
+    return found
+
+
 def unit_places(period: Period, unit: Unit, *, ratio: Decimal | None = None) -> Places:
     fig = _unit_figures(period, unit)[None]
     ratio = good_ratio(period, unit) if ratio is None else ratio

@@ -13,4 +13,5 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("annual/", include("assessment.urls")),
     path("registers/", include("assessment.register_urls")),
+    path("quarter/", include("assessment.quarter_urls")),
 ]

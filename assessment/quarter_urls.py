@@ -1,0 +1,14 @@
+from django.urls import path
+
+from assessment import quarter_views as views
+
+app_name = "quarter"
+
+urlpatterns = [
+    path("<int:period_pk>/units/<str:code>/", views.board, name="board"),
+    path("<int:period_pk>/units/<str:code>/review/", views.review, name="review"),
+    path("<int:period_pk>/units/<str:code>/decide/", views.decide, name="decide"),
+    path("<int:period_pk>/units/<str:code>/publish/", views.publish, name="publish"),
+    path("<int:period_pk>/sections/<int:section_pk>/propose/", views.propose, name="propose"),
+    path("results/<int:pk>/send-back/", views.send_back, name="send_back"),
+]

@@ -1,0 +1,216 @@
+"""The quarterly review chain in the browser: the section head proposes, the leader approves, the committee
+decides and the office publishes, each through its page; outsiders see and change nothing."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment import services
+from assessment.models import QuarterlyResult
+from tests import factories
+from tests.assessment.conftest import results
+
+
+@pytest.fixture
+def scoring(quarter, cast, staff, during_quarter):
+    """Every summary in: the results wait for the section heads."""
+    services.summaries_skip(results=results(quarter), by=cast["office"], reason="纸质小结已提交")
+    return quarter
+
+
+def statuses(period):
+    return dict(QuarterlyResult.objects.filter(period=period).values_list("person__name", "status"))
+
+
+def propose_form(rows, *, nominate=(), grade="较好"):
+    form = {}
+    for r in rows:
+        form[f"grade-{r.pk}"] = "好" if r.pk in nominate else grade
+        form[f"comment-{r.pk}"] = "履职尽责"
+        if r.pk in nominate:
+            form[f"nominate-{r.pk}"] = "on"
+    return form
+
+
+def test_a_section_is_proposed_approved_decided_and_published_through_the_pages(
+    scoring, cast, unit, section, other_section, client
+):
+    period = scoring
+    first, second = results(period, section), results(period, other_section)
+
+    client.force_login(cast["head"])
+    board = client.get(reverse("quarter:board", args=[period.pk, unit.code]))
+    assert board.status_code == 200
+    assert reverse("quarter:propose", args=[period.pk, section.pk]) in board.content.decode()
+    page = client.get(reverse("quarter:propose", args=[period.pk, section.pk]))
+    assert page.status_code == 200
+    assert all(r.person.name in page.content.decode() for r in first)
+    response = client.post(
+        reverse("quarter:propose", args=[period.pk, section.pk]),
+        propose_form(first, nominate={first[0].pk, first[1].pk}),
+    )
+    assert response.status_code == 302
+    assert {statuses(period)[r.person.name] for r in first} == {"leader_review"}
+    client.force_login(cast["head2"])
+    client.post(reverse("quarter:propose", args=[period.pk, other_section.pk]), propose_form(second[:2]))
+    assert [statuses(period)[r.person.name] for r in second] == ["leader_review", "leader_review", "scoring"]
+
+    client.force_login(cast["leader"])
+    queue = client.get(reverse("quarter:review", args=[period.pk, unit.code]))
+    assert queue.status_code == 200
+    ticked = [str(r.pk) for r in first + second[:2]]
+    client.post(reverse("quarter:review", args=[period.pk, unit.code]), {"result": ticked, "comment": "同意"})
+    assert QuarterlyResult.objects.filter(period=period, status="committee").count() == 9
+    assert QuarterlyResult.objects.get(pk=first[0].pk).leader_comment == "同意"
+
+    client.force_login(cast["committee"])
+    page = client.get(reverse("quarter:decide", args=[period.pk, unit.code]))
+    assert "好" in page.content.decode()
+    verdicts = {f"grade-{r.pk}": "较好" for r in first[1:] + second[:2]}
+    verdicts[f"grade-{first[0].pk}"] = "好"
+    client.post(reverse("quarter:decide", args=[period.pk, unit.code]), verdicts)
+    decided = QuarterlyResult.objects.get(pk=first[0].pk)
+    assert (decided.status, decided.final_grade, decided.decision) == ("decided", "好", "approved")
+    assert QuarterlyResult.objects.get(pk=first[1].pk).decision == "rejected"
+
+    # The office publishes once every result is decided: not yet (one of the second section is left).
+    client.force_login(cast["office"])
+    assert (
+        reverse("quarter:publish", args=[period.pk, unit.code])
+        not in client.get(reverse("quarter:board", args=[period.pk, unit.code])).content.decode()
+    )
+    response = client.post(reverse("quarter:publish", args=[period.pk, unit.code]), follow=True)
+    assert "1人的结果未审定" in response.content.decode()
+    assert not QuarterlyResult.objects.filter(period=period, status="publicity").exists()
+
+    last = second[2]
+    client.force_login(cast["head2"])
+    client.post(reverse("quarter:propose", args=[period.pk, other_section.pk]), propose_form([last], grade="一般"))
+    client.force_login(cast["leader"])
+    client.post(reverse("quarter:review", args=[period.pk, unit.code]), {"result": [str(last.pk)]})
+    client.force_login(cast["committee"])
+    client.post(reverse("quarter:decide", args=[period.pk, unit.code]), {f"grade-{last.pk}": "一般"})
+    client.force_login(cast["office"])
+    client.post(reverse("quarter:publish", args=[period.pk, unit.code]))
+    assert set(statuses(period).values()) == {"publicity"}
+
+
+def test_a_nomination_beyond_the_places_is_refused_with_the_reason_and_nothing_saved(scoring, cast, section, client):
+    period = scoring
+    first = results(period, section)
+    client.force_login(cast["head"])
+    before = statuses(period)
+    response = client.post(
+        reverse("quarter:propose", args=[period.pk, section.pk]),
+        propose_form(first, nominate={first[0].pk, first[1].pk, first[2].pk}),
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "2" in body
+    assert "alert-danger" in body
+    assert statuses(period) == before
+    # What was typed stays in the form.
+    assert 'value="履职尽责"' in body
+
+
+def test_a_grade_above_what_the_score_allows_is_refused(scoring, cast, other_section, client):
+    period = scoring
+    poor = results(period, other_section)[2]  # score 一般
+    client.force_login(cast["head2"])
+    response = client.post(
+        reverse("quarter:propose", args=[period.pk, other_section.pk]),
+        {f"grade-{poor.pk}": "较好", f"comment-{poor.pk}": "x"},
+    )
+    assert response.status_code == 200
+    assert QuarterlyResult.objects.get(pk=poor.pk).status == "scoring"
+
+
+def test_a_leader_sends_a_proposal_back_with_the_reason(scoring, cast, unit, section, client):
+    period = scoring
+    first = results(period, section)
+    services.proposals_submit(
+        proposals=[services.Proposal(result=r, grade="较好", comment="好") for r in first], by=cast["head"]
+    )
+    client.force_login(cast["leader"])
+    back = reverse("quarter:review", args=[period.pk, unit.code])
+    response = client.post(
+        reverse("quarter:send_back", args=[first[0].pk]), {"reason": "评鉴意见过于简单", "next": back}
+    )
+    assert response.url == back
+    assert QuarterlyResult.objects.get(pk=first[0].pk).status == "scoring"
+    # An address elsewhere is not followed.
+    response = client.post(
+        reverse("quarter:send_back", args=[first[1].pk]), {"reason": "再议", "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("quarter:board", args=[period.pk, unit.code])
+
+
+def test_outsiders_see_and_change_nothing(scoring, cast, unit, section, client):
+    period = scoring
+    first = results(period, section)
+    before = statuses(period)
+    for user in (cast["outsider"], factories.user_with_role("office", unit=factories.UnitFactory(), username="far")):
+        client.force_login(user)
+        for url in (
+            reverse("quarter:board", args=[period.pk, unit.code]),
+            reverse("quarter:propose", args=[period.pk, section.pk]),
+            reverse("quarter:review", args=[period.pk, unit.code]),
+            reverse("quarter:decide", args=[period.pk, unit.code]),
+        ):
+            response = client.get(url)
+            assert response.status_code == 404, url
+            assert first[0].person.name not in response.content.decode()
+            assert client.post(url, propose_form(first)).status_code == 404, url
+        assert client.post(reverse("quarter:publish", args=[period.pk, unit.code])).status_code == 404
+        assert client.post(reverse("quarter:send_back", args=[first[0].pk]), {"reason": "x"}).status_code == 404
+    # Inside the unit, each role keeps to its own step.
+    client.force_login(cast["head2"])
+    assert client.get(reverse("quarter:propose", args=[period.pk, section.pk])).status_code == 404
+    client.force_login(cast["leader"])
+    assert client.get(reverse("quarter:decide", args=[period.pk, unit.code])).status_code == 404
+    assert client.post(reverse("quarter:publish", args=[period.pk, unit.code])).status_code == 403
+    assert statuses(period) == before
+
+
+def test_nobody_is_offered_their_own_result(scoring, cast, staff, section, unit, client):
+    period = scoring
+    own = staff[0]  # has a login
+    factories.user_with_role("section_head", section=section, username=own.user.username)
+    client.force_login(own.user)
+    page = client.get(reverse("quarter:propose", args=[period.pk, section.pk])).content.decode()
+    assert staff[1].name in page
+    assert f"grade-{QuarterlyResult.objects.get(period=period, person=own).pk}" not in page
+
+
+@pytest.mark.parametrize("page", ["propose", "review", "decide", "board"])
+def test_the_queries_of_a_chain_page_do_not_grow_with_its_rows(scoring, cast, unit, section, client, page):
+    period = scoring
+
+    def move_on(rows):
+        if page in ("review", "decide"):
+            services.proposals_submit(
+                proposals=[services.Proposal(result=r, grade="较好", comment="好") for r in rows], by=cast["office"]
+            )
+        if page == "decide":
+            waiting = [r for r in results(period) if r.status == "leader_review"]
+            services.results_review_bulk(results=waiting, by=cast["leader"])
+
+    users = {"propose": cast["head"], "review": cast["leader"], "decide": cast["committee"], "board": cast["office"]}
+    urls = {
+        "propose": reverse("quarter:propose", args=[period.pk, section.pk]),
+        "review": reverse("quarter:review", args=[period.pk, unit.code]),
+        "decide": reverse("quarter:decide", args=[period.pk, unit.code]),
+        "board": reverse("quarter:board", args=[period.pk, unit.code]),
+    }
+    client.force_login(users[page])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(urls[page]).status_code == 200
+        return len(queries)
+
+    move_on(results(period, section)[:3])
+    few = count()
+    move_on(results(period, section)[3:])
+    assert count() == few
