@@ -45,6 +45,7 @@ class RegisterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].queryset = _years(user)
+        self.fields["year"].initial = self.fields["year"].queryset.values_list("pk", flat=True).first()
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 
@@ -61,6 +62,7 @@ class UnitRegisterForm(RegisterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["unit"].queryset = units_visible_to(user=user, action=Action.EXPORT).order_by("order", "code")
+        self.fields["unit"].initial = self.fields["unit"].queryset.values_list("code", flat=True).first()
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean(self):
