@@ -482,6 +482,13 @@ def _compute(year: AssessmentYear, member: _Member) -> dict:
     }
 
 
+def year_overview(*, assessment_year: AssessmentYear, unit: Unit) -> dict[int, tuple[_Member, dict]]:
+    """What a roll-up of ``unit`` would compute for each of its people, without writing anything: their
+    final quarters and the rolled-up fields (eligibility for 优秀 and why it is barred, no grade). The
+    平时考核简明情况登记表 reads it, so the register and the annual results never disagree."""
+    return {pid: (member, _compute(assessment_year, member)) for pid, member in _members(assessment_year, unit).items()}
+
+
 # Steps a roll-up may still change; past them the unit's results move together (publicity, report).
 _REROLLABLE = (Status.PROPOSAL, Status.COMMITTEE, Status.DECIDED, Status.PUBLICITY, Status.CONFIRMATION)
 _CLEARED = {"proposed_grade": "", "final_grade": "", "reason": "", "publicity_ends": None}

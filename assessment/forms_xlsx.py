@@ -230,12 +230,22 @@ class SheetTitles:
         self._used: set[str] = set()
 
     def __call__(self, wanted: str) -> str:
-        base = SHEET_TITLE_BAD.sub("_", plain_text(wanted)).strip("'") or "Sheet"
-        title = base[:SHEET_TITLE_MAX]
+        base = SHEET_TITLE_BAD.sub("_", plain_text(wanted)) or "Sheet"
+        # Excel refuses a title that begins or ends with an apostrophe, also once it is cut.
+        title = base[:SHEET_TITLE_MAX].strip("'") or "Sheet"
         n = 1
         while title.casefold() in self._used:
             n += 1
             suffix = f"（{n}）"
-            title = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
+            title = base[: SHEET_TITLE_MAX - len(suffix)].strip("'") + suffix
         self._used.add(title.casefold())
         return title
+
+
+def joined(prefix: str, name: str, *, keep: int = 4) -> str:
+    """``prefix-name`` within a sheet title's 31 characters: the prefix (a unit) is shortened first, to no
+    fewer than ``keep`` characters, leaving room for a "（n）" that tells two namesakes apart, so the name
+    (a section, a person) stays whole."""
+    room = SHEET_TITLE_MAX - len(name) - 1 - len("（99）")
+    prefix = prefix if len(prefix) + len(name) + 1 <= SHEET_TITLE_MAX - len("（99）") else prefix[: max(keep, room)]
+    return f"{prefix}-{name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -896,6 +897,18 @@ class AnnualAppeal(models.Model):
 # Register exports (登记表) built in the background --------------------------------------------------------
 
 
+def private_storage():
+    """Files with people's data: under PRIVATE_ROOT, which no web server serves (no URL at all)."""
+    from config.storage import PrivateStorage
+
+    return PrivateStorage()
+
+
+def private_register_name(instance, filename: str) -> str:
+    """A random name: the file cannot be guessed from the export's number."""
+    return f"registers/{uuid.uuid4().hex}.xlsx"
+
+
 class RegisterExport(models.Model):
     """A register of a whole region, built by a Celery task with its progress, then kept for download for
     ``REGISTER_KEEP_DAYS`` days. Only its requester sees it."""
@@ -927,7 +940,7 @@ class RegisterExport(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(_("units done"), default=0)
     total = models.PositiveIntegerField(_("units in all"), default=0)
-    file = models.FileField(_("file"), upload_to="registers/", blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=private_register_name, blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     sheets = models.PositiveIntegerField(_("sheets"), default=0)

@@ -20,6 +20,11 @@ from units.permissions import Action, log_refusal, not_found, scope_for
 from units.selectors import sections_visible_to, units_visible_to
 
 Step = QuarterlyResult.Status
+TEXT_LIMIT = 2000  # characters of a comment or a reason typed on these pages
+
+
+def _too_long() -> str:
+    return _("A comment or reason may be at most %(n)s characters; nothing was saved.") % {"n": TEXT_LIMIT}
 
 
 def _period(request, pk: int):
@@ -164,13 +169,14 @@ def review(request, period_pk: int, code: str):
     if request.method == "POST":
         ticked = set(request.POST.getlist("result"))
         chosen = [r for r in results if str(r.pk) in ticked]
+        comment = request.POST.get("comment", "")
         if not chosen:
             problems = [_("Tick the proposals to approve.")]
+        elif len(comment) > TEXT_LIMIT:
+            problems = [_too_long()]
         else:
             try:
-                done = services.results_review_bulk(
-                    results=chosen, by=request.user, comment=request.POST.get("comment", "")[:2000]
-                )
+                done = services.results_review_bulk(results=chosen, by=request.user, comment=comment)
             except (ValidationError, PermissionError) as exc:
                 problems = _problems(exc)
             else:
@@ -266,8 +272,11 @@ def send_back(request, pk: int):
         for action in (Action.PROPOSE, Action.REVIEW, Action.DECIDE)
     ):
         raise not_found(request, "quarter_send_back", f"result={pk}")
+    reason = request.POST.get("reason", "")
     try:
-        services.result_return(result=result, by=request.user, reason=request.POST.get("reason", "")[:2000])
+        if len(reason) > TEXT_LIMIT:
+            raise ValidationError(_too_long())
+        services.result_return(result=result, by=request.user, reason=reason)
     except (ValidationError, PermissionError) as exc:
         messages.error(request, " ".join(_problems(exc)))
     else:

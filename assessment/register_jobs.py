@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,13 @@ logger = logging.getLogger(__name__)
 def may_export_region(user, region_id: int) -> bool:
     scope = scope_for(user, Action.EXPORT)
     return scope.everything or region_id in scope.region_ids
+
+
+def may_export(user, job: RegisterExport) -> bool:
+    """Whether ``user`` may (still) have the file of ``job``: its unit, or its whole region."""
+    if job.unit_id is not None:
+        return scope_for(user, Action.EXPORT).covers_unit(job.unit)
+    return may_export_region(user, job.assessment_year.region_id)
 
 
 @transaction.atomic
@@ -74,7 +82,7 @@ def register_export_run(*, export_id: int, on_progress=None) -> RegisterExport:
             exported = export_register(request=request, by=job.requested_by, out=out, progress=progress)
             out.seek(0)
             job.refresh_from_db(fields=["done", "total"])
-            job.file.save(f"{job.pk}-{job.kind}.xlsx", File(out), save=False)
+            job.file.save(f"{job.kind}.xlsx", File(out), save=False)
             job.size = job.file.size
     except (PermissionError, ValidationError) as exc:
         job.status = RegisterExport.Status.FAILED
@@ -93,9 +101,13 @@ def register_export_run(*, export_id: int, on_progress=None) -> RegisterExport:
 
 
 def register_exports_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete the exports kept past their day, files included; returns how many went."""
+    """Delete the exports kept past their day, files included, and those that never finished (failed, or
+    left running by a worker that died) once as old; returns how many went."""
     now = now or timezone.now()
-    expired = list(RegisterExport.objects.filter(expires_at__lt=now))
+    stale = now - datetime.timedelta(days=settings.REGISTER_KEEP_DAYS)
+    expired = list(
+        RegisterExport.objects.filter(Q(expires_at__lt=now) | Q(expires_at__isnull=True, requested_at__lt=stale))
+    )
     for job in expired:
         if job.file:
             job.file.delete(save=False)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessment.models import AssessmentYear, RegisterExport
-from assessment.register_jobs import exports_of, may_export_region, register_export_request
+from assessment.register_jobs import exports_of, may_export, may_export_region, register_export_request
 from assessment.registers import QUARTER_NAMES, TITLES, Request, export_register
 from units.permissions import Action, not_found, scope_for
 from units.selectors import units_visible_to
@@ -166,4 +166,7 @@ def export_file(request, pk: int):
     job = _own_export(request, pk)
     if job.status != RegisterExport.Status.DONE or not job.file or (job.expires_at and job.expires_at < timezone.now()):
         raise not_found(request, "register_export_file", f"export={pk} status={job.status}")
+    # The roles are checked again: someone who lost them since the export does not take the file away.
+    if not may_export(request.user, job):
+        raise not_found(request, "register_export_file", f"export={pk} no longer in scope")
     return _attachment(FileResponse(job.file.open("rb"), content_type=XLSX), job.file_name)

@@ -33,8 +33,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from assessment import annual
-from assessment.forms_xlsx import C, FormSheet, SheetTitles
+from assessment import annual, annual_services, services
+from assessment.forms_xlsx import C, FormSheet, SheetTitles, joined
 from assessment.models import (
     AnnualResult,
     AssessmentYear,
@@ -147,11 +147,11 @@ def write_register(*, request: Request, scope: Scope, out: IO[bytes], progress: 
     sheets = rows = 0
     with translation.override("zh-hans"):
         for done, unit in enumerate(units, start=1):
-            prefix = "" if request.unit is not None else f"{unit.name}-"
-            forms = WRITERS[request.kind](request, period, unit, scope)
-            for name, form, count in forms:
-                # A sheet per unit is named by the unit; a sheet per section or person by both.
-                form.write(book, titles(name if name == unit.name else prefix + name))
+            for name, form, count in WRITERS[request.kind](request, period, unit, scope):
+                # A sheet per unit is named by the unit; in a region's workbook a sheet per section or
+                # person by both, the unit's name shortened first.
+                whole = name == unit.name or request.unit is not None
+                form.write(book, titles(name if whole else joined(unit.name, name)))
                 sheets += 1
                 rows += count
             if progress is not None:
@@ -440,11 +440,14 @@ def quarterly_person_forms(request: Request, period: Period, unit: Unit, scope: 
 def quota_usage_forms(request: Request, period: Period, unit: Unit, scope: Scope):
     if not scope.covers_unit(unit):
         return  # the places are the whole unit's: someone who sees only some sections does not export them
-    ledgers = list(
-        QuotaLedger.objects.filter(period=period, unit=unit)
-        .select_related("section")
-        .order_by("section__order", "section_id")
-    )
+    # Computed from the results as they stand, so the form is right before publication writes the ledger.
+    computed = services.ledger_figures(period, unit)
+    names = {s.pk: s for s in Section.objects.filter(pk__in=[k for k in computed if k is not None])}
+    ledgers = []
+    for section_id, row in computed.items():
+        row.section = names.get(section_id)
+        ledgers.append(row)
+    ledgers.sort(key=lambda row: (row.section is None, row.section.order if row.section else 0, row.section_id or 0))
     total = next((row for row in ledgers if row.section_id is None), None)
     sections = [row for row in ledgers if row.section_id is not None]
     form = FormSheet(columns=11, landscape=True)
@@ -508,37 +511,31 @@ def quota_usage_forms(request: Request, period: Period, unit: Unit, scope: Scope
 
 
 def year_summary_forms(request: Request, period: Period | None, unit: Unit, scope: Scope):
+    if not scope.covers_unit(unit):
+        return  # a unit's summary of the year: only for those who cover the whole unit
     year = request.assessment_year
-    results = QuarterlyResult.objects.filter(period__assessment_year=year)
-    in_unit = results.filter(unit=unit)
-    if not scope.everything:
-        in_unit = in_unit.filter(scope.place_q())
-    # Each person is registered with the unit of their latest quarter this year, as the annual roll-up.
-    latest: dict[int, tuple[int, int]] = {}
-    rows = (
-        results.filter(person_id__in=in_unit.values("person_id"))
-        .select_related("period", "unit", "section", "sheet", "person")
-        .order_by("person_id", "period__quarter")
-    )
-    quarters: dict[int, dict[int, QuarterlyResult]] = defaultdict(dict)
-    people: dict[int, Person] = {}
-    for result in rows:
-        quarters[result.person_id][result.period.quarter] = result
-        people[result.person_id] = result.person
-        latest[result.person_id] = (result.period.quarter, result.unit_id)
-    mine = [pid for pid, (_q, unit_id) in latest.items() if unit_id == unit.pk]
-    if not mine:
+    # The same facts and rules as the annual roll-up (assessment.annual_services): people registered with
+    # the unit of their latest final quarter, final quarters only, and 优秀 eligibility with every bar.
+    overview = {
+        pid: facts
+        for pid, facts in annual_services.year_overview(assessment_year=year, unit=unit).items()
+        if facts[0].quarters
+    }
+    if not overview:
         return
-    home = {pid: quarters[pid][latest[pid][0]] for pid in mine}
-    order = sorted(
-        mine,
-        key=lambda pid: (
-            home[pid].section.order if home[pid].section else 1 << 30,
-            home[pid].section_id or 0,
-            people[pid].post_order,
-            pid,
-        ),
+    people = {p.pk: p for p in Person.objects.filter(pk__in=overview)}
+    sections = {s.pk: s for s in Section.objects.filter(pk__in={m.section_id for m, _f in overview.values()})}
+    units = dict(
+        Unit.objects.filter(pk__in={q["unit_id"] for m, _f in overview.values() for q in m.quarters}).values_list(
+            "pk", "name"
+        )
     )
+
+    def place(pid: int) -> tuple:
+        section = sections.get(overview[pid][0].section_id)
+        return (section is None, section.order if section else 0, section.pk if section else 0)
+
+    order = sorted(overview, key=lambda pid: (*place(pid), people[pid].post_order, pid))
     form = FormSheet(columns=14, landscape=True)
     form.row(C(request.title, "title", span=14), height=36)
     form.row(C(f"单位：{unit.name}　　考核年度：{year.year}年", "caption", span=14), height=22)
@@ -559,24 +556,23 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
     candidates = 0
     for n, pid in enumerate(order, start=1):
         person = people[pid]
-        by_quarter = quarters[pid]
-        grades = {q: r.final_grade for q, r in by_quarter.items() if r.final_grade}
+        member, computed = overview[pid]
+        grades = {q["period__quarter"]: q["final_grade"] for q in member.quarters}
         counts = {g: sum(1 for v in grades.values() if v == g) for g in annual.QUARTER_GRADES}
         for g, k in counts.items():
             counts_total[g] += k
-        vetoed = any(r.sheet.vetoed for r in by_quarter.values())
-        eligible = (
-            bool(grades)
-            and annual.suggest_annual(list(grades.values()), min_good_share=year.min_good_share).excellent_eligible
-        )
-        candidate = eligible and not vetoed
+        candidate = bool(computed["excellent_eligible"])
         candidates += candidate
         notes = [
-            f"{QUARTER_NAMES[q]}在{r.unit.name}考核" for q, r in sorted(by_quarter.items()) if r.unit_id != unit.pk
+            f"{QUARTER_NAMES[q['period__quarter']]}在{units[q['unit_id']]}考核"
+            for q in member.quarters
+            if q["unit_id"] != unit.pk
         ]
-        if vetoed:
-            notes.append("有一票否优事项")
-        section = home[pid].section
+        if computed["case_reason"]:
+            notes.append(computed["case_reason"])
+        if computed["excellent_barred"]:
+            notes.append(computed["excellent_barred"])
+        section = sections.get(member.section_id)
         form.row(
             n,
             person.name,

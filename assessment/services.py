@@ -414,21 +414,53 @@ def _ledger_row(period: Period, unit: Unit, section: Section | None) -> QuotaLed
     return row
 
 
+LEDGER_FIGURES = (
+    "ratio",
+    "participants",
+    "accumulated",
+    "places",
+    "cumulative_places",
+    "nominations",
+    "approved",
+    "carried",
+)
+
+
+def ledger_figures(period: Period, unit: Unit) -> dict[int | None, QuotaLedger]:
+    """The 申报表 figures of every section taking part and of the unit's own total (key None), computed
+    from the results as they stand: unsaved rows, which ``allocate`` writes and the register reads."""
+    ratio = good_ratio(period, unit)
+    rows: dict[int | None, QuotaLedger] = {}
+    for section_id, fig in _unit_figures(period, unit).items():
+        history = quota.ledger(ratio=ratio, participants=fig.participants, nominations=fig.usage)
+        current = history[-1]
+        unit_total = section_id is None
+        rows[section_id] = QuotaLedger(
+            period=period,
+            unit=unit,
+            section_id=section_id,
+            ratio=ratio,
+            participants=current.participants,
+            accumulated=current.accumulated,
+            places=current.places,
+            cumulative_places=sum(q.places for q in (history[1:] if fig.has_opening else history)),
+            nominations=fig.nominated_now + fig.picked_now if unit_total else fig.nominated_now,
+            approved=fig.good_now,
+            carried=current.accumulated - (fig.good_now if unit_total else fig.nominated_now),
+        )
+    return rows
+
+
 @transaction.atomic
 def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
     """Write the ledger of every section and of the unit for ``period`` (the 申报表 figures), in a fixed
     number of queries. Idempotent: the figures are recomputed from the results each time."""
-    ratio = good_ratio(period, unit)
-    figures = _unit_figures(period, unit)
+    computed = ledger_figures(period, unit)
     existing = {
         row.section_id: row
         for row in QuotaLedger.objects.select_for_update().filter(period=period, unit=unit).order_by("pk")
     }
-    missing = [
-        QuotaLedger(period=period, unit=unit, section_id=section_id, ratio=ratio)
-        for section_id in figures
-        if section_id not in existing
-    ]
+    missing = [row for section_id, row in computed.items() if section_id not in existing]
     if missing:
         QuotaLedger.objects.bulk_create(missing, ignore_conflicts=True)  # a concurrent allocation may win
         existing = {
@@ -436,24 +468,12 @@ def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
             for row in QuotaLedger.objects.select_for_update().filter(period=period, unit=unit).order_by("pk")
         }
     rows = []
-    for section_id, fig in figures.items():
-        history = quota.ledger(ratio=ratio, participants=fig.participants, nominations=fig.usage)
-        current = history[-1]
+    for section_id, figures in computed.items():
         row = existing[section_id]
-        unit_total = section_id is None
-        row.ratio = ratio
-        row.participants = current.participants
-        row.accumulated = current.accumulated
-        row.places = current.places
-        row.cumulative_places = sum(q.places for q in (history[1:] if fig.has_opening else history))
-        row.nominations = fig.nominated_now + fig.picked_now if unit_total else fig.nominated_now
-        row.approved = fig.good_now
-        row.carried = row.accumulated - (fig.good_now if unit_total else fig.nominated_now)
+        for name in LEDGER_FIGURES:
+            setattr(row, name, getattr(figures, name))
         rows.append(row)
-    update_rows(
-        rows,
-        ["ratio", "participants", "accumulated", "places", "cumulative_places", "nominations", "approved", "carried"],
-    )
+    update_rows(rows, list(LEDGER_FIGURES))
     QuotaLedger.objects.filter(pk__in=[r.pk for r in rows]).update(allocated_at=timezone.now())
     return sorted(rows, key=lambda r: (r.section_id is None, r.section_id or 0))
 

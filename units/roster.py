@@ -416,7 +416,12 @@ def _load(table: list[list[object]], col: dict[str, int], by, *, lock: bool) -> 
     for placement in Placement.objects.filter(person_id__in=by_pk).order_by("person_id", "start_date", "pk"):
         placement.person = by_pk[placement.person_id]
         placements.setdefault(placement.person_id, []).append(placement)
-    accounts = {u.username: u for u in User.objects.filter(username__in=column(H_USERNAME)).select_related("person")}
+    accounts = {
+        u.username: u
+        for u in User.objects.filter(username__in=column(H_USERNAME))
+        .select_related("person")
+        .prefetch_related("role_assignments__unit", "role_assignments__section__unit")
+    }
     return _Known(
         scope=scope_for(by, Action.MANAGE_PEOPLE),
         units=units,
@@ -660,10 +665,18 @@ def _account(
         owner = getattr(existing, "person", None)
         if owner is not None and (person is None or owner.pk != person.pk):
             line.refuse(H_USERNAME, _("the account %(account)s belongs to another person") % {"account": username})
-        elif existing.is_superuser:
+        elif existing.is_superuser or existing.is_staff:
             line.refuse(
                 H_USERNAME,
                 _("the account %(account)s is a system administrator's; it is not linked to a person")
+                % {"account": username},
+            )
+        elif not all(_role_within(role, known.scope) for role in existing.role_assignments.all()):
+            # Linking makes the account this person: an account with roles elsewhere (another unit's
+            # office, say) is not the importer's to give away.
+            line.refuse(
+                H_USERNAME,
+                _("the account %(account)s holds roles outside what you manage; it is not linked")
                 % {"account": username},
             )
         elif row is not None:
@@ -679,6 +692,15 @@ def _account(
     if row is not None:
         row.username = username
         row.needs_account = True
+
+
+def _role_within(role, scope: Scope) -> bool:
+    """Whether a role assignment lies inside ``scope`` (the importer's people)."""
+    if role.region_id is not None:
+        return scope.everything or role.region_id in scope.region_ids
+    if role.unit_id is not None:
+        return scope.covers_unit(role.unit)
+    return scope.covers_section(role.section)
 
 
 def _new_password() -> str:

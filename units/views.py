@@ -3,6 +3,7 @@ checks the scope, calls one selector or service, and renders."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 from django import forms
@@ -14,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from assessment.models import QuarterlyResult
 from scoring.views import run_import
@@ -26,7 +26,6 @@ from units.roster import credentials_workbook, roster_import, roster_template
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The initial passwords of the accounts the last imports created, kept in the officer's session only until
 # they are downloaded once.
-CREDENTIALS_KEY = "roster_credentials"
 
 
 @login_required
@@ -102,6 +101,7 @@ def roster_import_page(request):
     form = RosterUploadForm()
     errors: list = []
     credentials: list[dict[str, str]] = []
+    credentials_file = ""
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -132,17 +132,18 @@ def roster_import_page(request):
                     return redirect(_with_unit("roster_import", unit))
                 # Shown in this response only (no redirect, so a reload does not show them again), and
                 # kept in the session for one download.
+                # Shown in this response only, and offered as a workbook carried inside the page itself:
+                # the passwords are stored nowhere on the server, not even in the session.
                 credentials = [dataclasses.asdict(c) for c in outcome.credentials]
-                request.session[CREDENTIALS_KEY] = request.session.get(CREDENTIALS_KEY, []) + credentials
+                credentials_file = base64.b64encode(credentials_workbook(credentials)).decode()
     context = {
         "unit": unit,
         "form": form,
         "errors": errors,
         "credentials": credentials,
-        "pending": len(request.session.get(CREDENTIALS_KEY, [])),
+        "credentials_file": credentials_file,
         "imports": selectors.roster_imports_visible_to(user=request.user)[:20],
         "template_url": _with_unit("roster_template", unit),
-        "credentials_url": _with_unit("roster_credentials", unit),
     }
     return render(request, "units/roster_import.html", context)
 
@@ -153,18 +154,4 @@ def roster_template_download(request):
     response = HttpResponse(roster_template(by=request.user, unit=unit), content_type=XLSX)
     name = f"roster-{unit.code}.xlsx" if unit is not None else "roster.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@never_cache
-@require_POST
-@login_required
-def roster_credentials_download(request):
-    """The new accounts' initial passwords, once: they leave the session with this download."""
-    _import_unit(request, "roster_credentials")
-    credentials = request.session.pop(CREDENTIALS_KEY, None)
-    if not credentials:
-        raise not_found(request, "roster_credentials", "none pending")
-    response = HttpResponse(credentials_workbook(credentials), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="new-accounts.xlsx"'
     return response

@@ -102,6 +102,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Files that hold people's data (region-wide registers) live outside anything a web server serves; they
+# are sent only by the views that check who asks. Web processes and Celery workers must share it.
+PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
 
 # Redis, when configured, is the Celery broker, the result backend and the cache.
 REDIS_URL = env_redis_url("REDIS_URL")

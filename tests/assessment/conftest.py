@@ -118,5 +118,4 @@ def decided(quarter, cast, staff, unit, section, other_section, during_quarter):
     for r in results(period):
         if r.status == "committee":
             services.committee_decide(result=r, grade=r.proposed_grade, by=committee)
-    services.allocate(period=period, unit=unit)
     return period

@@ -19,13 +19,22 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from assessment import registers, services
-from assessment.models import Period, QuarterlyResult, RegisterExport
+from assessment.models import (
+    AnnualResult,
+    Period,
+    QuarterlyResult,
+    QuotaLedger,
+    RegisterExport,
+    Sanction,
+    SanctionType,
+)
 from assessment.register_jobs import register_export_request, register_exports_purge
 from assessment.registers import Request, export_register
 from scoring.models import ScoreSheet
 from tests import factories
 from tests.assessment.conftest import INJECTED, results
 from tests.assessment.test_annual import GRADES, close_year
+from units.models import RoleAssignment
 
 
 def export(by, **kwargs) -> tuple[registers.Exported, bytes]:
@@ -122,7 +131,9 @@ def test_the_person_register_writes_a_formula_as_text_and_drops_control_characte
 
 
 def test_the_quota_register_lists_each_section_and_the_unit_total(decided, cast, unit, section, other_section):
+    """Before publication writes the ledger: the figures come from the results as they stand."""
     year = decided.assessment_year
+    assert not QuotaLedger.objects.filter(period=decided, participants__gt=0).exists()
     _done, content = export(cast["office"], kind="quota-usage", assessment_year=year, quarter=1, unit=unit)
     rows = values(load_workbook(io.BytesIO(content))[unit.name])
     assert rows[0][0] == "优秀等次比例使用申报表"
@@ -143,6 +154,19 @@ def test_the_quota_register_lists_each_section_and_the_unit_total(decided, cast,
 def test_the_year_summary_counts_each_persons_quarters_and_flags_the_candidates(region, unit, cast, staff):
     year = close_year(region, unit, cast["org"], cast["office"], dict(zip(staff, GRADES[:10], strict=True)))
     ScoreSheet.objects.filter(person=staff[7], period__assessment_year=year, period__quarter=2).update(vetoed=True)
+    # A warning given that year bars 优秀 as the annual rules say, whatever the quarters.
+    Sanction.objects.create(
+        person=staff[2],
+        kind=SanctionType.objects.get(name="警告"),
+        starts_on=datetime.date(2025, 6, 1),
+        ends_on=datetime.date(2025, 12, 1),
+        reason="违反工作纪律",
+        recorded_by=cast["org"],
+    )
+    # A quarter not yet confirmed is not on the register (the annual roll-up ignores it too).
+    QuarterlyResult.objects.filter(person=staff[4], period__assessment_year=year, period__quarter=4).update(
+        status="publicity"
+    )
     done, content = export(cast["org"], kind="year-summary", assessment_year=year, unit=unit)
     assert (done.sheets, done.rows) == (1, 10)
     rows = values(load_workbook(io.BytesIO(content))[unit.name])
@@ -151,16 +175,27 @@ def test_the_year_summary_counts_each_persons_quarters_and_flags_the_candidates(
     assert rows[2][:5] == ["序号", "姓名", "股室", "职务", "平时考核等次"]
     assert rows[3][4:12] == ["第一季度", "第二季度", "第三季度", "第四季度", "好", "较好", "一般", "较差"]
     by_name = {row[1]: row for row in rows[4:14]}
-    expected_candidates = {0, 1, 2}  # 7 has 好 every quarter but a veto item in Q2
+    grades = [list(g) for g in GRADES[:10]]
+    grades[4][3] = None
+    expected_candidates = {0, 1}  # 2 has a warning; 7 has 好 every quarter but a veto item in Q2
     for n, person in enumerate(staff):
         row = by_name[person.name]
-        assert row[4:8] == GRADES[n], person.name
-        assert row[8:12] == [GRADES[n].count(g) for g in ("好", "较好", "一般", "较差")]
+        assert row[4:8] == grades[n], person.name
+        assert row[8:12] == [grades[n].count(g) for g in ("好", "较好", "一般", "较差")]
         assert row[12] == ("是" if n in expected_candidates else None), person.name
-    assert by_name[staff[7].name][13] == "有一票否优事项"
+    assert "一票否优" in by_name[staff[7].name][13]
+    assert "警告" in by_name[staff[2].name][13]
     total = rows[14]
     assert total[0] == "合计"
-    assert total[8:13] == [sum(g.count(k) for g in GRADES[:10]) for k in ("好", "较好", "一般", "较差")] + [3]
+    assert total[8:13] == [sum(g.count(k) for g in grades) for k in ("好", "较好", "一般", "较差")] + [2]
+    # The register and the annual roll-up agree on who may be 优秀.
+    from assessment import annual_services
+
+    annual_services.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])
+    eligible = set(
+        AnnualResult.objects.filter(assessment_year=year, excellent_eligible=True).values_list("person_id", flat=True)
+    )
+    assert eligible == {staff[n].pk for n in expected_candidates}
 
 
 def test_the_annual_register_has_a_sheet_per_person_with_the_year(region, unit, cast, staff):
@@ -190,15 +225,16 @@ def test_an_export_never_reaches_outside_the_exporters_scope(decided, cast, unit
             export(user, kind="year-summary", assessment_year=year, unit=None)
     with pytest.raises(PermissionError):
         export(cast["head"], kind="quarterly-results", assessment_year=year, quarter=1, unit=unit)
-    # The organisation department exports the region; another region's unit never appears.
-    elsewhere = factories.UnitFactory(code="FAR")
-    factories.PersonFactory(unit=elsewhere, name="外区人员")
+    # The organisation department exports its region; another region's organisation department may not.
+    stranger = factories.user_with_role("org", region=factories.RegionFactory(), username="far-org")
+    with pytest.raises(PermissionError):
+        export(stranger, kind="quarterly-results", assessment_year=year, quarter=1)
+    with pytest.raises(PermissionError):
+        export(stranger, kind="quarterly-results", assessment_year=year, quarter=1, unit=unit)
     done, content = export(cast["org"], kind="quarterly-results", assessment_year=year, quarter=1)
     book = load_workbook(io.BytesIO(content))
     assert done.units == 1
     assert all(name.startswith(f"{unit.name}-") for name in book.sheetnames)
-    names = {v for ws in book for row in ws.iter_rows(values_only=True) for v in row}
-    assert "外区人员" not in names
 
 
 def test_a_person_placed_in_is_registered_by_the_unit_that_assesses_them(quarter, cast, unit, region, staff):
@@ -242,7 +278,30 @@ def test_an_empty_export_is_a_workbook_that_says_so(quarter, cast, region):
     assert "Nothing" in rows[1][0] or "没有" in rows[1][0]
 
 
-@pytest.mark.parametrize("kind", ["quarterly-results", "quarterly-person", "year-summary", "annual-person"])
+@pytest.mark.parametrize("kind", ["year-summary", "annual-person"])
+def test_the_queries_of_a_yearly_export_do_not_grow_with_its_people(region, unit, cast, staff, admin, kind):
+    from assessment import annual_services
+
+    small = factories.UnitFactory(region=region, code="SMALL")
+    small_section = factories.SectionFactory(unit=small, name="小股")
+    few = [factories.PersonFactory(unit=small, section=small_section, name=f"小{n}") for n in range(3)]
+    grades = dict(zip(staff + few, GRADES[:10] + GRADES[:3], strict=True))
+    year = close_year(region, [unit, small], cast["org"], admin, grades)
+    for one in (unit, small):
+        annual_services.annual_rollup(assessment_year=year, unit=one, by=cast["org"])
+
+    def count(one) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            done, _content = export(cast["org"], kind=kind, assessment_year=year, unit=one)
+        return len(queries), done.rows
+
+    (small_queries, small_rows), (big_queries, big_rows) = count(small), count(unit)
+
+    assert (small_rows, big_rows) == (3, 10)
+    assert big_queries == small_queries
+
+
+@pytest.mark.parametrize("kind", ["quarterly-results", "quarterly-person"])
 def test_the_queries_of_an_export_do_not_grow_with_its_people(quarter, cast, unit, section, kind):
     year = quarter.assessment_year
 
@@ -290,7 +349,7 @@ def test_the_command_writes_the_file_and_refuses_a_bad_request_without_one(quart
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_ROOT = tmp_path
     return tmp_path
 
 
@@ -360,12 +419,27 @@ def test_the_region_is_built_in_the_background_with_its_progress_and_kept_for_it
     # A unit's office may not build the region's.
     assert client.post(reverse("registers:start"), form).status_code == 403
     assert RegisterExport.objects.count() == 1
+    # Someone who has lost the role since the export no longer gets the file.
+    client.force_login(cast["org"])
+    RoleAssignment.objects.filter(user=cast["org"]).delete()
+    assert client.get(reverse("registers:export_file", args=[job.pk])).status_code == 404
     # Kept for its days, then purged with its file.
     path = job.file.path
     assert register_exports_purge(now=timezone.now()) == 0
     assert register_exports_purge(now=job.expires_at + datetime.timedelta(seconds=1)) == 1
     assert not RegisterExport.objects.exists()
     assert not os.path.exists(path)
+
+
+def test_exports_that_never_finished_are_purged_once_as_old(quarter, cast, media):
+    year = quarter.assessment_year
+    stuck = RegisterExport.objects.create(kind="year-summary", assessment_year=year, requested_by=cast["org"])
+    RegisterExport.objects.filter(pk=stuck.pk).update(status="running")
+    fresh = RegisterExport.objects.create(kind="year-summary", assessment_year=year, requested_by=cast["org"])
+    later = timezone.now() + datetime.timedelta(days=8)
+    RegisterExport.objects.filter(pk=fresh.pk).update(requested_at=later)
+    assert register_exports_purge(now=later) == 1
+    assert list(RegisterExport.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
 def test_a_queued_export_runs_once(quarter, cast, media, django_capture_on_commit_callbacks):
@@ -389,7 +463,7 @@ def test_a_region_register_is_built_by_a_worker_through_redis(region, settings, 
     from assessment.tasks import register_export_task
     from config.celery import app
 
-    settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_ROOT = tmp_path
     unit = factories.UnitFactory(region=region)
     org = factories.user_with_role("org", region=region, username="org-w")
     office = factories.user_with_role("office", unit=unit, username="office-w")
@@ -410,3 +484,18 @@ def test_a_region_register_is_built_by_a_worker_through_redis(region, settings, 
     assert outcome == {"status": "done", "sheets": 1, "size": job.size}
     assert (job.done, job.total) == (1, 1)
     assert load_workbook(job.file.path).sheetnames == [f"{unit.name}-{registers.NO_SECTION}"]
+
+
+def test_sheet_titles_keep_the_persons_name_and_stay_valid():
+    from assessment.forms_xlsx import SheetTitles, joined
+
+    titles = SheetTitles()
+    unit = "某某市某某区人力资源和社会保障局劳动保障监察大队综合科"  # 28 characters
+    first = titles(joined(unit, "张三"))
+    assert first.endswith("-张三")
+    assert len(first) <= 31
+    assert titles(joined(unit, "张三")).endswith("-张三（2）")
+    assert titles(joined(unit, "李四")).endswith("-李四")
+    assert titles("a" * 30 + "'b") == "a" * 30  # cut, then no trailing apostrophe
+    assert titles("'引号'") == "引号"
+    assert titles("股室[一]/二:三*?") == "股室_一__二_三__"

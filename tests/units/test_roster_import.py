@@ -1,8 +1,11 @@
+import base64
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +23,6 @@ from units.roster import (
     roster_import,
     roster_template,
 )
-from units.views import CREDENTIALS_KEY
 
 User = get_user_model()
 START = datetime.date(2024, 1, 1)
@@ -329,8 +331,9 @@ def test_the_outsider_cannot_update_another_units_person_by_putting_their_id_in_
     content = workbook([row(单位代码=other_unit.code, 姓名="改名", 身份证号=person.id_number, 职务="局长")])
     [error] = refused(content, outsider)
     assert (error.row, error.column) == (2, "D（身份证号）")
+    stored = (person.name, person.unit_id, person.post)
     person.refresh_from_db()
-    assert (person.name, person.unit, person.post) != ("改名", other_unit, "局长")
+    assert (person.name, person.unit_id, person.post) == stored
     assert person.placements.count() == 1
     # Nor by naming the other unit as the home unit.
     [error] = refused(workbook([new_person(person.unit, 1)]), outsider)
@@ -342,7 +345,7 @@ def test_people_who_manage_nobody_get_a_404(request, login, who):
     client = login(request.getfixturevalue(who))
     assert client.get(reverse("roster_import")).status_code == 404
     assert client.get(reverse("roster_template")).status_code == 404
-    assert client.post(reverse("roster_credentials")).status_code == 404
+    assert client.post(reverse("roster_import"), {"file": io.BytesIO(b"x")}).status_code == 404
 
 
 def test_the_organisation_department_imports_for_the_units_of_its_region(org_user, unit, other_unit, section):
@@ -355,7 +358,7 @@ def test_the_organisation_department_imports_for_the_units_of_its_region(org_use
     assert error.column == "A（单位代码）"
 
 
-def test_the_page_shows_the_new_accounts_once_and_they_download_once(officer, unit, section, login):
+def test_the_page_shows_the_new_accounts_once_and_stores_their_passwords_nowhere(officer, unit, section, login):
     client = login(officer)
     assert client.get(reverse("unit_list")).content.decode().count(reverse("roster_import")) == 1
     upload = io.BytesIO(workbook([new_person(unit, 1, section), new_person(unit, 2)]))
@@ -365,20 +368,19 @@ def test_the_page_shows_the_new_accounts_once_and_they_download_once(officer, un
     usernames = list(Person.objects.order_by("name").values_list("user__username", flat=True))
     page = response.content.decode()
     assert all(name in page for name in usernames)
-    assert len(client.session[CREDENTIALS_KEY]) == 2
-    # The list of earlier imports names this one.
-    assert "名册.xlsx" in client.get(reverse("roster_import")).content.decode()
-
-    download = client.post(reverse("roster_credentials"))
-    assert download.status_code == 200
-    rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+    # The download is carried inside the page: a workbook of the accounts and their passwords.
+    encoded = re.search(r'href="data:application/vnd[^;]*;base64,([^"]+)"', page).group(1)
+    rows = list(load_workbook(io.BytesIO(base64.b64decode(encoded))).active.iter_rows(values_only=True))
     assert rows[0] == ("单位", "股室", "姓名", "登录账号", "初始密码")
     assert [r[3] for r in rows[1:]] == usernames
     password = rows[1][4]
-    assert CREDENTIALS_KEY not in client.session
-    assert client.post(reverse("roster_credentials")).status_code == 404
-    assert client.get(reverse("roster_credentials")).status_code == 405
+    assert password in page
+    # Stored nowhere: not in any session, not in the database, not on the next page.
+    assert not any(password in s.session_data or password in str(s.get_decoded()) for s in Session.objects.all())
     assert not User.objects.filter(password__contains=password).exists()
+    later = client.get(reverse("roster_import")).content.decode()
+    assert password not in later
+    assert "名册.xlsx" in later  # the list of earlier imports names this one
     client.logout()
     assert client.login(username=usernames[0], password=password)
 
@@ -436,6 +438,24 @@ def test_an_existing_free_account_is_linked_and_keeps_its_password(officer, unit
     assert (outcome.record.accounts_created, outcome.record.accounts_linked) == (0, 1)
     account.refresh_from_db()
     assert (account.person.name, account.password, account.must_change_password) == ("新人1", password, False)
+
+
+def test_an_account_with_roles_elsewhere_or_admin_rights_is_not_linked(officer, unit, section, other_unit):
+    factories.user_with_role("office", unit=other_unit, username="their-office")
+    factories.UserFactory(username="staffer", is_staff=True)
+    own_head = factories.user_with_role("section_head", section=section, username="own-head")
+    errors = refused(
+        workbook([new_person(unit, 1, 登录账号="their-office"), new_person(unit, 2, 登录账号="staffer")]), officer
+    )
+    assert [(e.row, e.column) for e in errors] == [(2, "N（登录账号）"), (3, "N（登录账号）")]
+    assert "their-office" in errors[0].message
+    # A role inside the unit is the importer's own business: the section head becomes a person.
+    outcome = roster_import(
+        content=workbook([new_person(unit, 3, section, 登录账号="own-head")]), file_name="x", by=officer
+    )
+    assert outcome.record.accounts_linked == 1
+    own_head.refresh_from_db()
+    assert own_head.person.name == "新人3"
 
 
 def test_a_generated_username_taken_by_someone_gets_a_suffix(officer, unit):

@@ -271,6 +271,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
     """The five registers of the demo county, exported by the organisation department and checked against
     the database: every person of the region in the results and summary registers, every ledger row in
     the quota register, every person of 区公安分局 in the two per-person registers."""
+    from assessment.forms_xlsx import joined
     from assessment.models import QuarterlyResult, QuotaLedger
     from assessment.registers import QUARTER_NAMES, Request, export_register
 
@@ -292,7 +293,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
     assert (done.units, done.rows) == (40, results.count()) == (40, 1300)
     expected = {}
     for r in results:
-        key = f"{r.unit.name}-{r.section.name if r.section else '未分股室'}"[:31]
+        key = joined(r.unit.name, r.section.name if r.section else "未分股室")
         expected.setdefault(key, []).append(r)
     book = load_workbook(io.BytesIO(content), read_only=True)
     assert len(book.sheetnames) == done.sheets == len(expected)
