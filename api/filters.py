@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger
@@ -17,13 +16,23 @@ from units.models import Person, Placement, Section, Unit
 MAX_ID = 2**63 - 1
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     field_class = filters.fields.forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "boolean"})
+class BoolFilter(filters.TypedChoiceFilter):
+    """true or false; anything else is refused (400), where django-filter's own would ignore it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
         super().__init__(*args, **kwargs)
 
 
@@ -39,6 +48,7 @@ class UnitFilter(filters.FilterSet):
     code = filters.CharFilter(help_text=_("Unit code."))
     region = ref("region", _("Region id."))
     category = filters.CharFilter(field_name="category__code", help_text=_("Code of the unit category."))
+    is_active = BoolFilter(help_text=_("Active or not."))
 
     class Meta:
         model = Unit
@@ -59,6 +69,7 @@ class PersonFilter(filters.FilterSet):
     unit = ref("unit", _("Home unit id."))
     unit_code = unit_code()
     section = ref("section", _("Home section id."))
+    is_active = BoolFilter(help_text=_("In service or not."))
 
     class Meta:
         model = Person
@@ -79,6 +90,7 @@ class PlacementFilter(filters.FilterSet):
 class PeriodFilter(filters.FilterSet):
     year = IdFilter(field_name="assessment_year__year", help_text=_("Assessment year."))
     region = ref("assessment_year__region", _("Region id."))
+    quarter = IdFilter(help_text=_("Quarter, 1 to 4."))
 
     class Meta:
         model = Period
@@ -96,6 +108,8 @@ class PlaceFilter(filters.FilterSet):
 
 
 class ScoreSheetFilter(PlaceFilter):
+    is_complete = BoolFilter(help_text=_("Complete or not."))
+
     class Meta:
         model = ScoreSheet
         fields = ["period", "unit", "unit_code", "section", "person", "is_complete", "eligible_grade"]

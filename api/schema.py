@@ -10,7 +10,7 @@ ERROR = "Error"
 def add_error_responses(result, generator, request, public):
     """Describe the refusals every operation may give (the shapes of ``api.exceptions``), so that a client
     and the contract tests know them: 400 where input is read, 401 everywhere, 403 on writes, 404 wherever
-    a path names a row."""
+    a path names a row or a list is paged."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components[ERROR] = {
         "type": "object",
@@ -35,7 +35,8 @@ def add_error_responses(result, generator, request, public):
                 codes.append("400")
             if method != "get":
                 codes.append("403")
-            if "{" in path:
+            names = {parameter.get("name") for parameter in operation.get("parameters", ())}
+            if "{" in path or "page" in names:  # a row outside the caller's scope, or a page past the end
                 codes.append("404")
             responses = operation.setdefault("responses", {})
             for code in codes:

@@ -240,7 +240,18 @@ class AnnualResultSerializer(Described):
 # Input ---------------------------------------------------------------------------------------------------
 
 
-class SheetScoresInput(serializers.Serializer):
+class Strict(serializers.Serializer):
+    """Input that refuses fields it does not know, naming each, rather than ignoring a misspelt one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class SheetScoresInput(Strict):
     """One sheet's row of a bulk score entry."""
 
     sheet = serializers.IntegerField(min_value=1, help_text=_("Id of the score sheet."))

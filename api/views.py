@@ -6,8 +6,9 @@ not found: lists leave it out, details answer 404 (logged, as in the browser).
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.response import Response
@@ -210,3 +211,10 @@ class SectionScoresView(generics.GenericAPIView):
         sheets = scoring_selectors.sheets_visible_to(user=user, period=period).filter(pk__in=[s.pk for s in saved])
         sheets = sheets.prefetch_related(entries_prefetch()).order_by("person__post_order", "person_id")
         return Response(serializers.BulkScoresResult({"saved": len(saved), "sheets": list(sheets)}).data)
+
+
+def not_found_json(request, exception):
+    """Django's 404 for an address no view matches: JSON under /api/ (e.g. a negative id), HTML elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
+    return page_not_found(request, exception)
