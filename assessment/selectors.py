@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from assessment import annual
-from assessment.models import AnnualResult, AssessmentYear, Period, QuarterlyResult
+from assessment.models import AnnualResult, AssessmentYear, Period, QuarterlyResult, QuotaLedger
 from assessment.services import Places, places_by_section
 from units.models import Section
 from units.permissions import Action, scope_for
@@ -31,15 +31,32 @@ def nomination_suggestions(*, user, period: Period, section: Section) -> QuerySe
     )
 
 
-def results_visible_to(*, user, period: Period, action: Action = Action.VIEW) -> QuerySet[QuarterlyResult]:
-    """Results of ``period`` whose assessing unit or section the user's roles cover."""
+def results_visible_to(
+    *, user, period: Period | None = None, action: Action = Action.VIEW
+) -> QuerySet[QuarterlyResult]:
+    """Results of ``period`` (of every period when None) whose assessing unit or section the user's roles cover."""
     scope = scope_for(user, action)
-    results = QuarterlyResult.objects.filter(period=period).select_related("person", "unit", "section", "sheet")
+    results = QuarterlyResult.objects.select_related("person", "unit", "section", "sheet")
+    if period is not None:
+        results = results.filter(period=period)
     if scope.everything:
         return results
     if scope.is_empty:
         return results.none()
     return results.filter(scope.place_q())
+
+
+def ledgers_visible_to(*, user, period: Period | None = None) -> QuerySet[QuotaLedger]:
+    """Quota ledgers whose unit (for a unit's row) or section the user's roles cover."""
+    scope = scope_for(user, Action.VIEW)
+    ledgers = QuotaLedger.objects.select_related("period__assessment_year", "unit", "section")
+    if period is not None:
+        ledgers = ledgers.filter(period=period)
+    if scope.everything:
+        return ledgers
+    if scope.is_empty:
+        return ledgers.none()
+    return ledgers.filter(scope.place_q())
 
 
 def published_results_for(*, user, period: Period) -> QuerySet[QuarterlyResult]:
@@ -69,11 +86,14 @@ def own_results(*, user) -> QuerySet[QuarterlyResult]:
 
 
 def annual_results_visible_to(
-    *, user, assessment_year: AssessmentYear, action: Action = Action.VIEW
+    *, user, assessment_year: AssessmentYear | None = None, action: Action = Action.VIEW
 ) -> QuerySet[AnnualResult]:
-    """Annual results of the year whose assessing unit or section the user's roles cover."""
+    """Annual results of the year (of every year when None) whose assessing unit or section the user's roles
+    cover."""
     scope = scope_for(user, action)
-    results = AnnualResult.objects.filter(assessment_year=assessment_year).select_related("person", "unit", "section")
+    results = AnnualResult.objects.select_related("person", "unit", "section")
+    if assessment_year is not None:
+        results = results.filter(assessment_year=assessment_year)
     if scope.everything:
         return results
     if scope.is_empty:

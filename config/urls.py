@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 admin.site.site_header = _("Civil servant assessment system")
 admin.site.site_title = _("Civil servant assessment system")
@@ -14,4 +16,11 @@ urlpatterns = [
     path("annual/", include("assessment.urls")),
     path("registers/", include("assessment.register_urls")),
     path("quarter/", include("assessment.quarter_urls")),
+    path("api/v1/", include("api.urls")),
+    # The schema answers a session or a token (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the
+    # documentation page is for a browser, so an anonymous visitor is sent to the login page.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
 ]
+
+handler404 = "api.views.not_found_json"

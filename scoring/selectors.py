@@ -18,15 +18,17 @@ def periods_visible_to(*, user) -> QuerySet[Period]:
 
 
 def sheets_visible_to(
-    *, user, period: Period, unit: Unit | None = None, action: Action = Action.VIEW
+    *, user, period: Period | None = None, unit: Unit | None = None, action: Action = Action.VIEW
 ) -> QuerySet[ScoreSheet]:
-    """Sheets of ``period`` whose assessing unit or section the user's roles cover.
+    """Sheets of ``period`` (of every period when None) whose assessing unit or section the user's roles cover.
 
     A person's own sheet is not listed here: what a person sees of their own result arrives with
     publication (the quarterly workflow).
     """
     scope = scope_for(user, action)
-    sheets = ScoreSheet.objects.filter(period=period).select_related("person", "unit", "section")
+    sheets = ScoreSheet.objects.select_related("person", "unit", "section")
+    if period is not None:
+        sheets = sheets.filter(period=period)
     if unit is not None:
         sheets = sheets.filter(unit=unit)
     if scope.everything:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from scoring.models import (
     ScoreEntry,
     ScoreSheet,
 )
-from units.models import Person, Placement, Unit, UnitCategory
+from units.models import Person, Placement, Section, Unit, UnitCategory
 from units.permissions import Action, can_on_person, refusal, scope_for
 from units.selectors import placement_for_span
 
@@ -622,3 +623,66 @@ def event_reject(*, event: Event, by, note: str) -> Event:
     if not note.strip():
         raise ValidationError({"note": [_("Say why the event is rejected.")]})
     return _decide(event, by, Event.Status.REJECTED, note)
+
+
+# Bulk entry ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetScores:
+    """One row of a bulk entry: the sheet, the version the caller read, and ``{item_id: points}``."""
+
+    sheet_id: int
+    version: int
+    values: Mapping[int, object]
+
+
+@transaction.atomic
+def sheets_enter_section(*, period: Period, section: Section, rows: Sequence[SheetScores], by) -> list[ScoreSheet]:
+    """Enter the points of many sheets of one section at once, all or nothing.
+
+    Each row goes through ``sheet_enter`` (the same checks as the form). Every row is tried so that the
+    refusal names every problem, keyed ``[index].entries.<item id>``, ``[index].version`` or
+    ``[index].sheet``; then one problem anywhere rolls the whole entry back.
+    """
+    if not scope_for(by, Action.ENTER_SCORES).covers_place(unit=section.unit, section=section):
+        raise refusal(
+            by,
+            "sheets_enter_section",
+            f"section={section.pk}",
+            _("You may not score the section %(section)s.") % {"section": section},
+        )
+    ensure_open(period)
+    # Lock every sheet up front in primary-key order: two bulk entries over overlapping sheets, each
+    # locking row by row in its own order, could otherwise deadlock each other.
+    sheets = {
+        sheet.pk: sheet
+        for sheet in ScoreSheet.objects.select_for_update(of=("self",))
+        .filter(period=period, section=section, pk__in=[row.sheet_id for row in rows])
+        .select_related("person", "unit", "section")
+        .order_by("pk")
+    }
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    saved: list[ScoreSheet] = []
+    for index, row in enumerate(rows):
+        sheet = sheets.get(row.sheet_id)
+        if sheet is None:
+            errors[f"[{index}].sheet"] = [_("This is not a score sheet of the section in this period.")]
+            continue
+        if row.sheet_id in seen:
+            errors[f"[{index}].sheet"] = [_("This sheet appears twice in the entry.")]
+            continue
+        seen.add(row.sheet_id)
+        try:
+            saved.append(sheet_enter(sheet=sheet, values=row.values, by=by, expected_version=row.version))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, problems in exc.error_dict.items():
+                    errors[f"[{index}].entries.{key}"] = ValidationError(problems).messages
+            else:
+                key = "version" if exc.code == "stale" else "sheet"
+                errors[f"[{index}].{key}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return saved

@@ -82,6 +82,13 @@ def people_visible_to(*, user, action: Action = Action.VIEW) -> QuerySet[Person]
     return people.filter(_people_q(scope, user, action))
 
 
+def placements_visible_to(*, user) -> QuerySet[Placement]:
+    """Every placement of the people the user may see (their record shows where they are assessed)."""
+    return Placement.objects.filter(person__in=people_visible_to(user=user).values("pk")).select_related(
+        "person", "unit", "section"
+    )
+
+
 def unit_overview_for(*, user) -> QuerySet[Unit]:
     """The unit list with counts of the sections and people the user may see, one query in all.
 

@@ -1,0 +1,156 @@
+"""List filters of the API. References are filtered by id with integer filters, never by a choice among
+all rows: a choice would answer "not a valid choice" for an id outside the caller's scope and so tell
+that it exists."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger
+from scoring.models import ScoreSheet
+from units.models import Person, Placement, Section, Unit
+
+# The largest id a database column holds: a bigger number is refused as input instead of overflowing.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    field_class = filters.fields.forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "boolean"})
+class BoolFilter(filters.TypedChoiceFilter):
+    """true or false; anything else is refused (400), where django-filter's own would ignore it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+def unit_code(field: str = "unit__code"):
+    return filters.CharFilter(field_name=field, help_text=_("Unit code."))
+
+
+def ref(field: str, help_text):
+    return IdFilter(field_name=field, help_text=help_text)
+
+
+class UnitFilter(filters.FilterSet):
+    code = filters.CharFilter(help_text=_("Unit code."))
+    region = ref("region", _("Region id."))
+    category = filters.CharFilter(field_name="category__code", help_text=_("Code of the unit category."))
+    is_active = BoolFilter(help_text=_("Active or not."))
+
+    class Meta:
+        model = Unit
+        fields = ["code", "region", "category", "is_active"]
+
+
+class SectionFilter(filters.FilterSet):
+    unit = ref("unit", _("Unit id."))
+    unit_code = unit_code()
+    parent = ref("parent", _("Id of the parent section."))
+
+    class Meta:
+        model = Section
+        fields = ["unit", "unit_code", "parent"]
+
+
+class PersonFilter(filters.FilterSet):
+    unit = ref("unit", _("Home unit id."))
+    unit_code = unit_code()
+    section = ref("section", _("Home section id."))
+    is_active = BoolFilter(help_text=_("In service or not."))
+
+    class Meta:
+        model = Person
+        fields = ["unit", "unit_code", "section", "is_active", "staffing_type"]
+
+
+class PlacementFilter(filters.FilterSet):
+    person = ref("person", _("Person id."))
+    unit = ref("unit", _("Assessing unit id."))
+    unit_code = unit_code()
+    section = ref("section", _("Assessing section id."))
+
+    class Meta:
+        model = Placement
+        fields = ["person", "unit", "unit_code", "section", "kind"]
+
+
+class PeriodFilter(filters.FilterSet):
+    year = IdFilter(field_name="assessment_year__year", help_text=_("Assessment year."))
+    region = ref("assessment_year__region", _("Region id."))
+    quarter = IdFilter(help_text=_("Quarter, 1 to 4."))
+
+    class Meta:
+        model = Period
+        fields = ["year", "region", "quarter", "status"]
+
+
+class PlaceFilter(filters.FilterSet):
+    """Rows that sit in a unit and section and belong to a period."""
+
+    period = ref("period", _("Period id."))
+    unit = ref("unit", _("Assessing unit id."))
+    unit_code = unit_code()
+    section = ref("section", _("Assessing section id."))
+    person = ref("person", _("Person id."))
+
+
+class ScoreSheetFilter(PlaceFilter):
+    is_complete = BoolFilter(help_text=_("Complete or not."))
+
+    class Meta:
+        model = ScoreSheet
+        fields = ["period", "unit", "unit_code", "section", "person", "is_complete", "eligible_grade"]
+
+
+class QuarterlyResultFilter(PlaceFilter):
+    class Meta:
+        model = QuarterlyResult
+        fields = ["period", "unit", "unit_code", "section", "person", "status", "proposed_grade", "final_grade"]
+
+
+class QuotaLedgerFilter(filters.FilterSet):
+    period = ref("period", _("Period id."))
+    unit = ref("unit", _("Unit id."))
+    unit_code = unit_code()
+    section = ref("section", _("Section id."))
+
+    class Meta:
+        model = QuotaLedger
+        fields = ["period", "unit", "unit_code", "section"]
+
+
+class AnnualResultFilter(filters.FilterSet):
+    year = IdFilter(field_name="assessment_year__year", help_text=_("Assessment year."))
+    assessment_year = ref("assessment_year", _("Assessment year id."))
+    unit = ref("unit", _("Assessing unit id."))
+    unit_code = unit_code()
+    section = ref("section", _("Assessing section id."))
+    person = ref("person", _("Person id."))
+
+    class Meta:
+        model = AnnualResult
+        fields = [
+            "year",
+            "assessment_year",
+            "unit",
+            "unit_code",
+            "section",
+            "person",
+            "status",
+            "case",
+            "suggested_grade",
+            "final_grade",
+        ]

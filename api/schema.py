@@ -1,0 +1,44 @@
+"""Additions to the generated OpenAPI schema."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+ERROR = "Error"
+
+
+def add_error_responses(result, generator, request, public):
+    """Describe the refusals every operation may give (the shapes of ``api.exceptions``), so that a client
+    and the contract tests know them: 400 where input is read, 401 everywhere, 403 on writes, 404 wherever
+    a path names a row or a list is paged."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components[ERROR] = {
+        "type": "object",
+        "description": _(
+            "A refusal: either detail and code, or an object of field path → messages, where the path names "
+            "the field as the request spelled it (e.g. [2].entries.17)."
+        ),
+        "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    }
+    body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR}"}}}
+    texts = {
+        "400": _("Invalid input: an object of field path → messages."),
+        "401": _("Not authenticated, or the token is invalid or revoked."),
+        "403": _("Your roles do not allow this act."),
+        "404": _("Not found, or outside what your roles cover."),
+    }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            codes = ["401"]
+            if operation.get("parameters") or "requestBody" in operation:
+                codes.append("400")
+            if method != "get":
+                codes.append("403")
+            names = {parameter.get("name") for parameter in operation.get("parameters", ())}
+            if "{" in path or "page" in names:  # a row outside the caller's scope, or a page past the end
+                codes.append("404")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, {"description": texts[code], "content": body})
+    return result

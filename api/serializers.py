@@ -1,0 +1,276 @@
+"""What the API reads and writes. Output serializers describe rows; input serializers only check shapes,
+and the services decide (house style: no business rules in serializers).
+
+Field descriptions come from the model's ``help_text`` or ``verbose_name`` (already translated), or are
+given here as English msgids, so the schema describes every field in Chinese.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger
+from scoring.models import ScoreEntry, ScoreSheet
+from units.models import Person, Placement, Section, Unit
+
+
+class Described(serializers.ModelSerializer):
+    """A model serializer whose fields carry the model field's help text, or its verbose name, as description."""
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
+        if "help_text" not in kwargs:
+            try:
+                model_field = model_class._meta.get_field(field_name)
+            except Exception:  # a property or a method: described where it is declared
+                return field_class, kwargs
+            kwargs["help_text"] = model_field.help_text or getattr(model_field, "verbose_name", "")
+        return field_class, kwargs
+
+
+class UnitSerializer(Described):
+    region_name = serializers.CharField(source="region.name", read_only=True, help_text=_("Name of the region."))
+    category_name = serializers.CharField(
+        source="category.name", read_only=True, help_text=_("Name of the unit category.")
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "region", "region_name", "category", "category_name", "order", "is_active"]
+
+
+class SectionSerializer(Described):
+    unit_code = serializers.CharField(source="unit.code", read_only=True, help_text=_("Code of the unit."))
+
+    class Meta:
+        model = Section
+        fields = ["id", "unit", "unit_code", "parent", "name", "order"]
+
+
+class PersonSerializer(Described):
+    masked_id_number = serializers.CharField(
+        read_only=True, help_text=_("ID number with all but its first four and last four characters hidden.")
+    )
+    unit_code = serializers.CharField(source="unit.code", read_only=True, help_text=_("Code of the home unit."))
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "masked_id_number",
+            "political_status",
+            "post",
+            "rank",
+            "duties",
+            "post_order",
+            "took_post_on",
+            "staffing_type",
+            "unit",
+            "unit_code",
+            "section",
+            "is_active",
+        ]
+
+
+class PlacementSerializer(Described):
+    unit_code = serializers.CharField(source="unit.code", read_only=True, help_text=_("Code of the assessing unit."))
+
+    class Meta:
+        model = Placement
+        fields = ["id", "person", "kind", "unit", "unit_code", "section", "start_date", "end_date", "note"]
+
+
+class PeriodSerializer(Described):
+    year = serializers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
+    region = serializers.IntegerField(
+        source="assessment_year.region_id", read_only=True, help_text=_("Region of the assessment year.")
+    )
+    start_date = serializers.DateField(read_only=True, help_text=_("First day of the quarter."))
+    end_date = serializers.DateField(read_only=True, help_text=_("Last day of the quarter."))
+
+    class Meta:
+        model = Period
+        fields = [
+            "id",
+            "region",
+            "year",
+            "quarter",
+            "status",
+            "start_date",
+            "end_date",
+            "summary_due",
+            "section_due",
+            "leader_due",
+            "committee_due",
+            "submit_by",
+        ]
+
+
+class ScoreEntrySerializer(Described):
+    item_name = serializers.CharField(source="item.name", read_only=True, help_text=_("Name of the indicator item."))
+    item_kind = serializers.CharField(source="item.kind", read_only=True, help_text=_("Kind of the indicator item."))
+    max_points = serializers.DecimalField(
+        source="item.max_points",
+        max_digits=6,
+        decimal_places=2,
+        read_only=True,
+        help_text=_("Maximum points of the indicator item."),
+    )
+
+    class Meta:
+        model = ScoreEntry
+        fields = ["item", "item_name", "item_kind", "max_points", "points", "entered_at"]
+
+
+SHEET_FIELDS = [
+    "id",
+    "person",
+    "person_name",
+    "period",
+    "unit",
+    "section",
+    "template",
+    "common_points",
+    "monthly_average",
+    "months_scored",
+    "individual_points",
+    "bonus_points",
+    "deduction_points",
+    "total",
+    "is_complete",
+    "vetoed",
+    "eligible_grade",
+    "computed_at",
+    "version",
+    "entries",
+]
+
+
+class ScoreSheetSerializer(Described):
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
+    entries = ScoreEntrySerializer(many=True, read_only=True, help_text=_("The points entered, one per item."))
+
+    class Meta:
+        model = ScoreSheet
+        fields = SHEET_FIELDS
+        extra_kwargs = {"version": {"help_text": _("Send it back with a score entry: a stale version is refused.")}}
+
+
+class QuarterlyResultSerializer(Described):
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
+    total = serializers.DecimalField(
+        source="sheet.total", max_digits=6, decimal_places=2, read_only=True, help_text=_("Total of the score sheet.")
+    )
+
+    class Meta:
+        model = QuarterlyResult
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "period",
+            "unit",
+            "section",
+            "sheet",
+            "total",
+            "status",
+            "proposed_grade",
+            "nominated",
+            "decision",
+            "final_grade",
+            "publicity_ends",
+            "version",
+        ]
+
+
+class QuotaLedgerSerializer(Described):
+    class Meta:
+        model = QuotaLedger
+        fields = [
+            "id",
+            "period",
+            "unit",
+            "section",
+            "ratio",
+            "participants",
+            "accumulated",
+            "places",
+            "cumulative_places",
+            "nominations",
+            "approved",
+            "carried",
+            "allocated_at",
+        ]
+
+
+class AnnualResultSerializer(Described):
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
+    year = serializers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
+
+    class Meta:
+        model = AnnualResult
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "assessment_year",
+            "year",
+            "unit",
+            "section",
+            "status",
+            "case",
+            "case_reason",
+            "quarter_grades",
+            "quarters",
+            "goods",
+            "average_quarterly",
+            "annual_score",
+            "suggested_grade",
+            "ceiling",
+            "excellent_eligible",
+            "proposed_grade",
+            "final_grade",
+        ]
+
+
+# Input ---------------------------------------------------------------------------------------------------
+
+
+class Strict(serializers.Serializer):
+    """Input that refuses fields it does not know, naming each, rather than ignoring a misspelt one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class SheetScoresInput(Strict):
+    """One sheet's row of a bulk score entry."""
+
+    sheet = serializers.IntegerField(min_value=1, help_text=_("Id of the score sheet."))
+    version = serializers.IntegerField(
+        min_value=0, help_text=_("The sheet's version as read; refused if someone changed it since.")
+    )
+    entries = serializers.DictField(
+        child=serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True),
+        allow_empty=False,
+        help_text=_("Points by indicator item id; null clears an entry."),
+    )
+
+    def validate_entries(self, value):
+        bad = [key for key in value if not (str(key).isascii() and str(key).isdigit())]
+        if bad:
+            raise serializers.ValidationError({key: [_("Keys are indicator item ids.")] for key in bad})
+        return {int(key): points for key, points in value.items()}
+
+
+class BulkScoresResult(serializers.Serializer):
+    saved = serializers.IntegerField(help_text=_("How many sheets were saved."))
+    sheets = ScoreSheetSerializer(many=True, help_text=_("The sheets as saved, with their new versions."))

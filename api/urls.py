@@ -1,0 +1,26 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("sections", views.SectionViewSet, basename="section")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("placements", views.PlacementViewSet, basename="placement")
+router.register("periods", views.PeriodViewSet, basename="period")
+router.register("sheets", views.ScoreSheetViewSet, basename="sheet")
+router.register("results", views.QuarterlyResultViewSet, basename="result")
+router.register("ledgers", views.QuotaLedgerViewSet, basename="ledger")
+router.register("annual-results", views.AnnualResultViewSet, basename="annual-result")
+
+app_name = "api"
+urlpatterns = [
+    path(
+        "periods/<int:period_pk>/sections/<int:section_pk>/scores/",
+        views.SectionScoresView.as_view(),
+        name="section-scores",
+    ),
+    *router.urls,
+]
