@@ -7,6 +7,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -17,6 +19,17 @@ from config.wsgi import application
 from tests import factories
 
 EXAMPLES = 15
+
+
+@pytest.fixture(autouse=True)
+def connections_kept_open():
+    """As Django's test client does: the WSGI app closes the database connection at the end of each
+    request (CONN_MAX_AGE), which on PostgreSQL would close the test's own transaction under it."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
