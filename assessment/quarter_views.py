@@ -51,6 +51,19 @@ def _problems(exc: Exception) -> list[str]:
     return list(getattr(exc, "messages", [str(exc)]))
 
 
+def _submit(request, chosen: list, act, *, empty: str, done: str) -> list[str] | None:
+    """Run one all-or-nothing bulk act on the rows chosen: None once done (and said so), or the problems
+    to show beside the form, nothing saved."""
+    if not chosen:
+        return [empty]
+    try:
+        count = act(chosen)
+    except (ValidationError, PermissionError) as exc:
+        return _problems(exc)
+    messages.success(request, done % {"n": count})
+    return None
+
+
 def _grades_allowed(result: QuarterlyResult) -> list[str]:
     """The grades the score allows, best first (a grade may be lowered, never raised)."""
     sheet = result.sheet
@@ -133,16 +146,15 @@ def propose(request, period_pk: int, section_pk: int):
             for pk in by_pk
             if posted.get(f"grade-{pk}")
         ]
-        if not proposals:
-            problems = [_("Choose a grade for at least one person.")]
-        else:
-            try:
-                done = services.proposals_submit(proposals=proposals, by=request.user)
-            except (ValidationError, PermissionError) as exc:
-                problems = _problems(exc)
-            else:
-                messages.success(request, _("%(n)s proposals sent to the leaders.") % {"n": done})
-                return redirect("quarter:propose", period_pk=period.pk, section_pk=section.pk)
+        problems = _submit(
+            request,
+            proposals,
+            lambda chosen: services.proposals_submit(proposals=chosen, by=request.user),
+            empty=_("Choose a grade for at least one person."),
+            done=_("%(n)s proposals sent to the leaders."),
+        )
+        if problems is None:
+            return redirect("quarter:propose", period_pk=period.pk, section_pk=section.pk)
     places = services.places_by_section(period, section.unit).get(section.pk)
     return render(
         request,
@@ -170,17 +182,17 @@ def review(request, period_pk: int, code: str):
         ticked = set(request.POST.getlist("result"))
         chosen = [r for r in results if str(r.pk) in ticked]
         comment = request.POST.get("comment", "")
-        if not chosen:
-            problems = [_("Tick the proposals to approve.")]
-        elif len(comment) > TEXT_LIMIT:
+        if chosen and len(comment) > TEXT_LIMIT:
             problems = [_too_long()]
         else:
-            try:
-                done = services.results_review_bulk(results=chosen, by=request.user, comment=comment)
-            except (ValidationError, PermissionError) as exc:
-                problems = _problems(exc)
-            else:
-                messages.success(request, _("%(n)s proposals approved and sent to the committee.") % {"n": done})
+            problems = _submit(
+                request,
+                chosen,
+                lambda chosen: services.results_review_bulk(results=chosen, by=request.user, comment=comment),
+                empty=_("Tick the proposals to approve."),
+                done=_("%(n)s proposals approved and sent to the committee."),
+            )
+            if problems is None:
                 return redirect("quarter:review", period_pk=period.pk, code=unit.code)
     return render(
         request,
@@ -189,7 +201,6 @@ def review(request, period_pk: int, code: str):
             "period": period,
             "unit": unit,
             "results": results,
-            "places": services.places_by_section(period, unit),
             "problems": problems,
         },
     )
@@ -213,16 +224,15 @@ def decide(request, period_pk: int, code: str):
             for r in results
             if posted.get(f"grade-{r.pk}")
         ]
-        if not verdicts:
-            problems = [_("Choose a grade for at least one person.")]
-        else:
-            try:
-                done = services.decisions_record(verdicts=verdicts, by=request.user)
-            except (ValidationError, PermissionError) as exc:
-                problems = _problems(exc)
-            else:
-                messages.success(request, _("%(n)s decisions recorded.") % {"n": done})
-                return redirect("quarter:decide", period_pk=period.pk, code=unit.code)
+        problems = _submit(
+            request,
+            verdicts,
+            lambda chosen: services.decisions_record(verdicts=chosen, by=request.user),
+            empty=_("Choose a grade for at least one person."),
+            done=_("%(n)s decisions recorded."),
+        )
+        if problems is None:
+            return redirect("quarter:decide", period_pk=period.pk, code=unit.code)
     rows = [
         {
             "result": r,

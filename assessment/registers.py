@@ -224,7 +224,7 @@ def _percent(ratio: Decimal) -> str:
     return f"{shown:f}%"
 
 
-def _place(person: Person, unit: Unit, section: Section | None) -> str:
+def _place(unit: Unit, section: Section | None) -> str:
     parts = [unit.name] + ([section.name] if section else [])
     return "　".join(parts)
 
@@ -240,6 +240,12 @@ def _result_notes(result: QuarterlyResult, unit: Unit) -> str:
     if result.person.unit_id != unit.pk:
         notes.append(f"原单位：{result.person.unit.name}")
     return "；".join(notes)
+
+
+def _signatures(form: FormSheet, *parts: str) -> None:
+    """The signature and seal line under a table: the parts share the form's width, the first ones wider."""
+    base, extra = divmod(form.columns, len(parts))
+    form.row(*(C(text, "sign", span=base + (n < extra)) for n, text in enumerate(parts)), height=30)
 
 
 def _total(result: QuarterlyResult) -> Decimal | str:
@@ -297,12 +303,7 @@ def quarterly_results_forms(request: Request, period: Period, unit: Unit, scope:
             C(f"本股室参加考核 {len(rows)} 人，确定为“好”等次 {goods} 人。", "sign", span=11),
             height=24,
         )
-        form.row(
-            C("股室负责人（签字）：", "sign", span=4),
-            C("分管领导（签字）：", "sign", span=4),
-            C("填表日期：　　年　　月　　日", "sign", span=3),
-            height=30,
-        )
+        _signatures(form, "股室负责人（签字）：", "分管领导（签字）：", "填表日期：　　年　　月　　日")
         yield (section.name if section else NO_SECTION), form, len(rows)
 
 
@@ -370,7 +371,7 @@ def quarterly_person_forms(request: Request, period: Period, unit: Unit, scope: 
         _person_head(form, person, title=request.title, subtitle=f"（{_quarter_text(period)}）")
         form.row(
             C("单位及股室", "label"),
-            C(_place(person, unit, result.section), "left", span=3),
+            C(_place(unit, result.section), "left", span=3),
             C("人员类别", "label"),
             person.get_staffing_type_display(),
             height=26,
@@ -498,12 +499,7 @@ def quota_usage_forms(request: Request, period: Period, unit: Unit, scope: Scope
     else:
         form.row(C("本季度尚未分配名额。", "left", span=11), height=22)
     form.row(C("说明：名额 = 上季度结转 + 比例 × 参加考核人数，向下取整；不足 1 人的可确定 1 人。", "sign", span=11))
-    form.row(
-        C("考核办（盖章）：", "sign", span=4),
-        C("主要领导（签字）：", "sign", span=4),
-        C("报送日期：　　年　　月　　日", "sign", span=3),
-        height=30,
-    )
+    _signatures(form, "考核办（盖章）：", "主要领导（签字）：", "报送日期：　　年　　月　　日")
     yield unit.name, form, len(sections)
 
 
@@ -591,12 +587,7 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
         "",
         height=22,
     )
-    form.row(
-        C("考核办（盖章）：", "sign", span=5),
-        C("主要领导（签字）：", "sign", span=5),
-        C("填表日期：　　年　　月　　日", "sign", span=4),
-        height=30,
-    )
+    _signatures(form, "考核办（盖章）：", "主要领导（签字）：", "填表日期：　　年　　月　　日")
     yield unit.name, form, len(order)
 
 
@@ -658,7 +649,7 @@ def annual_person_forms(request: Request, period: Period | None, unit: Unit, sco
         )
         form.row(
             C("单位及职务", "label"),
-            C(_place(person, unit, result.section) + "　" + person.post, "left", span=5),
+            C(_place(unit, result.section) + "　" + person.post, "left", span=5),
             height=26,
         )
         form.row(C("从事或分管工作", "label"), C(person.duties, "left", span=5), height=36)
