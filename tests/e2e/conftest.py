@@ -1,0 +1,93 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium headless against pytest-django's live
+server. They skip where Chromium or Playwright is missing, and fail instead where REQUIRE_SERVICES=1 (CI).
+A failing test leaves a screenshot of its page in tests/e2e/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _missing
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an event loop in the test's thread; Django's ORM, used by the test to arrange
+# data and check outcomes, refuses to run beside one unless told the loop is not its caller.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The flags Debian's Chromium needs headless in a container without a network (the machine's env notes).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed")
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()):
+        _missing(f"Chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _new_page(browser, request, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is None or report.failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def page(browser, request, live_server):
+    yield from _new_page(browser, request, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser, request, live_server):
+    yield from _new_page(browser, request, PHONE)
+
+
+@pytest.fixture
+def log_in(live_server):
+    """Log a page in as a user (the factories' password), leaving it on the home page."""
+
+    def act(page, user) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+
+    return act
