@@ -1,0 +1,101 @@
+"""A quarter for one section, through the browser only: the office enters the scores, the section head
+proposes, the leader approves, the committee decides, the office publishes, and the member of staff sees
+the published grade on a phone."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from assessment import services
+from assessment.models import QuarterlyResult
+from tests.assessment.conftest import cast, during_quarter, fill_sheet, results, staff  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def opened(cast, staff, unit, region, other_section, during_quarter):  # noqa: F811
+    """Q1 2026 opened; the other section is taken to its decisions by the services, so the browser's part is
+    the first section alone. Everyone but the member of staff with a login handed in a paper summary."""
+    year = services.year_create(region=region, year=2026, by=cast["org"])
+    period = year.periods.get(quarter=1)
+    services.period_open(period=period, by=cast["org"])
+    services.unit_start(period=period, unit=unit, by=cast["office"])
+    for person in staff[7:]:
+        fill_sheet(person.score_sheets.get(period=period), cast["office"], common=D("50"), monthly=D("95"))
+    services.summaries_skip(
+        results=[r for r in results(period) if r.person.user_id is None], by=cast["office"], reason="纸质总结"
+    )
+    for r in results(period, other_section):
+        services.result_propose(result=r, grade="较好", comment="称职", by=cast["head2"])
+        services.result_review(result=r, by=cast["leader"])
+        services.committee_decide(result=r, grade="较好", by=cast["committee"])
+    period.refresh_from_db()
+    return period
+
+
+def test_a_section_goes_from_scores_to_a_published_grade(
+    page,
+    phone,
+    live_server,
+    log_in,
+    opened,
+    cast,
+    staff,
+    unit,
+    section,  # noqa: F811
+):
+    period = opened
+    url = live_server.url
+    first = staff[0]
+
+    # The member of staff writes the quarterly summary on a phone.
+    # TODO: through the "my quarter" page once it lands.
+    own = QuarterlyResult.objects.get(period=period, person=first)
+    services.summary_submit(result=own, summary="本季度完成了全部任务。", by=first.user)
+
+    # The office enters the section's scores.
+    # TODO: through the score-entry grid once it lands.
+    for n, person in enumerate(staff[:7]):
+        fill_sheet(person.score_sheets.get(period=period), cast["office"], common=D("59") - n, monthly=D("97.5"))
+
+    # The section head proposes: 好 for the first (nominated), 较好 for the rest, from the board.
+    log_in(page, cast["head"])
+    page.goto(f"{url}/quarter/{period.pk}/units/{unit.code}/")
+    page.locator("tr", has_text=section.name).get_by_role("link", name="提出建议").click()
+    page.wait_for_url(f"**/sections/{section.pk}/propose/")
+    for n, r in enumerate(results(period, section)):
+        page.select_option(f"select[name=grade-{r.pk}]", "好" if n == 0 else "较好")
+        if n == 0:
+            page.check(f"input[name=nominate-{r.pk}]")
+        page.fill(f"input[name=comment-{r.pk}]", "工作扎实")
+    page.get_by_role("button", name="报送领导审核").click()
+    page.locator(".alert-success").wait_for()
+    assert {r.status for r in results(period, section)} == {QuarterlyResult.Status.LEADER_REVIEW}
+
+    # The leader approves them all at once.
+    log_in(page, cast["leader"])
+    page.goto(f"{url}/quarter/{period.pk}/units/{unit.code}/review/")
+    page.get_by_label("全选").check()
+    page.get_by_role("button", name="审核通过所勾选的建议").click()
+    page.locator(".alert-success").wait_for()
+
+    # The committee confirms the proposals.
+    log_in(page, cast["committee"])
+    page.goto(f"{url}/quarter/{period.pk}/units/{unit.code}/decide/")
+    page.get_by_role("button", name="记录审定结果").click()
+    page.locator(".alert-success").wait_for()
+
+    # The office publishes.
+    log_in(page, cast["office"])
+    page.goto(f"{url}/quarter/{period.pk}/units/{unit.code}/")
+    page.get_by_role("button", name="公示考核结果").click()
+    page.locator(".alert-success").wait_for()
+    assert {r.status for r in results(period)} == {QuarterlyResult.Status.PUBLICITY}
+
+    # The member of staff sees the published grade on a phone.
+    log_in(phone, first.user)
+    phone.goto(f"{url}/people/{first.pk}/")
+    row = phone.locator("tr", has_text=str(period))
+    assert "好" in row.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
