@@ -9,6 +9,8 @@ urlpatterns = [
     path("<int:period_pk>/units/<str:code>/review/", views.review, name="review"),
     path("<int:period_pk>/units/<str:code>/decide/", views.decide, name="decide"),
     path("<int:period_pk>/units/<str:code>/publish/", views.publish, name="publish"),
+    path("<int:period_pk>/units/<str:code>/allocate/", views.allocate, name="allocate"),
+    path("<int:period_pk>/allocate/", views.allocate_region, name="allocate_region"),
     path("<int:period_pk>/sections/<int:section_pk>/propose/", views.propose, name="propose"),
     path("results/<int:pk>/send-back/", views.send_back, name="send_back"),
 ]

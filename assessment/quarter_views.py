@@ -9,12 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import selectors, services
 from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
+from assessment.progress import shown_task, task_start
+from assessment.tasks import allocate_places_task
 from scoring.selectors import periods_visible_to
 from units.permissions import Action, log_refusal, not_found, scope_for
 from units.selectors import sections_visible_to, units_visible_to
@@ -97,6 +100,8 @@ def board(request, period_pk: int, code: str):
             or any(scope_for(request.user, Action.REVIEW).covers_section(r.section) for r in rows if r.section),
             "can_decide": scope_for(request.user, Action.DECIDE).covers_unit(unit),
             "can_publish": scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit) and 0 < decided == total,
+            "can_allocate": scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit) and total > 0,
+            "task": shown_task(request),
         },
     )
 
@@ -297,3 +302,30 @@ def send_back(request, pk: int):
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(back)
     return redirect("quarter:board", period_pk=result.period_id, code=result.unit.code)
+
+
+@login_required
+@require_POST
+def allocate(request, period_pk: int, code: str):
+    """The office recomputes its unit's places of 好 and writes the ledger (the 申报表 figures), in the
+    background with a progress bar."""
+    period = _period(request, period_pk)
+    unit = _unit(request, period, code)
+    if not scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit):
+        log_refusal(request.user, "quarter_allocate", f"unit={code}")
+        return HttpResponse(_("Your roles do not allow this action."), status=403)
+    label = _("Places of 好 of %(unit)s, %(period)s") % {"unit": unit.name, "period": period}
+    task = task_start(request, allocate_places_task, period.pk, unit.pk, label=label)
+    return redirect(f"{reverse('quarter:board', args=[period.pk, unit.code])}?task={task}")
+
+
+@login_required
+@require_POST
+def allocate_region(request, period_pk: int):
+    """The organisation department recomputes the places of every unit of its region for a quarter."""
+    period = _period(request, period_pk)
+    if not services.region_scope(request.user, period.assessment_year.region, Action.SET_RATIOS):
+        raise not_found(request, "quarter_allocate_region", f"period={period_pk}")
+    label = _("Places of 好 of every unit, %(period)s") % {"period": period}
+    task = task_start(request, allocate_places_task, period.pk, label=label)
+    return redirect(f"{reverse('scoring:period_list')}?task={task}")

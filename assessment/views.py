@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from assessment import annual_services, selectors
 from assessment.annual_import import annual_inputs_import, annual_inputs_template
 from assessment.models import AnnualLedger, AnnualResult, AssessmentYear
+from assessment.progress import shown_task, task_start
 from assessment.tasks import annual_rollup_task
 from scoring.views import run_import
 from units.permissions import Action, log_refusal, not_found, scope_for
@@ -90,6 +92,7 @@ def unit_results(request, year_pk: int, code: str):
             "ledger": ledger,
             "ranked": ranked,
             "can_roll": can_roll,
+            "task": shown_task(request),
             "quarters": ["1", "2", "3", "4"],
         },
     )
@@ -109,9 +112,15 @@ def unit_rollup(request, year_pk: int, code: str):
         messages.error(request, " ".join(exc.messages))
         return redirect("annual:unit_results", year_pk=year.pk, code=unit.code)
     # Queued once the request's transaction commits; without a broker it runs at once.
-    annual_rollup_task.delay_on_commit(year.pk, request.user.pk, unit.pk)
-    messages.success(request, _("The roll-up has started; the results below show it once it is done."))
-    return redirect("annual:unit_results", year_pk=year.pk, code=unit.code)
+    task = task_start(
+        request,
+        annual_rollup_task,
+        year.pk,
+        request.user.pk,
+        unit.pk,
+        label=_("Roll-up of %(unit)s for %(year)s") % {"unit": unit.name, "year": year.year},
+    )
+    return redirect(f"{reverse('annual:unit_results', args=[year.pk, unit.code])}?task={task}")
 
 
 class InputsUploadForm(forms.Form):

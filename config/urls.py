@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from assessment.progress import task_progress
+
 admin.site.site_header = _("Civil servant assessment system")
 admin.site.site_title = _("Civil servant assessment system")
 admin.site.index_title = _("Administration")
@@ -16,6 +18,7 @@ urlpatterns = [
     path("annual/", include("assessment.urls")),
     path("registers/", include("assessment.register_urls")),
     path("quarter/", include("assessment.quarter_urls")),
+    path("tasks/<uuid:task_id>/", task_progress, name="task_progress"),
     path("api/v1/", include("api.urls")),
     # The schema answers a session or a token (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the
     # documentation page is for a browser, so an anonymous visitor is sent to the login page.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessment.models import Period
+from assessment.progress import shown_task
 from scoring import selectors, services
 from scoring.models import Event, EventStandard, IndicatorItem
 from scoring.monthly import MAX_BYTES, ImportRefused, monthly_import, monthly_template
@@ -36,7 +37,13 @@ def _unit(request, code: str, action: Action = Action.VIEW):
 def period_list(request):
     periods = selectors.periods_visible_to(user=request.user).order_by("-assessment_year__year", "-quarter")
     units = units_visible_to(user=request.user).order_by("order", "code")
-    return render(request, "scoring/period_list.html", {"periods": periods, "units": units})
+    ratios = scope_for(request.user, Action.SET_RATIOS)  # who sets the ratios recomputes the region's places
+    allocates = {p.pk for p in periods if ratios.everything or p.assessment_year.region_id in ratios.region_ids}
+    return render(
+        request,
+        "scoring/period_list.html",
+        {"periods": periods, "units": units, "allocates": allocates, "task": shown_task(request)},
+    )
 
 
 @login_required

@@ -134,6 +134,8 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TRACK_STARTED = True
+# Without a broker, a task run in-process keeps its result too, so its progress bar can say how it ended.
+CELERY_TASK_STORE_EAGER_RESULT = True
 # Run with `celery -A config beat`: the daily reminders of steps that fall due.
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {

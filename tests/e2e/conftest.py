@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+# The review chain's cast and staff, shared with the assessment tests.
+from tests.assessment.conftest import cast, during_quarter, staff  # noqa: F401
 from tests.conftest import _missing
 from tests.factories import PASSWORD
 

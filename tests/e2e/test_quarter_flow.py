@@ -8,13 +8,13 @@ import pytest
 
 from assessment import services
 from assessment.models import QuarterlyResult
-from tests.assessment.conftest import cast, during_quarter, fill_sheet, results, staff  # noqa: F401
+from tests.assessment.conftest import fill_sheet, results
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def opened(cast, staff, unit, region, other_section, during_quarter):  # noqa: F811
+def opened(cast, staff, unit, region, other_section, during_quarter):
     """Q1 2026 opened; the other section is taken to its decisions by the services, so the browser's part is
     the first section alone. Everyone but the member of staff with a login handed in a paper summary."""
     year = services.year_create(region=region, year=2026, by=cast["org"])
@@ -43,7 +43,7 @@ def test_a_section_goes_from_scores_to_a_published_grade(
     cast,
     staff,
     unit,
-    section,  # noqa: F811
+    section,
 ):
     period = opened
     url = live_server.url
