@@ -354,6 +354,7 @@ def dashboard_periods_for(*, user) -> list[Period]:
 
 def default_dashboard_period(periods: list[Period]) -> Period | None:
     """The latest open period, else the latest one that has begun, else the latest."""
+
     def latest(candidates):
         return max(candidates, key=lambda p: (p.year, p.quarter), default=None)
 
