@@ -211,7 +211,8 @@ class Deadline:
 def deadline_of(period: Period, steps, *, today: datetime.date) -> Deadline | None:
     """The deadline of ``steps`` (the steps at which some result waits; none: not started). None once
     every result is final."""
-    waiting = [s for s in STEP_ORDER if s in set(steps)]
+    present = set(steps)
+    waiting = [s for s in STEP_ORDER if s in present]
     if steps and (not waiting or waiting[0] == Step.FINAL):
         return None
     step = waiting[0] if waiting else ""
