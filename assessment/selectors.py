@@ -302,6 +302,8 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
     if not counts:
         return Board(rows=[], unit=None)
     sections = {s.pk: s for s in Section.objects.filter(pk__in=[k for k in counts if k is not None])}
+    for section in sections.values():
+        section.unit = unit  # known: the scope checks on each row need no query of their own
     ledgers = ledger_figures(period, unit)
     ordered = sorted(counts, key=lambda k: (k is None, sections[k].order if k else 0, k or 0))
     rows = [

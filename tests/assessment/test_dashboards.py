@@ -253,3 +253,24 @@ def test_the_current_step_is_the_earliest_waiting_and_only_an_open_period_makes_
     assert selectors.deadline_of(period, [], today=today).days_late == 6  # not started: summaries were due
     period.status = "closed"
     assert not selectors.deadline_of(period, ["scoring"], today=today).is_late
+
+
+def test_the_office_dashboard_queries_do_not_grow_with_sections(quarter, cast, unit, client, during_quarter):
+    client.force_login(cast["office"])
+    url = reverse("quarter:board", args=[quarter.pk, unit.code])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    count()  # the first request fills the caches of content types and permissions
+    few = count()
+    for n in range(3):
+        section = factories.SectionFactory(unit=unit, name=f"新股{n}")
+        for _ in range(4):
+            factories.PersonFactory(unit=unit, section=section)
+    services.unit_start(period=quarter, unit=unit, by=cast["office"])
+    assert count() == few
+    assert len(client.get(url).context["board"].rows) == 5
