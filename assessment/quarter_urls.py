@@ -1,10 +1,13 @@
 from django.urls import path
 
+from assessment import dashboard_views
 from assessment import quarter_views as views
 
 app_name = "quarter"
 
 urlpatterns = [
+    path("region/", dashboard_views.region, name="region_dashboard"),
+    path("dashboard/", dashboard_views.office, name="office_dashboard"),
     path("<int:period_pk>/units/<str:code>/", views.board, name="board"),
     path("<int:period_pk>/units/<str:code>/review/", views.review, name="review"),
     path("<int:period_pk>/units/<str:code>/decide/", views.decide, name="decide"),

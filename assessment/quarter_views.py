@@ -79,29 +79,35 @@ def _grades_allowed(result: QuarterlyResult) -> list[str]:
 
 @login_required
 def board(request, period_pk: int, code: str):
-    """A unit's quarter: per section, how many results stand at each step, and the places of 好."""
+    """A unit's quarter, the office's dashboard: per section, how many results stand at each step, how far
+    the work has come (summaries, sheets, proposals, approvals, decisions), the current step's deadline,
+    and the places of 好; with the way to each step's page."""
     period = _period(request, period_pk)
     unit = _unit(request, period, code)
-    rows, unit_places = selectors.quarter_board(user=request.user, period=period, unit=unit)
+    board = selectors.quarter_board(user=request.user, period=period, unit=unit, today=services.today())
+    rows = board.rows
     propose_scope = scope_for(request.user, Action.PROPOSE)
-    total = sum(row.total for row in rows)
-    decided = sum(row.counts.get(Step.DECIDED, 0) for row in rows)
+    review_scope = scope_for(request.user, Action.REVIEW)
+    total = board.unit.total if board.unit else 0
+    decided = board.unit.counts.get(Step.DECIDED, 0) if board.unit else 0
     return render(
         request,
         "assessment/quarter_board.html",
         {
             "period": period,
             "unit": unit,
+            "board": board,
             "rows": [(row, [row.counts.get(value, "") for value, _label in Step.choices]) for row in rows],
             "steps": Step.choices,
-            "unit_places": unit_places,
+            "unit_places": board.unit_places,
             "proposes": {row.section.pk for row in rows if row.section and propose_scope.covers_section(row.section)},
-            "can_review": scope_for(request.user, Action.REVIEW).covers_unit(unit)
-            or any(scope_for(request.user, Action.REVIEW).covers_section(r.section) for r in rows if r.section),
+            "can_review": review_scope.covers_unit(unit)
+            or any(review_scope.covers_section(r.section) for r in rows if r.section),
             "can_decide": scope_for(request.user, Action.DECIDE).covers_unit(unit),
             "can_publish": scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit) and 0 < decided == total,
             "can_allocate": scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit) and total > 0,
             "task": shown_task(request),
+            "can_import": scope_for(request.user, Action.IMPORT_MONTHLY).covers_unit(unit),
         },
     )
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, FloatField, Q, QuerySet
+from django.db.models.functions import Cast, Floor
+from django.utils.translation import gettext as _
 
-from assessment import annual
-from assessment.models import AnnualResult, AssessmentYear, Period, QuarterlyResult, QuotaLedger
-from assessment.services import Places, places_by_section
-from units.models import Section
+from assessment import annual, reminders
+from assessment.models import GRADE_ORDER, AnnualResult, AssessmentYear, Period, QuarterlyResult, QuotaLedger
+from assessment.services import Places, ledger_figures
+from scoring.models import ScoreSheet
+from units.models import Section, Unit
 from units.permissions import Action, scope_for
 
 # The order in which eligible people are suggested for 好 (domain.md §5): score first, then the monthly
@@ -170,39 +174,313 @@ def queue_for(*, user, period: Period, unit, step: str, action: Action) -> Query
     )
 
 
+# Where a unit or a section stands against the period's deadlines ---------------------------------------
+
+Step = QuarterlyResult.Status
+STEP_ORDER: tuple[str, ...] = tuple(Step.values)
+
+# The deadline that governs each step a result waits at: the reminders' table for the steps up to the
+# committee, then the day the results are due at the organisation department (day N of the following
+# month, domain.md §3) for results decided or in publicity. Confirmation is the organisation department's
+# own step, so nothing there makes a unit late.
+STEP_DEADLINES: dict[str, str] = {str(status): name for status, name, _roles in reminders.STEPS} | {
+    Step.DECIDED: "submit_by",
+    Step.PUBLICITY: "submit_by",
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The earliest step at which some result still waits, the day that step is due, and how many days
+    late it is (0 while on time, when no deadline governs the step, or outside an open period). A unit
+    that has not started an open period stands before its first step (``step`` empty)."""
+
+    step: str
+    due: datetime.date | None
+    days_late: int
+
+    @property
+    def label(self) -> str:
+        return Step(self.step).label if self.step else _("not started")
+
+    @property
+    def is_late(self) -> bool:
+        return self.days_late > 0
+
+
+def deadline_of(period: Period, steps, *, today: datetime.date) -> Deadline | None:
+    """The deadline of ``steps`` (the steps at which some result waits; none: not started). None once
+    every result is final."""
+    present = set(steps)
+    waiting = [s for s in STEP_ORDER if s in present]
+    if steps and (not waiting or waiting[0] == Step.FINAL):
+        return None
+    step = waiting[0] if waiting else ""
+    name = STEP_DEADLINES.get(step) if step else "summary_due"
+    due = getattr(period, name) if name else None
+    late = (today - due).days if due and period.status == Period.Status.OPEN and today > due else 0
+    return Deadline(step=step, due=due, days_late=late)
+
+
+# A unit's quarter: the office's dashboard ----------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class BoardRow:
-    """One section of a unit's quarter: how many results stand at each step, and its places of 好."""
+    """One section of a unit's quarter: how many results stand at each step, how far its work has come,
+    its current deadline, and its places of 好."""
 
     section: Section | None
     counts: dict[str, int]
     places: Places | None
+    written: int = 0  # self-summaries written (the rest moved on without one, or are still due)
+    complete: int = 0  # score sheets complete
+    quota: QuotaLedger | None = None  # this quarter's figures of the 申报表 (unsaved)
+    deadline: Deadline | None = None
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def reached(self, step: str) -> int:
+        """Results at ``step`` or beyond (the steps run one way; a result sent back counts where it is)."""
+        index = STEP_ORDER.index(step)
+        return sum(n for s, n in self.counts.items() if STEP_ORDER.index(s) >= index)
 
-def quarter_board(*, user, period: Period, unit) -> tuple[list[BoardRow], Places | None]:
-    """The unit's sections the user sees, each with its results per step and its places of 好, and the
-    unit's own places (a fixed number of queries)."""
+    @property
+    def proposed(self) -> int:
+        return self.reached(Step.LEADER_REVIEW)
+
+    @property
+    def approved(self) -> int:
+        return self.reached(Step.COMMITTEE)
+
+    @property
+    def decided(self) -> int:
+        return self.reached(Step.DECIDED)
+
+
+@dataclass(frozen=True)
+class Board:
+    rows: list[BoardRow]
+    unit: BoardRow | None  # the unit's own figures: every row added up, the unit's places and deadline
+
+    @property
+    def unit_places(self) -> Places | None:
+        return self.unit.places if self.unit else None
+
+
+def _places(row: QuotaLedger | None, *, unit_total: bool) -> Places | None:
+    """Places and their use as the steps count them: a section uses a place by each nomination (rejected
+    ones too), the unit by each 好 given."""
+    if row is None:
+        return None
+    return Places(places=row.places, used=row.approved if unit_total else row.nominations)
+
+
+def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
+    """The unit's sections the user sees, each with its results per step, its progress, its deadline and
+    its places of 好; and the unit's own figures (a fixed number of queries, whatever the unit's size)."""
     counts: dict[int | None, dict[str, int]] = {}
+    written: dict[int | None, int] = {}
+    complete: dict[int | None, int] = {}
     for row in (
         results_visible_to(user=user, period=period)
         .filter(unit=unit)
         .order_by()
         .values("section_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            written=Count("pk", filter=Q(summary_at__isnull=False)),
+            complete=Count("pk", filter=Q(sheet__is_complete=True)),
+        )
     ):
-        counts.setdefault(row["section_id"], {})[row["status"]] = row["n"]
+        key = row["section_id"]
+        counts.setdefault(key, {})[row["status"]] = row["n"]
+        written[key] = written.get(key, 0) + row["written"]
+        complete[key] = complete.get(key, 0) + row["complete"]
     if not counts:
-        return [], None
+        return Board(rows=[], unit=None)
     sections = {s.pk: s for s in Section.objects.filter(pk__in=[k for k in counts if k is not None])}
-    places = places_by_section(period, unit)
+    for section in sections.values():
+        section.unit = unit  # known: the scope checks on each row need no query of their own
+    ledgers = ledger_figures(period, unit)
     ordered = sorted(counts, key=lambda k: (k is None, sections[k].order if k else 0, k or 0))
     rows = [
         # People outside the sections have no section places: the committee picks them on the unit's.
-        BoardRow(section=sections.get(k), counts=counts[k], places=places.get(k) if k is not None else None)
+        BoardRow(
+            section=sections.get(k),
+            counts=counts[k],
+            places=_places(ledgers.get(k), unit_total=False) if k is not None else None,
+            written=written[k],
+            complete=complete[k],
+            quota=ledgers.get(k) if k is not None else None,
+            deadline=deadline_of(period, counts[k], today=today),
+        )
         for k in ordered
     ]
-    return rows, places[None]
+    everyone: dict[str, int] = {}
+    for row in rows:
+        for step, n in row.counts.items():
+            everyone[step] = everyone.get(step, 0) + n
+    total = BoardRow(
+        section=None,
+        counts=everyone,
+        places=_places(ledgers.get(None), unit_total=True),
+        written=sum(written.values()),
+        complete=sum(complete.values()),
+        quota=ledgers.get(None),
+        deadline=deadline_of(period, everyone, today=today),
+    )
+    return Board(rows=rows, unit=total)
+
+
+# The organisation department's view of its region ---------------------------------------------------------
+
+DEFAULT_BIN_WIDTH = 5  # points per bar of the score histogram
+MAX_BIN_WIDTH = 50
+
+
+def dashboard_periods_for(*, user) -> list[Period]:
+    """The periods of the regions whose results the user confirms (the organisation department), newest
+    first."""
+    scope = scope_for(user, Action.CONFIRM)
+    if scope.is_empty:
+        return []
+    periods = Period.objects.select_related("assessment_year__region").order_by(
+        "assessment_year__region__name", "-assessment_year__year", "-quarter"
+    )
+    if not scope.everything:
+        periods = periods.filter(assessment_year__region_id__in=scope.region_ids)
+    return list(periods)
+
+
+def default_dashboard_period(periods: list[Period]) -> Period | None:
+    """The latest open period, else the latest one that has begun, else the latest."""
+
+    def latest(candidates):
+        return max(candidates, key=lambda p: (p.year, p.quarter), default=None)
+
+    return (
+        latest([p for p in periods if p.status == Period.Status.OPEN])
+        or latest([p for p in periods if p.status != Period.Status.DRAFT])
+        or latest(periods)
+    )
+
+
+@dataclass(frozen=True)
+class UnitQuarter:
+    """One unit in the chosen quarter: its people, their final grades, and its current deadline."""
+
+    unit: Unit
+    people: int
+    grades: dict[str, int]  # 好, 较好, 一般, 较差 → people given that final grade
+    deadline: Deadline | None
+
+    @property
+    def undecided(self) -> int:
+        return self.people - sum(self.grades.values())
+
+
+@dataclass(frozen=True)
+class ScoreBin:
+    low: int  # from this total (included) …
+    high: int  # … to this one (excluded)
+    people: int
+
+
+@dataclass(frozen=True)
+class RegionDashboard:
+    period: Period
+    bin_width: int
+    units: list[UnitQuarter]
+    quarters: dict[int, dict[str, int]]  # the region's final grades in each quarter of the year
+    bins: list[ScoreBin]  # complete score sheets of the quarter, by total
+    grades: tuple[str, ...] = field(default=tuple(GRADE_ORDER))
+
+    @property
+    def behind(self) -> list[UnitQuarter]:
+        """The units past the deadline of their current step, the latest first."""
+        late = [u for u in self.units if u.deadline and u.deadline.is_late]
+        return sorted(late, key=lambda u: (-u.deadline.days_late, u.unit.order, u.unit.code))
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {g: sum(u.grades[g] for u in self.units) for g in self.grades}
+
+    @property
+    def people(self) -> int:
+        return sum(u.people for u in self.units)
+
+
+def region_dashboard(
+    *, user, period: Period, today: datetime.date, bin_width: int = DEFAULT_BIN_WIDTH
+) -> RegionDashboard | None:
+    """The region of ``period`` at a glance for the organisation department: per unit, its final grades
+    and its deadline; the region's grades in each quarter of the year; the histogram of the quarter's
+    totals in bins of ``bin_width`` points. None when the user does not confirm that region's results.
+
+    Three aggregate queries (GROUP BY) and one for the units, whatever the number of units and people."""
+    scope = scope_for(user, Action.CONFIRM)
+    region_id = period.assessment_year.region_id
+    if not (scope.everything or region_id in scope.region_ids):
+        return None
+    if not 1 <= bin_width <= MAX_BIN_WIDTH:
+        raise ValueError(f"bin width {bin_width} outside 1..{MAX_BIN_WIDTH}")
+    results = QuarterlyResult.objects.filter(period__assessment_year_id=period.assessment_year_id).order_by()
+    per_unit: dict[int, dict[str, int]] = {}
+    steps: dict[int, set[str]] = {}
+    quarters: dict[int, dict[str, int]] = {q: dict.fromkeys(GRADE_ORDER, 0) for q in range(1, 5)}
+    for row in results.values("unit_id", "period__quarter", "status", "final_grade").annotate(n=Count("pk")):
+        grade = row["final_grade"]
+        if grade:
+            quarters[row["period__quarter"]][grade] += row["n"]
+        if row["period__quarter"] != period.quarter:
+            continue
+        figures = per_unit.setdefault(row["unit_id"], {"": 0} | dict.fromkeys(GRADE_ORDER, 0))
+        figures[""] += row["n"]
+        if grade:
+            figures[grade] += row["n"]
+        steps.setdefault(row["unit_id"], set()).add(row["status"])
+    units = Unit.objects.filter(region_id=region_id).filter(Q(is_active=True) | Q(pk__in=list(per_unit)))
+    rows = []
+    for unit in units.order_by("order", "code"):
+        figures = per_unit.get(unit.pk, {"": 0} | dict.fromkeys(GRADE_ORDER, 0))
+        rows.append(
+            UnitQuarter(
+                unit=unit,
+                people=figures[""],
+                grades={g: figures[g] for g in GRADE_ORDER},
+                deadline=deadline_of(period, steps.get(unit.pk, set()), today=today),
+            )
+        )
+    return RegionDashboard(
+        period=period,
+        bin_width=bin_width,
+        units=rows,
+        quarters=quarters,
+        bins=score_bins(period=period, bin_width=bin_width),
+    )
+
+
+def score_bins(*, period: Period, bin_width: int) -> list[ScoreBin]:
+    """How many complete score sheets of the period's region fall in each bin of ``bin_width`` points,
+    from the lowest bin used to the highest, empty bins included (one GROUP BY query). Callers check the
+    user's scope over the region."""
+    # Floor of a float division: an integer division would round negative totals towards zero. Totals
+    # carry two decimals and widths are whole points, so no total lands on the wrong side of a boundary.
+    found = dict(
+        ScoreSheet.objects.filter(period=period, is_complete=True)
+        .annotate(bin=Floor(Cast("total", FloatField()) / float(bin_width)))
+        .order_by()
+        .values("bin")
+        .annotate(n=Count("pk"))
+        .values_list("bin", "n")
+    )
+    if not found:
+        return []
+    counts = {int(k): n for k, n in found.items()}
+    return [
+        ScoreBin(low=k * bin_width, high=(k + 1) * bin_width, people=counts.get(k, 0))
+        for k in range(min(counts), max(counts) + 1)
+    ]

@@ -10,4 +10,6 @@ def roles(request):
         "role_assignments": roles_of(user),
         "sees_units": not scope_for(user, Action.VIEW).is_empty,
         "exports_registers": not scope_for(user, Action.EXPORT).is_empty,
+        "runs_periods": not scope_for(user, Action.RUN_PERIOD).is_empty,
+        "confirms_results": not scope_for(user, Action.CONFIRM).is_empty,
     }
