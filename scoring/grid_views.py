@@ -255,9 +255,9 @@ def grid_row(request, pk: int):
     moved = selectors.results_moved_on(period=sheet.period, sheets=[sheet])
     editable, own, locked = _lock(request.user, sheet, may_enter, moved)
 
-    def answer(status: int = 200, *, sheet: ScoreSheet = sheet, **row) -> HttpResponse:
+    def answer(http_status: int = 200, *, sheet: ScoreSheet = sheet, **row) -> HttpResponse:
         context = {"row": _row(sheet, items, editable=editable, own=own, locked=locked, **row)}
-        return render(request, "scoring/_grid_row.html", context, status=status)
+        return render(request, "scoring/_grid_row.html", context, status=http_status)
 
     if request.method != "POST":
         return answer()
