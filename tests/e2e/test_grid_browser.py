@@ -1,0 +1,89 @@
+"""The grid in a real browser (static/js/grid.js): checks as you type, keyboard moves, autosave on leaving
+a row. Marked e2e (not run by default): ``pytest -m e2e tests/e2e``; needs Playwright and a Chromium
+(CHROMIUM, default /usr/bin/chromium)."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from scoring import services
+from scoring.models import ScoreEntry, ScoreSheet
+from tests import factories
+from tests.scoring.test_sheets import monthly
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def period(region):
+    return factories.assessment_period(region, year=2026, quarter=1)
+
+
+@pytest.fixture
+def templates(unit):
+    return services.templates_install_defaults(year=2026)
+
+
+@pytest.fixture
+def page(live_server, officer):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    client = Client()
+    client.force_login(officer)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which(CHROMIUM))
+        context = browser.new_context()
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        yield context.new_page()
+        browser.close()
+
+
+def test_typing_moving_and_leaving_a_row_saves_it_and_updates_the_total(
+    page, live_server, officer, unit, section, period, templates
+):
+    first = factories.PersonFactory(unit=unit, section=section, post_order=1)
+    second = factories.PersonFactory(unit=unit, section=section, post_order=2)
+    services.sheets_open(period=period, unit=unit, by=officer)
+    monthly(first, period, "90", "90", "90")
+    sheet = first.score_sheets.get()
+    items = list(sheet.template.items.filter(kind__in=("common", "distinctive")).order_by("order", "id"))
+    page.goto(live_server.url + reverse("scoring:grid", args=[period.pk, section.pk]))
+
+    cell = page.locator(f'input[name="s{sheet.pk}-{items[0].pk}"]')
+    cell.click()
+    page.keyboard.type(str(items[0].max_points + 1))
+    assert "is-invalid" in cell.get_attribute("class")  # marked at once, before any save
+    cell.fill("")
+    page.keyboard.type("9.5")
+    assert "is-invalid" not in cell.get_attribute("class")
+
+    page.keyboard.press("Enter")  # down the column to the next person: leaving the row saves it
+    below = second.score_sheets.get()
+    assert page.evaluate("document.activeElement.name") == f"s{below.pk}-{items[0].pk}"
+    row = page.locator(f"#s{sheet.pk}")
+    row.locator(".grid-status .text-bg-success").wait_for()
+    assert ScoreEntry.objects.get(sheet=sheet, item=items[0]).points == 9.5
+    saved = ScoreSheet.objects.get(pk=sheet.pk)
+    assert row.locator("[data-total]").inner_text() == str(saved.total)
+
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.name") == f"s{sheet.pk}-{items[0].pk}"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == f"s{sheet.pk}-{items[1].pk}"
