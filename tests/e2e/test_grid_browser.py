@@ -87,3 +87,33 @@ def test_typing_moving_and_leaving_a_row_saves_it_and_updates_the_total(
     assert page.evaluate("document.activeElement.name") == f"s{sheet.pk}-{items[0].pk}"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == f"s{sheet.pk}-{items[1].pk}"
+
+
+def test_a_row_saved_by_someone_else_first_keeps_the_typed_value_shows_their_change_and_reloads(
+    page, live_server, officer, section_head, unit, section, period, templates
+):
+    person = factories.PersonFactory(unit=unit, section=section)
+    services.sheets_open(period=period, unit=unit, by=officer)
+    sheet = person.score_sheets.get()
+    item = sheet.template.items.filter(kind="common").order_by("order", "id").first()
+    page.goto(live_server.url + reverse("scoring:grid", args=[period.pk, section.pk]))
+    services.sheet_enter(sheet=sheet, values={item.pk: "7"}, by=section_head)  # after the page was loaded
+
+    cell = page.locator(f'input[name="s{sheet.pk}-{item.pk}"]')
+    cell.click()
+    page.keyboard.type("9")
+    page.keyboard.press("Tab")  # still in the row: nothing is sent yet
+    page.locator("#grid-reason").click()  # leaving the row sends it
+    row = page.locator(f"#s{sheet.pk}")
+    row.locator(".grid-status .text-bg-warning").wait_for()
+    assert cell.input_value() == "9"
+    assert section_head.display_name() in row.inner_text()
+    assert ScoreEntry.objects.get(sheet=sheet, item=item).points == 7
+
+    row.locator("a[data-reload]").click()
+    page.locator(f'#s{sheet.pk} input[name="s{sheet.pk}-{item.pk}"][value="7.00"]').wait_for()
+    cell = page.locator(f'input[name="s{sheet.pk}-{item.pk}"]')
+    cell.fill("9")
+    page.locator("#grid-reason").click()
+    page.locator(f"#s{sheet.pk} .grid-status .text-bg-success").wait_for()
+    assert ScoreEntry.objects.get(sheet=sheet, item=item).points == 9
