@@ -263,3 +263,22 @@ def test_the_grid_makes_the_same_number_of_queries_for_a_bigger_section(
 def test_the_unit_sheets_page_links_to_each_sections_grid(login, officer, sheets, period, unit, section):
     html = login(officer).get(reverse("scoring:unit_sheets", args=[period.pk, unit.code])).content.decode()
     assert grid_url(period, section) in html
+
+
+def test_a_result_past_scoring_is_read_only_in_the_grid_and_its_row_refused(
+    login, officer, sheets, entered, period, unit, section
+):
+    from assessment import services as assessment_services
+    from assessment.models import QuarterlyResult
+
+    period.status = "open"
+    period.save(update_fields=["status"])
+    assessment_services.unit_start(period=period, unit=unit, by=officer)
+    QuarterlyResult.objects.filter(person=sheets[0].person, period=period).update(status="leader_review")
+    client = login(officer)
+    html = client.get(grid_url(period, section)).content.decode()
+    assert f'name="s{sheets[0].pk}-{entered[0].pk}"' not in html
+    assert f'name="s{sheets[1].pk}-{entered[0].pk}"' in html
+    response = client.post(row_url(sheets[0]), row_data(sheets[0], {entered[0]: "5"}))
+    assert response.status_code == 422
+    assert not ScoreEntry.objects.exists()
