@@ -9,6 +9,7 @@ row that someone else saved first is refused and shown with their change, never 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -138,6 +139,70 @@ def _lock(user, sheet: ScoreSheet, may_enter: bool, moved: dict[int, str]) -> tu
     return may_enter, False, ""
 
 
+@dataclass
+class _Refused:
+    """What a refused "save all" leaves on the page: nothing saved, every typed value kept, each problem
+    on its row or cell, and the rows someone else saved first with their changes."""
+
+    posted: dict[int, dict[int, str]] = field(default_factory=dict)
+    errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    problems: dict[int, list[str]] = field(default_factory=dict)
+    stale: dict[int, list] = field(default_factory=dict)
+    sent: set[int] = field(default_factory=set)
+
+    def status(self, pk: int) -> str:
+        if pk in self.stale:
+            return "stale"
+        if pk in self.errors or pk in self.problems:
+            return "error"
+        return "unsaved" if pk in self.sent else ""
+
+
+def _save_all(request, period, section: Section, tables, locks) -> HttpResponse | _Refused:
+    """Post the rows this user changed through ``sheets_enter_section``: a redirect once saved, or what
+    to show beside the grid when refused."""
+    refused = _Refused()
+    batch: list[tuple[ScoreSheet, services.SheetScores]] = []
+    for table in tables:
+        for sheet in table.sheets:
+            values = _posted(request.POST, sheet, table.items)
+            if values is None or not locks[sheet.pk][0]:
+                continue  # not in the form, or read-only (own sheet, past scoring): never sent
+            refused.posted[sheet.pk] = values
+            if _unchanged(values, sheet):
+                continue
+            version = _int(request.POST, f"s{sheet.pk}-version", -1)
+            batch.append((sheet, services.SheetScores(sheet_id=sheet.pk, version=version, values=values)))
+    if not batch:
+        messages.info(request, _("Nothing to save: no value was changed."))
+        return redirect("scoring:grid", period_pk=period.pk, section_pk=section.pk)
+    try:
+        services.sheets_enter_section(period=period, section=section, rows=[row for _s, row in batch], by=request.user)
+    except PermissionError as exc:
+        log_refusal(request.user, "grid_save_all", f"section={section.pk}")
+        return HttpResponse(str(exc), status=403)
+    except ValidationError as exc:
+        refused.sent = {sheet.pk for sheet, _row in batch}
+        problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        for key, texts in problems.items():
+            match = ERROR_KEY.match(key)
+            if match is None:
+                messages.error(request, " ".join(texts))
+                continue
+            sheet = batch[int(match[1])][0]
+            if match[2] == "entries":
+                refused.errors.setdefault(sheet.pk, {})[match[3]] = texts
+            elif match[2] == "version":
+                seen = _int(request.POST, f"s{sheet.pk}-seen", None)
+                refused.stale[sheet.pk] = selectors.sheet_changes_since(sheet=sheet, after=seen)
+            else:
+                refused.problems.setdefault(sheet.pk, []).extend(texts)
+        messages.error(request, _("Nothing was saved; please correct the marked entries."))
+        return refused
+    messages.success(request, _("%(n)s rows saved.") % {"n": len(batch)})
+    return redirect("scoring:grid", period_pk=period.pk, section_pk=section.pk)
+
+
 @login_required
 def grid(request, period_pk: int, section_pk: int):
     """The grid of one section; POST is "save all" (all or nothing, errors marked per cell)."""
@@ -149,67 +214,18 @@ def grid(request, period_pk: int, section_pk: int):
     tables = selectors.section_grid(user=request.user, period=period, section=section)
     moved = selectors.results_moved_on(period=period, sheets=[s for t in tables for s in t.sheets])
     locks = {sheet.pk: _lock(request.user, sheet, may_enter, moved) for table in tables for sheet in table.sheets}
-
-    posted: dict[int, dict[int, str]] = {}
-    row_errors: dict[int, dict[str, list[str]]] = {}
-    row_problems: dict[int, list[str]] = {}
-    stale: dict[int, list] = {}
-    sent: set[int] = set()
+    refused = _Refused()
     if request.method == "POST":
-        batch: list[tuple[ScoreSheet, services.SheetScores]] = []
-        for table in tables:
-            for sheet in table.sheets:
-                values = _posted(request.POST, sheet, table.items)
-                if values is None or not locks[sheet.pk][0]:
-                    continue
-                posted[sheet.pk] = values
-                if _unchanged(values, sheet):
-                    continue
-                version = _int(request.POST, f"s{sheet.pk}-version", -1)
-                batch.append((sheet, services.SheetScores(sheet_id=sheet.pk, version=version, values=values)))
-        if not batch:
-            messages.info(request, _("Nothing to save: no value was changed."))
-            return redirect("scoring:grid", period_pk=period.pk, section_pk=section.pk)
-        try:
-            services.sheets_enter_section(
-                period=period, section=section, rows=[row for _sheet, row in batch], by=request.user
-            )
-        except PermissionError as exc:
-            log_refusal(request.user, "grid_save_all", f"section={section_pk}")
-            return HttpResponse(str(exc), status=403)
-        except ValidationError as exc:
-            sent = {sheet.pk for sheet, _row in batch}
-            problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            for key, messages_ in problems.items():
-                match = ERROR_KEY.match(key)
-                if match is None:
-                    messages.error(request, " ".join(messages_))
-                    continue
-                sheet = batch[int(match[1])][0]
-                if match[2] == "entries":
-                    row_errors.setdefault(sheet.pk, {})[match[3]] = messages_
-                elif match[2] == "version":
-                    seen = _int(request.POST, f"s{sheet.pk}-seen", None)
-                    stale[sheet.pk] = selectors.sheet_changes_since(sheet=sheet, after=seen)
-                else:
-                    row_problems.setdefault(sheet.pk, []).extend(messages_)
-            messages.error(request, _("Nothing was saved; please correct the marked entries."))
-        else:
-            messages.success(request, _("%(n)s rows saved.") % {"n": len(batch)})
-            return redirect("scoring:grid", period_pk=period.pk, section_pk=section.pk)
-
-    def status(pk: int) -> str:
-        if pk in stale:
-            return "stale"
-        if pk in row_errors or pk in row_problems:
-            return "error"
-        return "unsaved" if pk in sent else ""
-
+        outcome = _save_all(request, period, section, tables, locks)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        refused = outcome
     for table in tables:
         for sheet in table.sheets:
             editable, own, locked = locks[sheet.pk]
-            seen = _int(request.POST, f"s{sheet.pk}-seen", None) if sheet.pk in stale else None
-            version = _int(request.POST, f"s{sheet.pk}-version", -1) if sheet.pk in stale else None
+            # A stale row keeps the version and the last change it was read at, so it stays refused
+            # until reloaded.
+            kept = sheet.pk in refused.stale
             table.rows.append(
                 _row(
                     sheet,
@@ -217,13 +233,13 @@ def grid(request, period_pk: int, section_pk: int):
                     editable=editable,
                     own=own,
                     locked=locked,
-                    posted=posted.get(sheet.pk),
-                    errors=row_errors.get(sheet.pk),
-                    problems=row_problems.get(sheet.pk),
-                    status=status(sheet.pk),
-                    changes=stale.get(sheet.pk),
-                    version=version,
-                    seen=seen,
+                    posted=refused.posted.get(sheet.pk),
+                    errors=refused.errors.get(sheet.pk),
+                    problems=refused.problems.get(sheet.pk),
+                    status=refused.status(sheet.pk),
+                    changes=refused.stale.get(sheet.pk),
+                    version=_int(request.POST, f"s{sheet.pk}-version", -1) if kept else None,
+                    seen=_int(request.POST, f"s{sheet.pk}-seen", None) if kept else None,
                 )
             )
     return render(
