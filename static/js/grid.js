@@ -85,7 +85,8 @@
     row.dataset.saved = valuesOf(row);
   }
 
-  /* Take the server's row, but leave alone what the user typed since the request left. */
+  /* Take the server's row, but leave alone what the user typed since the request left; says whether
+   * the user did type since. */
   function merge(row, fresh, sent) {
     var typedSince = valuesOf(row) !== sent;
     row.className = fresh.className;
@@ -102,6 +103,7 @@
         row.children[i].innerHTML = fresh.children[i].innerHTML;
       }
     }
+    return typedSince;
   }
 
   function save(row) {
@@ -144,9 +146,10 @@
       .then(function (answer) {
         var fresh = answer.status === 200 || answer.status === 409 || answer.status === 422 ? parseRow(answer.text) : null;
         if (fresh) {
-          merge(row, fresh, sent);
+          var typedSince = merge(row, fresh, sent);
           if (answer.status === 200) {
-            row.dataset.saved = sent;
+            // The server writes 8.5 as 8.50: what it stored is what the row now shows.
+            row.dataset.saved = typedSince ? sent : valuesOf(row);
           }
         } else {
           setStatus(row, "error", answer.text.slice(0, 200) || msg.msgError);
