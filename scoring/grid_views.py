@@ -177,7 +177,13 @@ def _save_all(request, period, section: Section, tables, locks) -> HttpResponse 
         messages.info(request, _("Nothing to save: no value was changed."))
         return redirect("scoring:grid", period_pk=period.pk, section_pk=section.pk)
     try:
-        services.sheets_enter_section(period=period, section=section, rows=[row for _s, row in batch], by=request.user)
+        services.sheets_enter_section(
+            period=period,
+            section=section,
+            rows=[row for _s, row in batch],
+            by=request.user,
+            reason=request.POST.get("reason", "")[:REASON_LIMIT],
+        )
     except PermissionError as exc:
         log_refusal(request.user, "grid_save_all", f"section={section.pk}")
         return HttpResponse(str(exc), status=403)

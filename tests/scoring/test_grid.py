@@ -186,14 +186,15 @@ def test_nobody_enters_their_own_sheet_in_the_grid(login, section_head, section,
     assert not ScoreEntry.objects.filter(sheet=own).exists()
 
 
-def test_save_all_saves_every_changed_row(login, officer, sheets, entered, period, section):
-    data = {}
+def test_save_all_saves_every_changed_row_with_the_reason(login, officer, sheets, entered, period, section):
+    data = {"reason": "季度复核"}
     for sheet in sheets:
         data |= row_data(sheet, dict.fromkeys(entered, "4"))
     response = login(officer).post(grid_url(period, section), data)
     assert response.status_code == 302
     for sheet in sheets:
         assert ScoreSheet.objects.get(pk=sheet.pk).common_points == 4 * len(entered)
+        assert set(sheet.changes.values_list("reason", flat=True)) == {"季度复核"}
 
 
 def test_save_all_is_all_or_nothing_and_marks_the_bad_cell(login, officer, sheets, entered, period, section):
