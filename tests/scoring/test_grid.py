@@ -283,3 +283,14 @@ def test_a_result_past_scoring_is_read_only_in_the_grid_and_its_row_refused(
     response = client.post(row_url(sheets[0]), row_data(sheets[0], {entered[0]: "5"}))
     assert response.status_code == 422
     assert not ScoreEntry.objects.exists()
+
+
+def test_the_head_of_another_section_gets_404_for_this_sections_grid_and_rows(
+    login, other_section, sheets, entered, period, section
+):
+    other_head = factories.user_with_role("section_head", section=other_section, username="otherhead")
+    client = login(other_head)
+    assert client.get(grid_url(period, section)).status_code == 404
+    assert client.post(row_url(sheets[0]), row_data(sheets[0], {entered[0]: "5"})).status_code == 404
+    assert client.get(grid_url(period, other_section)).status_code == 200  # their own section, empty
+    assert not ScoreEntry.objects.exists()
