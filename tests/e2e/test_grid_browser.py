@@ -31,12 +31,12 @@ def templates(unit):
 
 
 @pytest.fixture
-def page(live_server, officer):
+def page(live_server, officer, monkeypatch):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     client = Client()
     client.force_login(officer)
     with sync_api.sync_playwright() as playwright:
