@@ -638,7 +638,9 @@ class SheetScores:
 
 
 @transaction.atomic
-def sheets_enter_section(*, period: Period, section: Section, rows: Sequence[SheetScores], by) -> list[ScoreSheet]:
+def sheets_enter_section(
+    *, period: Period, section: Section, rows: Sequence[SheetScores], by, reason: str = ""
+) -> list[ScoreSheet]:
     """Enter the points of many sheets of one section at once, all or nothing.
 
     Each row goes through ``sheet_enter`` (the same checks as the form). Every row is tried so that the
@@ -675,7 +677,9 @@ def sheets_enter_section(*, period: Period, section: Section, rows: Sequence[She
             continue
         seen.add(row.sheet_id)
         try:
-            saved.append(sheet_enter(sheet=sheet, values=row.values, by=by, expected_version=row.version))
+            saved.append(
+                sheet_enter(sheet=sheet, values=row.values, by=by, expected_version=row.version, reason=reason)
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for key, problems in exc.error_dict.items():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring import views
+from scoring import grid_views, views
 
 app_name = "scoring"
 
@@ -12,5 +12,7 @@ urlpatterns = [
     path("periods/<int:period_pk>/monthly/", views.monthly, name="monthly"),
     path("periods/<int:period_pk>/monthly/template.xlsx", views.monthly_template_download, name="monthly_template"),
     path("periods/<int:period_pk>/declare/", views.declare, name="declare"),
+    path("periods/<int:period_pk>/sections/<int:section_pk>/grid/", grid_views.grid, name="grid"),
     path("sheets/<int:pk>/", views.sheet_detail, name="sheet_detail"),
+    path("sheets/<int:pk>/row/", grid_views.grid_row, name="grid_row"),
 ]

@@ -54,10 +54,12 @@ def unit_sheets(request, period_pk: int, code: str):
         "section__order", "section_id", "person__post_order", "person_id"
     )
     can_open = scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit)
+    sheets = list(sheets)
+    sections = list({sheet.section_id: sheet.section for sheet in sheets if sheet.section_id}.values())
     return render(
         request,
         "scoring/unit_sheets.html",
-        {"period": period, "unit": unit, "sheets": sheets, "can_open": can_open},
+        {"period": period, "unit": unit, "sheets": sheets, "sections": sections, "can_open": can_open},
     )
 
 

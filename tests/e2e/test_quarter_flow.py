@@ -5,9 +5,11 @@ the published grade on a phone."""
 from decimal import Decimal as D
 
 import pytest
+from playwright.sync_api import expect
 
 from assessment import services
 from assessment.models import QuarterlyResult
+from scoring.models import MonthlyImport, MonthlyScore
 from tests.assessment.conftest import fill_sheet, results
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,6 +25,13 @@ def opened(cast, staff, unit, region, other_section, during_quarter):
     services.unit_start(period=period, unit=unit, by=cast["office"])
     for person in staff[7:]:
         fill_sheet(person.score_sheets.get(period=period), cast["office"], common=D("50"), monthly=D("95"))
+    # The first section's monthly performance is in; its quarterly items are left for the browser.
+    batch = MonthlyImport.objects.create(period=period, file_name="月度.xlsx", sha256="-", imported_by=cast["office"])
+    MonthlyScore.objects.bulk_create(
+        MonthlyScore(person=person, year=2026, month=month, score=D("97.5"), batch=batch)
+        for person in staff[:7]
+        for month in period.months
+    )
     services.summaries_skip(
         results=[r for r in results(period) if r.person.user_id is None], by=cast["office"], reason="纸质总结"
     )
@@ -54,10 +63,26 @@ def test_a_section_goes_from_scores_to_a_published_grade(
     own = QuarterlyResult.objects.get(period=period, person=first)
     services.summary_submit(result=own, summary="本季度完成了全部任务。", by=first.user)
 
-    # The office enters the section's scores.
-    # TODO: through the score-entry grid once it lands.
-    for n, person in enumerate(staff[:7]):
-        fill_sheet(person.score_sheets.get(period=period), cast["office"], common=D("59") - n, monthly=D("97.5"))
+    # The office enters the section's scores in the grid, row by row; each row saves itself on leaving it.
+    log_in(page, cast["office"])
+    page.goto(f"{url}/quarter/{period.pk}/units/{unit.code}/")
+    page.locator("tr", has_text=section.name).get_by_role("link", name="评分").click()
+    page.wait_for_url(f"**/sections/{section.pk}/grid/")
+    rows = page.locator("tr[data-row-url]")
+    expect(rows).to_have_count(7)
+    for n in range(7):
+        cells = rows.nth(n).locator("input.grid-input")
+        for c in range(cells.count()):
+            cell = cells.nth(c)
+            top = D(cell.get_attribute("data-max"))
+            cell.fill(str(top - n - 1 if c == 0 else top))
+    page.locator("#grid-reason").click()  # leaving the last row saves it too
+    for n in range(7):
+        expect(rows.nth(n).locator(".grid-status")).to_have_attribute("data-status", "saved")
+    sheets = [r.sheet for r in results(period, section)]
+    assert all(sheet.is_complete for sheet in sheets)
+    assert [sheet.total for sheet in sheets] == sorted((sheet.total for sheet in sheets), reverse=True)
+    assert sheets[0].eligible_grade == "好"
 
     # The section head proposes: 好 for the first (nominated), 较好 for the rest, from the board.
     log_in(page, cast["head"])
