@@ -100,7 +100,8 @@
           mine.value = theirs.value;
         }
       } else {
-        row.children[i].innerHTML = fresh.children[i].innerHTML;
+        // The whole cell, attributes too: the status cell's data-status says the row's state.
+        row.children[i].replaceWith(fresh.children[i].cloneNode(true));
       }
     }
     return typedSince;
