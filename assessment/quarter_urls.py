@@ -1,12 +1,16 @@
 from django.urls import path
 
 from assessment import quarter_views as views
+from assessment import staff_views
 
 app_name = "quarter"
 
 urlpatterns = [
+    path("mine/", staff_views.my_quarters, name="my_quarters"),
+    path("mine/<int:period_pk>/", staff_views.my_quarter, name="my_quarter"),
     path("<int:period_pk>/units/<str:code>/", views.board, name="board"),
     path("<int:period_pk>/units/<str:code>/review/", views.review, name="review"),
+    path("<int:period_pk>/units/<str:code>/reviews/", staff_views.reviews, name="reviews"),
     path("<int:period_pk>/units/<str:code>/decide/", views.decide, name="decide"),
     path("<int:period_pk>/units/<str:code>/publish/", views.publish, name="publish"),
     path("<int:period_pk>/sections/<int:section_pk>/propose/", views.propose, name="propose"),

@@ -1,0 +1,212 @@
+"""A civil servant's own quarters (个人小结, 工作纪实, declared bonus items, the published result and the
+review request), and the office's answers to review requests (复核). Thin: each page finds the user's own
+rows (or checks the office's scope), calls one service, and shows what was refused, keeping what was typed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessment import selectors, services
+from assessment.models import QuarterlyResult
+from assessment.quarter_views import TEXT_LIMIT, _grades_allowed, _period, _problems, _unit
+from scoring.models import Event
+from units.permissions import Action, not_found, scope_for
+
+Step = QuarterlyResult.Status
+SUMMARY_LIMIT = 5000  # characters of a quarterly summary
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=gettext_lazy("My quarterly summary"),
+        max_length=SUMMARY_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "form-control"}),
+    )
+
+
+class WorkRecordForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    content = forms.CharField(
+        label=gettext_lazy("What was done"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+
+class ReviewRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("What should be reviewed, and why"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+    )
+
+
+def _refused(form: forms.Form, exc: Exception) -> None:
+    """Put a service's refusal on the form: each message beside its field, the rest above the form."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, problems in exc.message_dict.items():
+            for problem in problems:
+                form.add_error(name if name in form.fields else None, problem)
+    else:
+        for problem in _problems(exc):
+            form.add_error(None, problem)
+
+
+def _person(request, what: str, detail: str = ""):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise not_found(request, what, detail)
+    return person
+
+
+@login_required
+def my_quarters(request):
+    """My quarters, newest first, each with the step of my result; and my published results over time."""
+    _person(request, "my_quarters")
+    periods = list(selectors.own_periods(user=request.user))
+    mine = {r.period_id: r for r in QuarterlyResult.objects.filter(person=request.user.person, period__in=periods)}
+    published = list(selectors.own_results(user=request.user))
+    return render(
+        request,
+        "assessment/staff_quarters.html",
+        {
+            "rows": [(period, mine.get(period.pk)) for period in periods],
+            "published": published,
+            "shown": set(selectors.PUBLISHED),
+        },
+    )
+
+
+@login_required
+def my_quarter(request, period_pk: int):
+    """One quarter of mine: write the summary, keep work records, see my declarations, and once published
+    my score and grade, with a review request during publicity. POSTs carry ``act``: summary, record or
+    review; a refusal shows the reason beside the form, with what was typed."""
+    person = _person(request, "my_quarter", f"period={period_pk}")
+    period = selectors.own_periods(user=request.user).filter(pk=period_pk).first()
+    if period is None:
+        raise not_found(request, "my_quarter", f"period={period_pk}")
+    result = selectors.own_result(user=request.user, period=period)
+    summary_form, record_form, review_form = SummaryForm(), WorkRecordForm(initial={"on": services.today()}), None
+    act = request.POST.get("act", "") if request.method == "POST" else ""
+    if act in ("summary", "review") and result is None:
+        raise not_found(request, f"my_quarter_{act}", f"period={period_pk} no result")
+    if act == "summary":
+        summary_form = SummaryForm(request.POST)
+        if summary_form.is_valid():
+            try:
+                services.summary_submit(result=result, summary=summary_form.cleaned_data["summary"], by=request.user)
+            except (ValidationError, PermissionError) as exc:
+                _refused(summary_form, exc)
+            else:
+                messages.success(request, _("Your summary is in; your section head scores it next."))
+                return redirect("quarter:my_quarter", period_pk=period.pk)
+    elif act == "record":
+        record_form = WorkRecordForm(request.POST)
+        if record_form.is_valid():
+            try:
+                services.work_record_add(period=period, by=request.user, **record_form.cleaned_data)
+            except (ValidationError, PermissionError) as exc:
+                _refused(record_form, exc)
+            else:
+                messages.success(request, _("Work record added."))
+                return redirect("quarter:my_quarter", period_pk=period.pk)
+    elif act == "review":
+        review_form = ReviewRequestForm(request.POST)
+        if review_form.is_valid():
+            try:
+                services.review_request(result=result, reason=review_form.cleaned_data["reason"], by=request.user)
+            except (ValidationError, PermissionError) as exc:
+                _refused(review_form, exc)
+            else:
+                messages.success(request, _("Your review request is sent; the assessment office answers it."))
+                return redirect("quarter:my_quarter", period_pk=period.pk)
+    elif act:
+        raise not_found(request, "my_quarter", f"period={period_pk} act={act}")
+    published = result is not None and result.status in selectors.PUBLISHED
+    requests_ = list(result.review_requests.all()) if result is not None else []
+    may_ask = (
+        published
+        and result.status == Step.PUBLICITY
+        and result.publicity_ends is not None
+        and services.today() <= result.publicity_ends
+        and not any(r.is_open for r in requests_)
+    )
+    return render(
+        request,
+        "assessment/staff_quarter.html",
+        {
+            "period": period,
+            "person": person,
+            "result": result,
+            "published": published,
+            "may_write": result is not None and result.status == Step.SUMMARY and not period.is_closed,
+            "summary_form": summary_form,
+            "record_form": record_form,
+            "may_record": not period.is_closed,
+            "records": person.work_records.filter(period=period).order_by("-on", "-pk"),
+            "declared": Event.objects.filter(period=period, shares__person=person)
+            .select_related("standard")
+            .order_by("-declared_at"),
+            "review_requests": requests_,
+            "review_form": review_form or ReviewRequestForm(),
+            "may_ask": may_ask,
+        },
+    )
+
+
+@login_required
+def reviews(request, period_pk: int, code: str):
+    """The office answers the review requests of the unit's people, changing the grade where the answer
+    says so (within the score's grades and the unit's places of 好)."""
+    period = _period(request, period_pk)
+    unit = _unit(request, period, code, Action.RUN_PERIOD)
+    if not scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit):
+        raise not_found(request, "quarter_reviews", f"unit={code}")
+    requests_ = list(selectors.review_requests_for(user=request.user, period=period, unit=unit))
+    posted = request.POST if request.method == "POST" else {}
+    problems: list[str] = []
+    failed = None
+    if request.method == "POST":
+        chosen = next((r for r in requests_ if str(r.pk) == posted.get("request")), None)
+        if chosen is None:
+            raise not_found(request, "quarter_reviews_answer", f"unit={code} request={posted.get('request')}")
+        answer = posted.get(f"answer-{chosen.pk}", "")
+        grade = posted.get(f"grade-{chosen.pk}", "") or None
+        try:
+            if len(answer) > TEXT_LIMIT:
+                raise ValidationError(
+                    _("An answer may be at most %(n)s characters; nothing was saved.") % {"n": TEXT_LIMIT}
+                )
+            services.review_answer(request=chosen, answer=answer, grade=grade, by=request.user)
+        except (ValidationError, PermissionError) as exc:
+            problems, failed = _problems(exc), chosen.pk
+        else:
+            messages.success(request, _("Answer recorded for %(name)s.") % {"name": chosen.result.person})
+            return redirect("quarter:reviews", period_pk=period.pk, code=unit.code)
+    rows = [
+        {
+            "request": r,
+            "grades": [g for g in _grades_allowed(r.result) if g != r.result.final_grade],
+            "answer": posted.get(f"answer-{r.pk}", "") if r.pk == failed else "",
+            "grade": posted.get(f"grade-{r.pk}", "") if r.pk == failed else "",
+            "problems": problems if r.pk == failed else [],
+        }
+        for r in requests_
+    ]
+    return render(
+        request,
+        "assessment/quarter_reviews.html",
+        {
+            "period": period,
+            "unit": unit,
+            "open_rows": [row for row in rows if row["request"].is_open],
+            "answered_rows": [row for row in rows if not row["request"].is_open],
+        },
+    )
