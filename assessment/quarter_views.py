@@ -83,6 +83,14 @@ def board(request, period_pk: int, code: str):
     propose_scope = scope_for(request.user, Action.PROPOSE)
     total = sum(row.total for row in rows)
     decided = sum(row.counts.get(Step.DECIDED, 0) for row in rows)
+    runs = scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit)
+    open_reviews = (
+        selectors.review_requests_for(user=request.user, period=period, unit=unit)
+        .filter(answered_at__isnull=True)
+        .count()
+        if runs and any(row.counts.get(s) for row in rows for s in selectors.PUBLISHED)
+        else 0
+    )
     return render(
         request,
         "assessment/quarter_board.html",
@@ -96,7 +104,9 @@ def board(request, period_pk: int, code: str):
             "can_review": scope_for(request.user, Action.REVIEW).covers_unit(unit)
             or any(scope_for(request.user, Action.REVIEW).covers_section(r.section) for r in rows if r.section),
             "can_decide": scope_for(request.user, Action.DECIDE).covers_unit(unit),
-            "can_publish": scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit) and 0 < decided == total,
+            "can_publish": runs and 0 < decided == total,
+            "can_answer_reviews": runs,
+            "open_reviews": open_reviews,
         },
     )
 

@@ -31,7 +31,9 @@ class SummaryForm(forms.Form):
 
 
 class WorkRecordForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    on = forms.DateField(
+        label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
     content = forms.CharField(
         label=gettext_lazy("What was done"),
         max_length=TEXT_LIMIT,
@@ -65,6 +67,11 @@ def _person(request, what: str, detail: str = ""):
     return person
 
 
+def _bar(result: QuarterlyResult) -> int:
+    """The width of a result's bar, in percent of the 100-point scale."""
+    return max(0, min(100, int(result.sheet.total)))
+
+
 @login_required
 def my_quarters(request):
     """My quarters, newest first, each with the step of my result; and my published results over time."""
@@ -77,7 +84,7 @@ def my_quarters(request):
         "assessment/staff_quarters.html",
         {
             "rows": [(period, mine.get(period.pk)) for period in periods],
-            "published": published,
+            "published": [(r, _bar(r)) for r in published],
             "shown": set(selectors.PUBLISHED),
         },
     )
