@@ -49,6 +49,14 @@ class ReviewRequestForm(forms.Form):
     )
 
 
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label=gettext_lazy("My opinion on the result"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+
 def _refused(form: forms.Form, exc: Exception) -> None:
     """Put a service's refusal on the form: each message beside its field, the rest above the form."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
@@ -93,8 +101,8 @@ def my_quarters(request):
 @login_required
 def my_quarter(request, period_pk: int):
     """One quarter of mine: write the summary, keep work records, see my declarations, and once published
-    my score and grade, with a review request during publicity. POSTs carry ``act``: summary, record or
-    review; a refusal shows the reason beside the form, with what was typed."""
+    my score and grade, with a review request during publicity and my opinion once final. POSTs carry
+    ``act``: summary, record, review or opinion; a refusal shows the reason beside the form, with what was typed."""
     person = _person(request, "my_quarter", f"period={period_pk}")
     period = selectors.own_periods(user=request.user).filter(pk=period_pk).first()
     if period is None:
@@ -102,7 +110,8 @@ def my_quarter(request, period_pk: int):
     result = selectors.own_result(user=request.user, period=period)
     summary_form, record_form, review_form = SummaryForm(), WorkRecordForm(initial={"on": services.today()}), None
     act = request.POST.get("act", "") if request.method == "POST" else ""
-    if act in ("summary", "review") and result is None:
+    opinion_form = OpinionForm(initial={"opinion": result.opinion}) if result is not None else None
+    if act in ("summary", "review", "opinion") and result is None:
         raise not_found(request, f"my_quarter_{act}", f"period={period_pk} no result")
     if act == "summary":
         summary_form = SummaryForm(request.POST)
@@ -134,6 +143,16 @@ def my_quarter(request, period_pk: int):
             else:
                 messages.success(request, _("Your review request is sent; the assessment office answers it."))
                 return redirect("quarter:my_quarter", period_pk=period.pk)
+    elif act == "opinion":
+        opinion_form = OpinionForm(request.POST)
+        if opinion_form.is_valid():
+            try:
+                services.opinion_record(result=result, opinion=opinion_form.cleaned_data["opinion"], by=request.user)
+            except (ValidationError, PermissionError) as exc:
+                _refused(opinion_form, exc)
+            else:
+                messages.success(request, _("Your opinion is recorded."))
+                return redirect("quarter:my_quarter", period_pk=period.pk)
     elif act:
         raise not_found(request, "my_quarter", f"period={period_pk} act={act}")
     published = result is not None and result.status in selectors.PUBLISHED
@@ -164,6 +183,8 @@ def my_quarter(request, period_pk: int):
             "review_requests": requests_,
             "review_form": review_form or ReviewRequestForm(),
             "may_ask": may_ask,
+            "opinion_form": opinion_form,
+            "may_give_opinion": result is not None and result.status == Step.FINAL and not period.is_closed,
         },
     )
 

@@ -217,6 +217,19 @@ def test_the_answer_to_my_review_request_is_shown(published, me, cast, client):
     assert "经复核，维持原等次。" in html_of(client.get(mine(published)))
 
 
+def test_once_final_the_person_records_an_opinion_and_before_that_it_is_refused(published, me, cast, unit, client):
+    client.force_login(me)
+    assert 'name="opinion"' not in html_of(client.get(mine(published)))
+    page = html_of(client.post(mine(published), {"act": "opinion", "opinion": "过早的意见"}))
+    assert "过早的意见" in page
+    assert "alert-danger" in page
+    assert QuarterlyResult.objects.get(period=published, person=me.person).opinion == ""
+    QuarterlyResult.objects.filter(period=published).update(status="final")
+    assert 'name="opinion"' in html_of(client.get(mine(published)))
+    assert client.post(mine(published), {"act": "opinion", "opinion": "无异议"}).status_code == 302
+    assert QuarterlyResult.objects.get(period=published, person=me.person).opinion == "无异议"
+
+
 def test_my_results_over_time_list_published_ones_only_newest_first(published, me, cast, unit, client):
     services.period_open(period=published.assessment_year.periods.get(quarter=2), by=cast["org"])
     services.unit_start(period=published.assessment_year.periods.get(quarter=2), unit=unit, by=cast["office"])
