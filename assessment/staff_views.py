@@ -85,7 +85,10 @@ def my_quarters(request):
     """My quarters, newest first, each with the step of my result; and my published results over time."""
     _person(request, "my_quarters")
     periods = list(selectors.own_periods(user=request.user))
-    mine = {r.period_id: r for r in QuarterlyResult.objects.filter(person=request.user.person, period__in=periods)}
+    mine = {
+        r.period_id: r
+        for r in QuarterlyResult.objects.filter(person=request.user.person, period__in=periods).select_related("sheet")
+    }
     published = list(selectors.own_results(user=request.user))
     return render(
         request,

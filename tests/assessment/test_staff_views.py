@@ -30,6 +30,8 @@ def html_of(response) -> str:
 
 
 def queries(client, url) -> int:
+    """The queries of one GET of ``url``, after one GET to warm what is cached per process or session."""
+    client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -247,6 +249,29 @@ def test_my_pages_keep_a_fixed_number_of_queries(published, me, client, during_q
         for day in range(1, 6):
             services.work_record_add(period=published, on=datetime.date(2026, 3, day), content=f"纪实{day}", by=me)
         assert queries(client, url) == few
+
+
+def test_my_quarters_keep_a_fixed_number_of_queries_however_many_quarters(published, me, cast, unit, client):
+    client.force_login(me)
+    url = reverse("quarter:my_quarters")
+    few = queries(client, url)
+    for quarter in (2, 3, 4):
+        period = published.assessment_year.periods.get(quarter=quarter)
+        services.period_open(period=period, by=cast["org"])
+        services.unit_start(period=period, unit=unit, by=cast["office"])
+        QuarterlyResult.objects.filter(period=period).update(status="final", final_grade="较好")
+    page = html_of(client.get(url))
+    assert page.count('class="progress"') == 4
+    assert queries(client, url) == few
+
+
+def test_a_summary_sent_twice_is_refused_the_second_time_with_the_reason(quarter, me, client, during_quarter):
+    client.force_login(me)
+    client.post(mine(quarter), {"act": "summary", "summary": "第一次"})
+    page = html_of(client.post(mine(quarter), {"act": "summary", "summary": "第二次"}))
+    assert "第二次" in page
+    assert "alert-danger" in page
+    assert QuarterlyResult.objects.get(period=quarter, person=me.person).summary == "第一次"
 
 
 # The office answers review requests ----------------------------------------------------------------------
