@@ -19,7 +19,7 @@ from assessment.models import (
     WorkRecord,
 )
 from assessment.services import Places, places_by_section
-from scoring.models import EventShare
+from scoring.models import Event, EventShare
 from units.models import Person, Section
 from units.permissions import Action, scope_for
 
@@ -249,6 +249,24 @@ def own_result(*, user, period: Period) -> QuarterlyResult | None:
         .select_related("period__assessment_year", "sheet", "unit", "section")
         .prefetch_related("review_requests")
         .first()
+    )
+
+
+def own_work_records(*, user, period: Period) -> QuerySet[WorkRecord]:
+    """The user's own work records (工作纪实) of ``period``, newest first."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return WorkRecord.objects.none()
+    return WorkRecord.objects.filter(person=person, period=period).order_by("-on", "-pk")
+
+
+def own_declarations(*, user, period: Period) -> QuerySet[Event]:
+    """The bonus items the user declared or shares in ``period``, newest first, with their status."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return Event.objects.none()
+    return (
+        Event.objects.filter(period=period, shares__person=person).select_related("standard").order_by("-declared_at")
     )
 
 

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment import selectors, services
-from assessment.models import QuarterlyResult
+from assessment.models import Period, QuarterlyResult
 from assessment.quarter_views import TEXT_LIMIT, _grades_allowed, _period, _problems, _unit
-from scoring.models import Event
 from units.permissions import Action, not_found, scope_for
 
 Step = QuarterlyResult.Status
@@ -101,6 +100,33 @@ def my_quarters(request):
     )
 
 
+def _acts(user, period: Period, result: QuarterlyResult | None) -> dict[str, tuple]:
+    """What each ``act`` of the quarter page posts: its form, the one service it calls, and what is said
+    once done."""
+    return {
+        "summary": (
+            SummaryForm,
+            lambda data: services.summary_submit(result=result, summary=data["summary"], by=user),
+            _("Your summary is in; your section head scores it next."),
+        ),
+        "record": (
+            WorkRecordForm,
+            lambda data: services.work_record_add(period=period, on=data["on"], content=data["content"], by=user),
+            _("Work record added."),
+        ),
+        "review": (
+            ReviewRequestForm,
+            lambda data: services.review_request(result=result, reason=data["reason"], by=user),
+            _("Your review request is sent; the assessment office answers it."),
+        ),
+        "opinion": (
+            OpinionForm,
+            lambda data: services.opinion_record(result=result, opinion=data["opinion"], by=user),
+            _("Your opinion is recorded."),
+        ),
+    }
+
+
 @login_required
 def my_quarter(request, period_pk: int):
     """One quarter of mine: write the summary, keep work records, see my declarations, and once published
@@ -111,53 +137,26 @@ def my_quarter(request, period_pk: int):
     if period is None:
         raise not_found(request, "my_quarter", f"period={period_pk}")
     result = selectors.own_result(user=request.user, period=period)
-    summary_form, record_form, review_form = SummaryForm(), WorkRecordForm(initial={"on": services.today()}), None
-    act = request.POST.get("act", "") if request.method == "POST" else ""
-    opinion_form = OpinionForm(initial={"opinion": result.opinion}) if result is not None else None
-    if act in ("summary", "review", "opinion") and result is None:
-        raise not_found(request, f"my_quarter_{act}", f"period={period_pk} no result")
-    if act == "summary":
-        summary_form = SummaryForm(request.POST)
-        if summary_form.is_valid():
+    forms_ = {
+        "summary": SummaryForm(),
+        "record": WorkRecordForm(initial={"on": services.today()}),
+        "review": ReviewRequestForm(),
+        "opinion": OpinionForm(initial={"opinion": result.opinion if result else ""}),
+    }
+    if request.method == "POST":
+        act = request.POST.get("act", "")
+        if act not in forms_ or (act != "record" and result is None):
+            raise not_found(request, "my_quarter", f"period={period_pk} act={act} result={result and result.pk}")
+        form_class, run, done = _acts(request.user, period, result)[act]
+        form = forms_[act] = form_class(request.POST)
+        if form.is_valid():
             try:
-                services.summary_submit(result=result, summary=summary_form.cleaned_data["summary"], by=request.user)
+                run(form.cleaned_data)
             except (ValidationError, PermissionError) as exc:
-                _refused(summary_form, exc)
+                _refused(form, exc)
             else:
-                messages.success(request, _("Your summary is in; your section head scores it next."))
+                messages.success(request, done)
                 return redirect("quarter:my_quarter", period_pk=period.pk)
-    elif act == "record":
-        record_form = WorkRecordForm(request.POST)
-        if record_form.is_valid():
-            try:
-                services.work_record_add(period=period, by=request.user, **record_form.cleaned_data)
-            except (ValidationError, PermissionError) as exc:
-                _refused(record_form, exc)
-            else:
-                messages.success(request, _("Work record added."))
-                return redirect("quarter:my_quarter", period_pk=period.pk)
-    elif act == "review":
-        review_form = ReviewRequestForm(request.POST)
-        if review_form.is_valid():
-            try:
-                services.review_request(result=result, reason=review_form.cleaned_data["reason"], by=request.user)
-            except (ValidationError, PermissionError) as exc:
-                _refused(review_form, exc)
-            else:
-                messages.success(request, _("Your review request is sent; the assessment office answers it."))
-                return redirect("quarter:my_quarter", period_pk=period.pk)
-    elif act == "opinion":
-        opinion_form = OpinionForm(request.POST)
-        if opinion_form.is_valid():
-            try:
-                services.opinion_record(result=result, opinion=opinion_form.cleaned_data["opinion"], by=request.user)
-            except (ValidationError, PermissionError) as exc:
-                _refused(opinion_form, exc)
-            else:
-                messages.success(request, _("Your opinion is recorded."))
-                return redirect("quarter:my_quarter", period_pk=period.pk)
-    elif act:
-        raise not_found(request, "my_quarter", f"period={period_pk} act={act}")
     published = result is not None and result.status in selectors.PUBLISHED
     requests_ = list(result.review_requests.all()) if result is not None else []
     may_ask = (
@@ -176,17 +175,15 @@ def my_quarter(request, period_pk: int):
             "result": result,
             "published": published,
             "may_write": result is not None and result.status == Step.SUMMARY and not period.is_closed,
-            "summary_form": summary_form,
-            "record_form": record_form,
+            "summary_form": forms_["summary"],
+            "record_form": forms_["record"],
             "may_record": not period.is_closed,
-            "records": person.work_records.filter(period=period).order_by("-on", "-pk"),
-            "declared": Event.objects.filter(period=period, shares__person=person)
-            .select_related("standard")
-            .order_by("-declared_at"),
+            "records": selectors.own_work_records(user=request.user, period=period),
+            "declared": selectors.own_declarations(user=request.user, period=period),
             "review_requests": requests_,
-            "review_form": review_form or ReviewRequestForm(),
+            "review_form": forms_["review"],
             "may_ask": may_ask,
-            "opinion_form": opinion_form,
+            "opinion_form": forms_["opinion"],
             "may_give_opinion": result is not None and result.status == Step.FINAL and not period.is_closed,
         },
     )
