@@ -225,14 +225,16 @@ PUBLISHED = (QuarterlyResult.Status.PUBLICITY, QuarterlyResult.Status.CONFIRMATI
 
 
 def own_periods(*, user) -> QuerySet[Period]:
-    """The periods a person takes part in: opened periods of their region, newest first. Empty for a user
-    who is not a person being assessed."""
+    """The periods of a person, newest first: those with a result of theirs, and the open periods of their
+    region (to keep work records before their result is started). Empty for a user who is not a person
+    being assessed."""
     person = getattr(user, "person", None)
     if person is None:
         return Period.objects.none()
     return (
-        Period.objects.filter(Q(assessment_year__region_id=person.unit.region_id) | Q(results__person=person))
-        .exclude(status=Period.Status.DRAFT)
+        Period.objects.filter(
+            Q(results__person=person) | Q(assessment_year__region_id=person.unit.region_id, status=Period.Status.OPEN)
+        )
         .distinct()
         .select_related("assessment_year")
         .order_by("-assessment_year__year", "-quarter")

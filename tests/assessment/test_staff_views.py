@@ -444,3 +444,17 @@ def test_a_colleagues_review_request_reaches_only_the_colleagues_own_result(publ
     request = ReviewRequest.objects.get()
     assert request.result.person.user == colleague
     assert not ReviewRequest.objects.filter(result__person=me.person).exists()
+
+
+def test_my_quarters_are_those_with_my_result_and_the_open_ones(quarter, me, cast, client):
+    from assessment import selectors
+    from assessment.models import Period
+
+    year = quarter.assessment_year
+    services.period_open(period=year.periods.get(quarter=2), by=cast["org"])  # open, my unit not started
+    Period.objects.filter(pk=year.periods.get(quarter=3).pk).update(status="closed")  # closed, without me
+    listed = [p.quarter for p in selectors.own_periods(user=me)]
+    assert listed == [2, 1]
+    client.force_login(me)
+    assert client.get(mine(year.periods.get(quarter=3))).status_code == 404
+    assert client.get(mine(year.periods.get(quarter=4))).status_code == 404  # a draft
