@@ -304,10 +304,12 @@ class Profile:
 NOTIFICATIONS_SHOWN = 50
 
 
-def profile_timeline(*, person: Person) -> Profile:
+def profile_timeline(*, person: Person, with_notifications: bool = False) -> Profile:
     """The profile (画像) of a person the caller may already see: per period, newest first, the published
     score and grade, work records (工作纪实), bonus and deduction events, follow-ups (谈话提醒, 诫勉,
-    导师帮带), and the person's latest reminders. A fixed number of queries, however long the history."""
+    导师帮带), and, ``with_notifications`` (for the person alone: it is their inbox, which also holds what
+    their own roles are reminded of), their latest reminders. A fixed number of queries, however long the
+    history."""
     by_period: dict[int, ProfilePeriod] = {}
 
     def row(period: Period) -> ProfilePeriod:
@@ -334,7 +336,9 @@ def profile_timeline(*, person: Person) -> Profile:
         else:
             row(follow_up.result.period).follow_ups.append(follow_up)
     notifications = (
-        list(Notification.objects.filter(user_id=person.user_id)[:NOTIFICATIONS_SHOWN]) if person.user_id else []
+        list(Notification.objects.filter(user_id=person.user_id)[:NOTIFICATIONS_SHOWN])
+        if with_notifications and person.user_id
+        else []
     )
     periods = sorted(by_period.values(), key=lambda p: (p.period.year, p.period.quarter), reverse=True)
     return Profile(periods=periods, follow_ups=loose, notifications=notifications)

@@ -57,7 +57,8 @@ def person_detail(request, pk: int):
     if person is None:
         raise not_found(request, "person_detail", f"person={pk}")
     # The profile (画像): per period the published result, work records, events and follow-ups.
-    context = {"person": person, "profile": profile_timeline(person=person)}
+    own = person.user_id is not None and person.user_id == request.user.pk
+    context = {"person": person, "profile": profile_timeline(person=person, with_notifications=own), "own": own}
     return render(request, "units/person_detail.html", context)
 
 

@@ -383,7 +383,7 @@ def test_the_reviews_page_keeps_a_fixed_number_of_queries(published, cast, unit,
 # The profile (画像) ---------------------------------------------------------------------------------------
 
 
-def test_the_profile_shows_each_period_with_records_events_follow_ups_and_reminders(
+def test_the_profile_shows_each_period_with_records_events_and_follow_ups_and_the_inbox_to_the_person_alone(
     published, me, cast, client, during_quarter
 ):
     person = me.person
@@ -401,9 +401,12 @@ def test_the_profile_shows_each_period_with_records_events_follow_ups_and_remind
     Notification.objects.create(user=me, key="k", message="请在期限前提交个人小结")
     client.force_login(cast["office"])
     page = html_of(client.get(reverse("person_detail", args=[person.pk])))
-    for text in ("牵头完成专项整治", "市级表彰", "谈话提醒", "导师帮带", "导师：张三", "请在期限前提交个人小结"):
+    for text in ("牵头完成专项整治", "市级表彰", "谈话提醒", "导师帮带", "导师：张三"):
         assert text in page, text
     assert result.final_grade in page
+    assert "请在期限前提交个人小结" not in page  # the person's inbox is theirs alone
+    client.force_login(me)
+    assert "请在期限前提交个人小结" in html_of(client.get(reverse("person_detail", args=[person.pk])))
 
 
 def test_the_profile_is_refused_to_a_colleague_and_an_outsider(published, me, colleague, cast, client):
