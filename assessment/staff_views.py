@@ -157,6 +157,9 @@ def my_quarter(request, period_pk: int):
             else:
                 messages.success(request, done)
                 return redirect("quarter:my_quarter", period_pk=period.pk)
+    # The phone's date picker offers the quarter's days only; the service still checks them.
+    picker = forms_["record"].fields["on"].widget
+    picker.attrs.update(min=period.start_date.isoformat(), max=period.end_date.isoformat())
     published = result is not None and result.status in selectors.PUBLISHED
     requests_ = list(result.review_requests.all()) if result is not None else []
     may_ask = (
