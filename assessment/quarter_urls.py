@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import dashboard_views
+from assessment import dashboard_views, staff_views
 from assessment import quarter_views as views
 
 app_name = "quarter"
@@ -8,8 +8,11 @@ app_name = "quarter"
 urlpatterns = [
     path("region/", dashboard_views.region, name="region_dashboard"),
     path("dashboard/", dashboard_views.office, name="office_dashboard"),
+    path("mine/", staff_views.my_quarters, name="my_quarters"),
+    path("mine/<int:period_pk>/", staff_views.my_quarter, name="my_quarter"),
     path("<int:period_pk>/units/<str:code>/", views.board, name="board"),
     path("<int:period_pk>/units/<str:code>/review/", views.review, name="review"),
+    path("<int:period_pk>/units/<str:code>/reviews/", staff_views.reviews, name="reviews"),
     path("<int:period_pk>/units/<str:code>/decide/", views.decide, name="decide"),
     path("<int:period_pk>/units/<str:code>/publish/", views.publish, name="publish"),
     path("<int:period_pk>/units/<str:code>/allocate/", views.allocate, name="allocate"),

@@ -90,6 +90,14 @@ def board(request, period_pk: int, code: str):
     review_scope = scope_for(request.user, Action.REVIEW)
     total = board.unit.total if board.unit else 0
     decided = board.unit.counts.get(Step.DECIDED, 0) if board.unit else 0
+    runs = scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit)
+    open_reviews = (
+        selectors.review_requests_for(user=request.user, period=period, unit=unit)
+        .filter(answered_at__isnull=True)
+        .count()
+        if runs and any(row.counts.get(s) for row in rows for s in selectors.PUBLISHED)
+        else 0
+    )
     return render(
         request,
         "assessment/quarter_board.html",
@@ -104,10 +112,12 @@ def board(request, period_pk: int, code: str):
             "can_review": review_scope.covers_unit(unit)
             or any(review_scope.covers_section(r.section) for r in rows if r.section),
             "can_decide": scope_for(request.user, Action.DECIDE).covers_unit(unit),
-            "can_publish": scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit) and 0 < decided == total,
-            "can_allocate": scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit) and total > 0,
+            "can_publish": runs and 0 < decided == total,
+            "can_allocate": runs and total > 0,
             "task": shown_task(request),
             "can_import": scope_for(request.user, Action.IMPORT_MONTHLY).covers_unit(unit),
+            "can_answer_reviews": runs,
+            "open_reviews": open_reviews,
         },
     )
 

@@ -5,15 +5,26 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, FloatField, Q, QuerySet
+from django.db.models import Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext as _
 
 from assessment import annual, reminders
-from assessment.models import GRADE_ORDER, AnnualResult, AssessmentYear, Period, QuarterlyResult, QuotaLedger
+from assessment.models import (
+    GRADE_ORDER,
+    AnnualResult,
+    AssessmentYear,
+    FollowUp,
+    Notification,
+    Period,
+    QuarterlyResult,
+    QuotaLedger,
+    ReviewRequest,
+    WorkRecord,
+)
 from assessment.services import Places, ledger_figures
-from scoring.models import ScoreSheet
-from units.models import Section, Unit
+from scoring.models import Event, EventShare, ScoreSheet
+from units.models import Person, Section, Unit
 from units.permissions import Action, scope_for
 
 # The order in which eligible people are suggested for 好 (domain.md §5): score first, then the monthly
@@ -484,3 +495,128 @@ def score_bins(*, period: Period, bin_width: int) -> list[ScoreBin]:
         ScoreBin(low=k * bin_width, high=(k + 1) * bin_width, people=counts.get(k, 0))
         for k in range(min(counts), max(counts) + 1)
     ]
+
+
+# A civil servant's own quarters, the office's review requests, and a person's profile ---------------------
+
+PUBLISHED = (QuarterlyResult.Status.PUBLICITY, QuarterlyResult.Status.CONFIRMATION, QuarterlyResult.Status.FINAL)
+
+
+def own_periods(*, user) -> QuerySet[Period]:
+    """The periods of a person, newest first: those with a result of theirs, and the open periods of their
+    region (to keep work records before their result is started). Empty for a user who is not a person
+    being assessed."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return Period.objects.none()
+    return (
+        Period.objects.filter(
+            Q(results__person=person) | Q(assessment_year__region_id=person.unit.region_id, status=Period.Status.OPEN)
+        )
+        .distinct()
+        .select_related("assessment_year")
+        .order_by("-assessment_year__year", "-quarter")
+    )
+
+
+def own_result(*, user, period: Period) -> QuarterlyResult | None:
+    """The user's own result in ``period`` (with its sheet and review requests), or None."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return None
+    return (
+        QuarterlyResult.objects.filter(person=person, period=period)
+        .select_related("period__assessment_year", "sheet", "unit", "section")
+        .prefetch_related("review_requests")
+        .first()
+    )
+
+
+def own_work_records(*, user, period: Period) -> QuerySet[WorkRecord]:
+    """The user's own work records (工作纪实) of ``period``, newest first."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return WorkRecord.objects.none()
+    return WorkRecord.objects.filter(person=person, period=period).order_by("-on", "-pk")
+
+
+def own_declarations(*, user, period: Period) -> QuerySet[Event]:
+    """The bonus items the user declared or shares in ``period``, newest first, with their status."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return Event.objects.none()
+    return (
+        Event.objects.filter(period=period, shares__person=person).select_related("standard").order_by("-declared_at")
+    )
+
+
+def review_requests_for(*, user, period: Period, unit) -> QuerySet[ReviewRequest]:
+    """The review requests (复核) of ``unit``'s results in ``period`` that the user answers for the office:
+    open ones first, oldest first; then the answered ones, newest first."""
+    results = results_visible_to(user=user, period=period, action=Action.RUN_PERIOD).filter(unit=unit)
+    return (
+        ReviewRequest.objects.filter(result__in=results.values("pk"))
+        .select_related("result__person", "result__section", "result__sheet", "answered_by")
+        .order_by(F("answered_at").desc(nulls_first=True), "requested_at", "pk")
+    )
+
+
+@dataclass
+class ProfilePeriod:
+    """One period of a person's profile: the published result, and what the person did and met in it."""
+
+    period: Period
+    result: QuarterlyResult | None = None
+    records: list[WorkRecord] = field(default_factory=list)
+    shares: list[EventShare] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Profile:
+    periods: list[ProfilePeriod]
+    follow_ups: list[FollowUp]  # those tied to no result: mentoring (导师帮带) and the like
+    notifications: list[Notification]
+
+
+NOTIFICATIONS_SHOWN = 50
+
+
+def profile_timeline(*, person: Person, with_notifications: bool = False) -> Profile:
+    """The profile (画像) of a person the caller may already see: per period, newest first, the published
+    score and grade, work records (工作纪实), bonus and deduction events, follow-ups (谈话提醒, 诫勉,
+    导师帮带), and, ``with_notifications`` (for the person alone: it is their inbox, which also holds what
+    their own roles are reminded of), their latest reminders. A fixed number of queries, however long the
+    history."""
+    by_period: dict[int, ProfilePeriod] = {}
+
+    def row(period: Period) -> ProfilePeriod:
+        return by_period.setdefault(period.pk, ProfilePeriod(period=period))
+
+    for result in (
+        QuarterlyResult.objects.filter(person=person, status__in=PUBLISHED)
+        .select_related("period__assessment_year", "sheet", "unit")
+        .prefetch_related("review_requests")
+    ):
+        row(result.period).result = result
+    for record in WorkRecord.objects.filter(person=person).select_related("period__assessment_year"):
+        row(record.period).records.append(record)
+    for share in (
+        EventShare.objects.filter(person=person)
+        .select_related("event__period__assessment_year", "event__standard")
+        .order_by("event__declared_at", "pk")
+    ):
+        row(share.event.period).shares.append(share)
+    loose = []
+    for follow_up in FollowUp.objects.filter(person=person).select_related("result__period__assessment_year"):
+        if follow_up.result is None:
+            loose.append(follow_up)
+        else:
+            row(follow_up.result.period).follow_ups.append(follow_up)
+    notifications = (
+        list(Notification.objects.filter(user_id=person.user_id)[:NOTIFICATIONS_SHOWN])
+        if with_notifications and person.user_id
+        else []
+    )
+    periods = sorted(by_period.values(), key=lambda p: (p.period.year, p.period.quarter), reverse=True)
+    return Profile(periods=periods, follow_ups=loose, notifications=notifications)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from assessment.models import QuarterlyResult
+from assessment.selectors import profile_timeline
 from scoring.views import run_import
 from units import selectors
 from units.models import Unit
@@ -56,15 +56,9 @@ def person_detail(request, pk: int):
     person = selectors.person_profile_for(user=request.user, pk=pk)
     if person is None:
         raise not_found(request, "person_detail", f"person={pk}")
-    # The profile (画像): every published result over time and what followed from it.
-    shown = (QuarterlyResult.Status.PUBLICITY, QuarterlyResult.Status.CONFIRMATION, QuarterlyResult.Status.FINAL)
-    results = (
-        QuarterlyResult.objects.filter(person=person, status__in=shown)
-        .select_related("period__assessment_year", "sheet", "unit")
-        .order_by("-period__assessment_year__year", "-period__quarter")
-    )
-    follow_ups = person.follow_ups.select_related("result__period__assessment_year").order_by("-due_on")
-    context = {"person": person, "results": results, "follow_ups": follow_ups}
+    # The profile (画像): per period the published result, work records, events and follow-ups.
+    own = person.user_id is not None and person.user_id == request.user.pk
+    context = {"person": person, "profile": profile_timeline(person=person, with_notifications=own), "own": own}
     return render(request, "units/person_detail.html", context)
 
 
