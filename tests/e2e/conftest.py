@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 # The review chain's cast and staff, shared with the assessment tests.
-from tests.assessment.conftest import cast, during_quarter, staff  # noqa: F401
+from tests.assessment.conftest import cast, decided, during_quarter, quarter, staff  # noqa: F401
 from tests.conftest import _missing
 from tests.factories import PASSWORD
 

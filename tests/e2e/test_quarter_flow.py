@@ -58,10 +58,15 @@ def test_a_section_goes_from_scores_to_a_published_grade(
     url = live_server.url
     first = staff[0]
 
-    # The member of staff writes the quarterly summary on a phone.
-    # TODO: through the "my quarter" page once it lands.
-    own = QuarterlyResult.objects.get(period=period, person=first)
-    services.summary_submit(result=own, summary="本季度完成了全部任务。", by=first.user)
+    # The member of staff writes the quarterly summary on a phone, from the menu.
+    log_in(phone, first.user)
+    phone.click(".navbar-toggler")
+    phone.get_by_role("link", name="我的平时考核").click()
+    phone.get_by_role("link", name=str(period)).first.click()
+    phone.locator("#summary textarea").fill("本季度完成了全部任务。")
+    phone.get_by_role("button", name="提交小结").click()
+    phone.locator(".alert-success").wait_for()
+    assert QuarterlyResult.objects.get(period=period, person=first).summary == "本季度完成了全部任务。"
 
     # The office enters the section's scores in the grid, row by row; each row saves itself on leaving it.
     log_in(page, cast["office"])
@@ -119,8 +124,9 @@ def test_a_section_goes_from_scores_to_a_published_grade(
     assert {r.status for r in results(period)} == {QuarterlyResult.Status.PUBLICITY}
 
     # The member of staff sees the published grade on a phone.
-    log_in(phone, first.user)
-    phone.goto(f"{url}/people/{first.pk}/")
-    row = phone.locator("tr", has_text=str(period))
-    assert "好" in row.inner_text()
+    phone.goto(f"{url}/quarter/mine/")
+    mine = phone.get_by_role("link", name=str(period)).first
+    assert "好" in mine.inner_text()
+    mine.click()
+    assert "好" in phone.locator("main").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
