@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:period_pk>/units/<str:code>/publish/", views.publish, name="publish"),
     path("<int:period_pk>/units/<str:code>/allocate/", views.allocate, name="allocate"),
     path("<int:period_pk>/allocate/", views.allocate_region, name="allocate_region"),
+    path("<int:period_pk>/sections/<int:section_pk>/skip-summaries/", views.skip_summaries, name="skip_summaries"),
     path("<int:period_pk>/sections/<int:section_pk>/propose/", views.propose, name="propose"),
     path("results/<int:pk>/send-back/", views.send_back, name="send_back"),
 ]

@@ -345,3 +345,33 @@ def allocate_region(request, period_pk: int):
     label = _("Places of 好 of every unit, %(period)s") % {"period": period}
     task = task_start(request, allocate_places_task, period.pk, label=label)
     return redirect(f"{reverse('scoring:period_list')}?task={task}")
+
+
+@login_required
+@require_POST
+def skip_summaries(request, period_pk: int, section_pk: int):
+    """The office moves a section's people who wrote no summary in the system (a paper summary, leave) on to
+    scoring, with the reason, so the section head can propose for them."""
+    period = _period(request, period_pk)
+    section = sections_visible_to(user=request.user, action=Action.RUN_PERIOD).filter(pk=section_pk).first()
+    if section is None or section.unit.region_id != period.assessment_year.region_id:
+        raise not_found(request, "quarter_skip_summaries", f"section={section_pk}")
+    waiting = list(
+        selectors.queue_for(
+            user=request.user, period=period, unit=section.unit, step=Step.SUMMARY, action=Action.RUN_PERIOD
+        ).filter(section=section)
+    )
+    reason = request.POST.get("reason", "")
+    if len(reason) > TEXT_LIMIT:
+        messages.error(request, _too_long())
+        return redirect("quarter:board", period_pk=period.pk, code=section.unit.code)
+    problems = _submit(
+        request,
+        waiting,
+        lambda chosen: services.summaries_skip(results=chosen, by=request.user, reason=reason),
+        empty=_("Nobody of this section waits for a summary."),
+        done=_("%(n)s people moved on to scoring without a summary in the system."),
+    )
+    if problems:
+        messages.error(request, " ".join(problems))
+    return redirect("quarter:board", period_pk=period.pk, code=section.unit.code)

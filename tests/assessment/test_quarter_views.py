@@ -229,3 +229,29 @@ def test_the_queries_of_a_chain_page_do_not_grow_with_its_rows(
     assert many == few
     if page != "board":
         assert rows_many - rows_few == 5  # the page did list the five more
+
+
+def test_the_office_moves_a_sections_missing_summaries_on_with_the_reason(quarter, cast, unit, section, client):
+    url = reverse("quarter:skip_summaries", args=[quarter.pk, section.pk])
+    board = reverse("quarter:board", args=[quarter.pk, unit.code])
+    client.force_login(cast["office"])
+    assert url in client.get(board).content.decode()
+
+    client.post(url, {"reason": ""})
+    assert {r.status for r in results(quarter, section)} == {QuarterlyResult.Status.SUMMARY}
+    client.post(url, {"reason": "x" * 2001})
+    assert {r.status for r in results(quarter, section)} == {QuarterlyResult.Status.SUMMARY}
+
+    response = client.post(url, {"reason": "纸质小结已交"}, follow=True)
+    assert response.redirect_chain[-1][0] == board
+    assert {r.status for r in results(quarter, section)} == {QuarterlyResult.Status.SCORING}
+    assert {r.status for r in results(quarter) if r.section_id != section.pk} == {QuarterlyResult.Status.SUMMARY}
+    assert url not in client.get(board).content.decode()
+
+
+def test_only_the_office_moves_summaries_on(quarter, cast, section, client):
+    url = reverse("quarter:skip_summaries", args=[quarter.pk, section.pk])
+    for who in ("outsider", "head", "leader", "committee", "org"):
+        client.force_login(cast[who])
+        assert client.post(url, {"reason": "纸质"}).status_code == 404, who
+    assert {r.status for r in results(quarter, section)} == {QuarterlyResult.Status.SUMMARY}
