@@ -40,7 +40,15 @@ def home(request):
     """Who you are and what you can do."""
     user = request.user
     person = getattr(user, "person", None)
-    roles = [{"assignment": a, "abilities": ROLE_ABILITIES.get(a.role, ())} for a in roles_of(user)]
+    roles = [
+        {
+            "assignment": a,
+            "abilities": ROLE_ABILITIES.get(a.role, ()),
+            # The unit whose current quarter the role works on, for a link straight to it.
+            "unit": a.unit if a.unit_id else (a.section.unit if a.section_id else None),
+        }
+        for a in roles_of(user)
+    ]
     open_periods = []
     if person is not None:
         open_periods = (

@@ -177,12 +177,18 @@ def propose(request, period_pk: int, section_pk: int):
         if problems is None:
             return redirect("quarter:propose", period_pk=period.pk, section_pk=section.pk)
     places = services.places_by_section(period, section.unit).get(section.pk)
+    person = getattr(request.user, "person", None)
     return render(
         request,
         "assessment/quarter_propose.html",
         {
             "period": period,
             "section": section,
+            # Who is not on the page, and why: no summary yet (the office moves paper ones on), or oneself.
+            "waiting_summaries": QuarterlyResult.objects.filter(
+                period=period, section=section, status=Step.SUMMARY
+            ).count(),
+            "own_here": person is not None and person.section_id == section.pk,
             "rows": _proposal_rows(results, posted),
             "results": results,
             "places": places,

@@ -55,18 +55,33 @@ def send_reminders(*, today: datetime.date) -> int:
                                 user_id=result.person.user_id,
                                 key=f"{status}:{result.pk}",
                                 message=message,
-                                url=reverse("home"),
+                                url=reverse("quarter:my_quarter", args=[period.pk]),
                             )
                         )
                 continue
             sections = {r.section_id for r in at_step if r.section_id}
             units = {r.unit_id for r in at_step}
-            holders = RoleAssignment.objects.filter(role__in=roles).filter(
-                Q(section_id__in=sections) | Q(unit_id__in=units)
+            holders = (
+                RoleAssignment.objects.filter(role__in=roles)
+                .filter(Q(section_id__in=sections) | Q(unit_id__in=units))
+                .select_related("unit", "section__unit")
+                .order_by("user_id", "pk")
             )
-            for user_id in holders.values_list("user_id", flat=True).distinct():
-                notes.append(Notification(user_id=user_id, key=f"{status}:{period.pk}", message=message))
-        offices = RoleAssignment.objects.filter(role=Role.OFFICE, unit_id__in=late)
+            reminded: set[int] = set()
+            for holder in holders:
+                if holder.user_id in reminded:
+                    continue
+                reminded.add(holder.user_id)
+                unit = holder.unit or holder.section.unit
+                notes.append(
+                    Notification(
+                        user_id=holder.user_id,
+                        key=f"{status}:{period.pk}",
+                        message=message,
+                        url=reverse("quarter:board", args=[period.pk, unit.code]),
+                    )
+                )
+        offices = RoleAssignment.objects.filter(role=Role.OFFICE, unit_id__in=late).select_related("unit")
         for office in offices:
             names = "、".join(sorted(late[office.unit_id]))
             notes.append(
@@ -74,6 +89,7 @@ def send_reminders(*, today: datetime.date) -> int:
                     user_id=office.user_id,
                     key=f"late:{period.pk}:{office.unit_id}:{today}",
                     message=_("%(period)s: behind the deadline: %(sections)s.") % {"period": period, "sections": names},
+                    url=reverse("quarter:board", args=[period.pk, office.unit.code]),
                 )
             )
     before = Notification.objects.count()

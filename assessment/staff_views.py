@@ -31,7 +31,9 @@ class SummaryForm(forms.Form):
 
 class WorkRecordForm(forms.Form):
     on = forms.DateField(
-        label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=gettext_lazy("date"),
+        # An HTML date input takes ISO dates only; the localised format would leave it empty.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     content = forms.CharField(
         label=gettext_lazy("What was done"),

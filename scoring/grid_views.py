@@ -174,7 +174,7 @@ def _save_all(request, period, section: Section, tables, locks) -> HttpResponse 
             version = _int(request.POST, f"s{sheet.pk}-version", -1)
             batch.append((sheet, services.SheetScores(sheet_id=sheet.pk, version=version, values=values)))
     if not batch:
-        messages.info(request, _("Nothing to save: no value was changed."))
+        messages.info(request, _("Every row was already saved; there was nothing new to save."))
         return redirect("scoring:grid", period_pk=period.pk, section_pk=section.pk)
     try:
         services.sheets_enter_section(

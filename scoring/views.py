@@ -39,10 +39,19 @@ def period_list(request):
     units = units_visible_to(user=request.user).order_by("order", "code")
     ratios = scope_for(request.user, Action.SET_RATIOS)  # who sets the ratios recomputes the region's places
     allocates = {p.pk for p in periods if ratios.everything or p.assessment_year.region_id in ratios.region_ids}
+    imports_in = set(
+        units_visible_to(user=request.user, action=Action.IMPORT_MONTHLY).values_list("region_id", flat=True)
+    )
     return render(
         request,
         "scoring/period_list.html",
-        {"periods": periods, "units": units, "allocates": allocates, "task": shown_task(request)},
+        {
+            "periods": periods,
+            "units": units,
+            "allocates": allocates,
+            "imports_in": imports_in,
+            "task": shown_task(request),
+        },
     )
 
 

@@ -268,7 +268,18 @@
     }
   });
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    // Save all waits for the rows still being saved, so it posts their new versions, not the old ones.
+    var busy = Array.prototype.some.call(form.querySelectorAll("tr[data-row-url]"), function (row) {
+      return row._busy;
+    });
+    if (busy) {
+      event.preventDefault();
+      window.setTimeout(function () {
+        form.requestSubmit(event.submitter);
+      }, 100);
+      return;
+    }
     form._submitting = true;
   });
 })();

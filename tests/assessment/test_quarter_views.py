@@ -255,3 +255,37 @@ def test_only_the_office_moves_summaries_on(quarter, cast, section, client):
         client.force_login(cast[who])
         assert client.post(url, {"reason": "纸质"}).status_code == 404, who
     assert {r.status for r in results(quarter, section)} == {QuarterlyResult.Status.SUMMARY}
+
+
+def test_the_section_head_is_told_who_is_missing_from_the_proposal_page_and_why(quarter, cast, section, client):
+    client.force_login(cast["head"])
+    page = client.get(reverse("quarter:propose", args=[quarter.pk, section.pk])).content.decode()
+    waiting = len(results(quarter, section))
+    assert f"本股室有{waiting}人尚未提交季度小结" in page
+
+
+def test_the_home_page_takes_each_role_straight_to_its_current_quarter(quarter, cast, unit, section, client):
+    expected = {
+        "head": [
+            reverse("quarter:board", args=[quarter.pk, unit.code]),
+            reverse("scoring:grid", args=[quarter.pk, section.pk]),
+            reverse("quarter:propose", args=[quarter.pk, section.pk]),
+        ],
+        "leader": [reverse("quarter:review", args=[quarter.pk, unit.code])],
+        "committee": [reverse("quarter:decide", args=[quarter.pk, unit.code])],
+        "office": [reverse("quarter:board", args=[quarter.pk, unit.code])],
+    }
+    for who, links in expected.items():
+        client.force_login(cast[who])
+        page = client.get(reverse("home")).content.decode()
+        for link in links:
+            assert f'href="{link}"' in page, (who, link)
+    client.force_login(cast["outsider"])
+    assert reverse("quarter:board", args=[quarter.pk, unit.code]) not in client.get(reverse("home")).content.decode()
+
+
+def test_the_monthly_import_is_offered_only_to_those_who_import(quarter, cast, client):
+    url = reverse("scoring:monthly", args=[quarter.pk])
+    for who, offered in (("office", True), ("org", True), ("head", False), ("leader", False), ("committee", False)):
+        client.force_login(cast[who])
+        assert (url in client.get(reverse("scoring:period_list")).content.decode()) is offered, who

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.urls import reverse
 
 from assessment import reminders, services
 from assessment.models import Notification, QuotaLedger
@@ -29,12 +30,16 @@ def test_reminders_go_to_whoever_acts_next_once(quarter, cast, staff, section):
     own = staff[0].results.get()
     created = reminders.send_reminders(today=datetime.date(2026, 3, 29))
     assert created == 1
-    assert Notification.objects.get().user == own.person.user
+    note = Notification.objects.get()
+    assert note.user == own.person.user
+    assert note.url == reverse("quarter:my_quarter", args=[quarter.pk])  # where the summary is written
     assert reminders.send_reminders(today=datetime.date(2026, 3, 29)) == 0
     for result in own.period.results.all():
         services.summary_skip(result=result, by=cast["office"], reason="x")
     reminders.send_reminders(today=datetime.date(2026, 4, 1))
-    assert Notification.objects.filter(user__in=[cast["head"], cast["head2"]]).count() == 2
+    heads = Notification.objects.filter(user__in=[cast["head"], cast["head2"]])
+    assert heads.count() == 2
+    assert {n.url for n in heads} == {reverse("quarter:board", args=[quarter.pk, section.unit.code])}
 
 
 def test_the_office_is_told_which_sections_are_late(quarter, cast, staff, section):
@@ -43,6 +48,7 @@ def test_the_office_is_told_which_sections_are_late(quarter, cast, staff, sectio
     reminders.send_reminders(today=datetime.date(2026, 4, 2))
     note = Notification.objects.get(user=cast["office"])
     assert section.name in note.message
+    assert note.url == reverse("quarter:board", args=[quarter.pk, section.unit.code])
 
 
 def test_the_beat_schedule_runs_the_reminders_daily():

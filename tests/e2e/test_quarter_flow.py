@@ -113,8 +113,12 @@ def test_a_section_goes_from_scores_to_a_published_grade(
     # The committee confirms the proposals.
     log_in(page, cast["committee"])
     page.goto(f"{url}/quarter/{period.pk}/units/{unit.code}/decide/")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="记录审定结果").click()
     page.locator(".alert-success").wait_for()
+
+    assert "7" in asked[0]  # the committee is asked to confirm the seven grades first
 
     # The office publishes.
     log_in(page, cast["office"])
