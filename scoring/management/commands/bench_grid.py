@@ -29,17 +29,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument(
+            "--any-period",
+            action="store_true",
+            help="the largest section of any period, closed ones included (its grid is read-only: GET only)",
+        )
 
-    def handle(self, *args, repeat: int, **options):
+    def handle(self, *args, repeat: int, any_period: bool = False, **options):
         # Sheets whose result has moved past scoring are read-only in the grid: only count the editable ones.
         past_scoring = QuarterlyResult.objects.filter(period=OuterRef("period"), person=OuterRef("person")).exclude(
             status__in=services.OPEN_STEPS
         )
+        sheets = ScoreSheet.objects.filter(
+            period__assessment_year__region__code=DEMO_REGION_CODE, section__isnull=False
+        )
+        if not any_period:
+            sheets = sheets.exclude(period__status=Period.Status.CLOSED).exclude(Exists(past_scoring))
         largest = (
-            ScoreSheet.objects.filter(period__assessment_year__region__code=DEMO_REGION_CODE, section__isnull=False)
-            .exclude(period__status=Period.Status.CLOSED)
-            .exclude(Exists(past_scoring))
-            .values("period_id", "section_id")
+            sheets.values("period_id", "section_id")
             .annotate(n=Count("id"))
             .order_by("-n", "period_id", "section_id")
             .first()
@@ -49,7 +56,7 @@ class Command(BaseCommand):
         period = Period.objects.get(pk=largest["period_id"])
         section = Section.objects.select_related("unit").get(pk=largest["section_id"])
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), transaction.atomic():
-            self._run(period, section, largest["n"], repeat)
+            self._run(period, section, largest["n"], repeat, get_only=any_period)
             transaction.set_rollback(True)
 
     def _officer(self, section: Section) -> User:
@@ -76,7 +83,7 @@ class Command(BaseCommand):
             f"queries {min(queries)}–{max(queries)} ({repeat} runs)"
         )
 
-    def _run(self, period: Period, section: Section, people: int, repeat: int) -> None:
+    def _run(self, period: Period, section: Section, people: int, repeat: int, *, get_only: bool = False) -> None:
         officer = self._officer(section)
         client = Client()
         client.force_login(officer)
@@ -86,6 +93,8 @@ class Command(BaseCommand):
         )
         url = reverse("scoring:grid", args=[period.pk, section.pk])
         self._time("grid page GET", lambda: client.get(url), repeat)
+        if get_only:
+            return
 
         moved = services.moved_on(
             period=period,
