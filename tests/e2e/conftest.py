@@ -15,6 +15,7 @@ import pytest
 from tests.assessment.conftest import cast, decided, during_quarter, quarter, staff  # noqa: F401
 from tests.conftest import _missing
 from tests.factories import PASSWORD
+from tests.scoring.conftest import period, templates  # noqa: F401
 
 # Playwright's sync API runs an event loop in the test's thread; Django's ORM, used by the test to arrange
 # data and check outcomes, refuses to run beside one unless told the loop is not its caller.

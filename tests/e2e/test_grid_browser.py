@@ -1,8 +1,6 @@
 """The grid in a real browser (static/js/grid.js): checks as you type, keyboard moves, autosave on leaving
 a row, a stale row."""
 
-import os
-
 import pytest
 from django.urls import reverse
 
@@ -12,18 +10,6 @@ from tests import factories
 from tests.scoring.test_sheets import monthly
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture
-def period(region):
-    return factories.assessment_period(region, year=2026, quarter=1)
-
-
-@pytest.fixture
-def templates(unit):
-    return services.templates_install_defaults(year=2026)
 
 
 @pytest.fixture
