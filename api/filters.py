@@ -8,8 +8,8 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger
-from scoring.models import ScoreSheet
+from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from scoring.models import Event, EventStandard, MonthlyImport, MonthlyScore, ScoreSheet
 from units.models import Person, Placement, Section, Unit
 
 # The largest id a database column holds: a bigger number is refused as input instead of overflowing.
@@ -154,3 +154,67 @@ class AnnualResultFilter(filters.FilterSet):
             "suggested_grade",
             "final_grade",
         ]
+
+
+class MonthlyScoreFilter(filters.FilterSet):
+    period = IdFilter(method="in_period", help_text=_("Period id: the three months of its quarter."))
+    person = ref("person", _("Person id."))
+    unit = ref("person__unit", _("Home unit id of the person."))
+    unit_code = unit_code("person__unit__code")
+    year = IdFilter(help_text=_("Year."))
+    month = IdFilter(min_value=1, max_value=12, help_text=_("Month, 1 to 12."))
+    batch = ref("batch", _("Id of the import that brought the score."))
+
+    class Meta:
+        model = MonthlyScore
+        fields = ["period", "person", "unit", "unit_code", "year", "month", "batch"]
+
+    def in_period(self, queryset, name, value):
+        period = Period.objects.filter(pk=value).select_related("assessment_year").first()
+        if period is None:
+            return queryset.none()
+        return queryset.filter(year=period.year, month__in=period.months)
+
+
+class MonthlyImportFilter(filters.FilterSet):
+    period = ref("period", _("Period id."))
+    unit = ref("unit", _("Unit id."))
+    unit_code = unit_code()
+
+    class Meta:
+        model = MonthlyImport
+        fields = ["period", "unit", "unit_code"]
+
+
+class EventFilter(filters.FilterSet):
+    period = ref("period", _("Period id."))
+    unit = ref("unit", _("Unit id."))
+    unit_code = unit_code()
+    person = ref("shares__person", _("Id of a person sharing the event."))
+    kind = filters.ChoiceFilter(
+        field_name="standard__kind", choices=EventStandard.Kind.choices, help_text=_("Bonus, deduction or veto item.")
+    )
+
+    class Meta:
+        model = Event
+        fields = ["period", "unit", "unit_code", "person", "status", "kind"]
+
+
+class ReviewRequestFilter(filters.FilterSet):
+    result = ref("result", _("Result id."))
+    period = ref("result__period", _("Period id."))
+    person = ref("result__person", _("Person id."))
+    is_open = BoolFilter(field_name="answered_at", method="open_or_not", help_text=_("Waiting for its answer or not."))
+
+    class Meta:
+        model = ReviewRequest
+        fields = ["result", "period", "person", "is_open"]
+
+    def open_or_not(self, queryset, name, value):
+        return queryset.filter(answered_at__isnull=value)
+
+
+class RegisterExportFilter(filters.FilterSet):
+    class Meta:
+        model = RegisterExport
+        fields = ["status", "kind"]
