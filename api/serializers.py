@@ -487,6 +487,7 @@ class SendBackInput(Strict):
 
 
 class ReviewRequestInput(Strict):
+    result = ident(_("Id of your published quarterly result."))
     reason = text(_("What should be reviewed, and why."))
 
 

@@ -8,10 +8,11 @@ from tests.assessment.conftest import cast, decided, during_quarter, quarter, st
 
 @pytest.fixture
 def api():
-    """An API client acting as ``user`` (a session, as a browser has)."""
+    """An API client acting as ``user`` (a session, as a browser has), sending JSON unless told otherwise."""
 
     def _as(user):
         client = APIClient()
+        client.default_format = "json"
         client.force_authenticate(user)
         return client
 
