@@ -36,6 +36,12 @@ class BoolFilter(filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 12})
+class MonthFilter(IdFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=12, **kwargs)
+
+
 def unit_code(field: str = "unit__code"):
     return filters.CharFilter(field_name=field, help_text=_("Unit code."))
 
@@ -162,7 +168,7 @@ class MonthlyScoreFilter(filters.FilterSet):
     unit = ref("person__unit", _("Home unit id of the person."))
     unit_code = unit_code("person__unit__code")
     year = IdFilter(help_text=_("Year."))
-    month = IdFilter(min_value=1, max_value=12, help_text=_("Month, 1 to 12."))
+    month = MonthFilter(help_text=_("Month, 1 to 12."))
     batch = ref("batch", _("Id of the import that brought the score."))
 
     class Meta:
