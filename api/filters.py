@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.utils import extend_schema_field
 
-from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.models import AnnualResult, Grade, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.registers import KINDS
 from scoring.models import Event, EventStandard, MonthlyImport, MonthlyScore, ScoreSheet
 from units.models import Person, Placement, Section, Unit
 
@@ -16,8 +18,19 @@ from units.models import Person, Placement, Section, Unit
 MAX_ID = 2**63 - 1
 
 
+class Described:
+    """A filter whose schema is given by ``extend_schema_field``: drf-spectacular then leaves out the help
+    text, so it is put back into the schema of each instance."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = self.extra.get("help_text")
+        if help_text:
+            set_override(self, "field", {**get_override(type(self), "field"), "description": help_text})
+
+
 @extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
-class IdFilter(filters.NumberFilter):
+class IdFilter(Described, filters.NumberFilter):
     field_class = filters.fields.forms.IntegerField
 
     def __init__(self, *args, **kwargs):
@@ -27,7 +40,7 @@ class IdFilter(filters.NumberFilter):
 
 
 @extend_schema_field({"type": "boolean"})
-class BoolFilter(filters.TypedChoiceFilter):
+class BoolFilter(Described, filters.TypedChoiceFilter):
     """true or false; anything else is refused (400), where django-filter's own would ignore it."""
 
     def __init__(self, *args, **kwargs):
@@ -115,6 +128,9 @@ class PlaceFilter(filters.FilterSet):
 
 class ScoreSheetFilter(PlaceFilter):
     is_complete = BoolFilter(help_text=_("Complete or not."))
+    eligible_grade = filters.ChoiceFilter(
+        choices=Grade.choices, help_text=_("The best grade the score allows: 好, 较好, 一般 or 较差.")
+    )
 
     class Meta:
         model = ScoreSheet
@@ -221,6 +237,8 @@ class ReviewRequestFilter(filters.FilterSet):
 
 
 class RegisterExportFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=[(kind, kind) for kind in KINDS], help_text=_("Which register."))
+
     class Meta:
         model = RegisterExport
         fields = ["status", "kind"]

@@ -48,8 +48,17 @@ def add_error_responses(result, generator, request, public):
             "left): detail says what, code names it (e.g. out_of_order, stale, no_place)."
         ),
     }
+    places = {
+        "id": _("Id of the row."),
+        "period_pk": _("Period id."),
+        "section_pk": _("Section id."),
+        "code": _("Unit code."),
+    }
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", ()):
+                if parameter.get("in") == "path" and not parameter.get("description"):
+                    parameter["description"] = places.get(parameter["name"], "")
             codes = ["401"]
             if operation.get("parameters") or "requestBody" in operation:
                 codes.append("400")
