@@ -115,3 +115,14 @@ def test_a_closed_period_is_409(api, cast, quarter, unit):
     response = api(cast["office"]).post(URL, {"period": quarter.pk, "file": upload}, format="multipart")
     assert response.status_code == 409
     assert response.json()["code"] == "closed"
+
+
+def test_a_section_head_reads_the_monthly_scores_of_their_section_only(api, cast, quarter, staff, section):
+    rows = api(cast["head"]).get("/api/v1/monthly-scores/?page_size=500").json()["results"]
+    assert {row["person"] for row in rows} == {p.pk for p in staff if p.section_id == section.pk}
+
+
+def test_a_person_without_roles_reads_no_monthly_scores_and_no_imports(api, quarter, staff):
+    client = api(staff[0].user)
+    assert client.get("/api/v1/monthly-scores/").json()["results"] == []
+    assert client.get("/api/v1/monthly-imports/").json()["results"] == []
