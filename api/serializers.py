@@ -482,6 +482,10 @@ class DecideInput(Strict):
     comment = text(_("The committee's comment."), required=False)
 
 
+class NoInput(Strict):
+    """An act that takes no input: an empty body, or an empty object; anything else is refused."""
+
+
 class SendBackInput(Strict):
     reason = text(_("Why the unit's results are sent back to its committee."))
 

@@ -473,7 +473,7 @@ class UnitActView(generics.GenericAPIView):
     serializer_class = serializers.Moved
     pagination_class = None
     filter_backends = []
-    input_class = None
+    input_class = serializers.NoInput
     what = "unit_act"
 
     def service(self, **kwargs) -> int:
@@ -493,7 +493,7 @@ class UnitActView(generics.GenericAPIView):
         )
         if unit is None:
             raise not_found(request, f"api_{self.what}", f"unit={code}")
-        data = validated(self.input_class, request.data) if self.input_class else {}
+        data = validated(self.input_class, request.data)
         return Response({"moved": self.service(period=period, unit=unit, by=user, **data)})
 
 
