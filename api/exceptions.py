@@ -17,6 +17,28 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
+# A service's refusal with one of these codes says the act does not fit the rows' present state (a step out
+# of order, a row changed meanwhile, no place left): 409 Conflict, ``{"detail", "code"}``, so a client can
+# tell "reload and try again" from "your input is wrong" (400).
+CONFLICTS = frozenset(
+    {
+        "answered",
+        "closed",
+        "decided",
+        "final",
+        "incomplete",
+        "late",
+        "moved_on",
+        "no_place",
+        "out_of_order",
+        "pending",
+        "publicity",
+        "quarters_open",
+        "stale",
+        "window_closed",
+    }
+)
+
 
 def _join(prefix: str, key) -> str:
     if isinstance(key, int):
@@ -53,8 +75,18 @@ def django_errors(exc: DjangoValidationError, prefix: str = "") -> dict[str, lis
     return {prefix or NON_FIELD: [str(m) for m in exc.messages]}
 
 
+def conflict_code(exc: DjangoValidationError) -> str | None:
+    if hasattr(exc, "error_dict"):
+        return None
+    codes = {error.code for error in exc.error_list}
+    return next((code for code in sorted(codes) if code in CONFLICTS), None)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
+        code = conflict_code(exc)
+        if code:
+            return Response({"detail": " ".join(exc.messages), "code": code}, status=status.HTTP_409_CONFLICT)
         return Response(django_errors(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionError):
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -6,18 +6,31 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.utils import extend_schema_field
 
-from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger
-from scoring.models import ScoreSheet
+from assessment.models import AnnualResult, Grade, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.registers import KINDS
+from scoring.models import Event, EventStandard, MonthlyImport, MonthlyScore, ScoreSheet
 from units.models import Person, Placement, Section, Unit
 
 # The largest id a database column holds: a bigger number is refused as input instead of overflowing.
 MAX_ID = 2**63 - 1
 
 
+class Described:
+    """A filter whose schema is given by ``extend_schema_field``: drf-spectacular then leaves out the help
+    text, so it is put back into the schema of each instance."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = self.extra.get("help_text")
+        if help_text:
+            set_override(self, "field", {**get_override(type(self), "field"), "description": help_text})
+
+
 @extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
-class IdFilter(filters.NumberFilter):
+class IdFilter(Described, filters.NumberFilter):
     field_class = filters.fields.forms.IntegerField
 
     def __init__(self, *args, **kwargs):
@@ -27,13 +40,19 @@ class IdFilter(filters.NumberFilter):
 
 
 @extend_schema_field({"type": "boolean"})
-class BoolFilter(filters.TypedChoiceFilter):
+class BoolFilter(Described, filters.TypedChoiceFilter):
     """true or false; anything else is refused (400), where django-filter's own would ignore it."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
         kwargs.setdefault("coerce", lambda value: value == "true")
         super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 12})
+class MonthFilter(IdFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=12, **kwargs)
 
 
 def unit_code(field: str = "unit__code"):
@@ -109,6 +128,9 @@ class PlaceFilter(filters.FilterSet):
 
 class ScoreSheetFilter(PlaceFilter):
     is_complete = BoolFilter(help_text=_("Complete or not."))
+    eligible_grade = filters.ChoiceFilter(
+        choices=Grade.choices, help_text=_("The best grade the score allows: 好, 较好, 一般 or 较差.")
+    )
 
     class Meta:
         model = ScoreSheet
@@ -154,3 +176,69 @@ class AnnualResultFilter(filters.FilterSet):
             "suggested_grade",
             "final_grade",
         ]
+
+
+class MonthlyScoreFilter(filters.FilterSet):
+    period = IdFilter(method="in_period", help_text=_("Period id: the three months of its quarter."))
+    person = ref("person", _("Person id."))
+    unit = ref("person__unit", _("Home unit id of the person."))
+    unit_code = unit_code("person__unit__code")
+    year = IdFilter(help_text=_("Year."))
+    month = MonthFilter(help_text=_("Month, 1 to 12."))
+    batch = ref("batch", _("Id of the import that brought the score."))
+
+    class Meta:
+        model = MonthlyScore
+        fields = ["period", "person", "unit", "unit_code", "year", "month", "batch"]
+
+    def in_period(self, queryset, name, value):
+        period = Period.objects.filter(pk=value).select_related("assessment_year").first()
+        if period is None:
+            return queryset.none()
+        return queryset.filter(year=period.year, month__in=period.months)
+
+
+class MonthlyImportFilter(filters.FilterSet):
+    period = ref("period", _("Period id."))
+    unit = ref("unit", _("Unit id."))
+    unit_code = unit_code()
+
+    class Meta:
+        model = MonthlyImport
+        fields = ["period", "unit", "unit_code"]
+
+
+class EventFilter(filters.FilterSet):
+    period = ref("period", _("Period id."))
+    unit = ref("unit", _("Unit id."))
+    unit_code = unit_code()
+    person = ref("shares__person", _("Id of a person sharing the event."))
+    kind = filters.ChoiceFilter(
+        field_name="standard__kind", choices=EventStandard.Kind.choices, help_text=_("Bonus, deduction or veto item.")
+    )
+
+    class Meta:
+        model = Event
+        fields = ["period", "unit", "unit_code", "person", "status", "kind"]
+
+
+class ReviewRequestFilter(filters.FilterSet):
+    result = ref("result", _("Result id."))
+    period = ref("result__period", _("Period id."))
+    person = ref("result__person", _("Person id."))
+    is_open = BoolFilter(field_name="answered_at", method="open_or_not", help_text=_("Waiting for its answer or not."))
+
+    class Meta:
+        model = ReviewRequest
+        fields = ["result", "period", "person", "is_open"]
+
+    def open_or_not(self, queryset, name, value):
+        return queryset.filter(answered_at__isnull=value)
+
+
+class RegisterExportFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=[(kind, kind) for kind in KINDS], help_text=_("Which register."))
+
+    class Meta:
+        model = RegisterExport
+        fields = ["status", "kind"]

@@ -10,15 +10,31 @@ ERROR = "Error"
 def add_error_responses(result, generator, request, public):
     """Describe the refusals every operation may give (the shapes of ``api.exceptions``), so that a client
     and the contract tests know them: 400 where input is read, 401 everywhere, 403 on writes, 404 wherever
-    a path names a row or a list is paged."""
+    a path names a row or a list is paged; 409 on writes."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components[ERROR] = {
         "type": "object",
         "description": _(
             "A refusal: either detail and code, or an object of field path → messages, where the path names "
-            "the field as the request spelled it (e.g. [2].entries.17)."
+            "the field as the request spelled it (e.g. [2].entries.17). A refused import adds errors, one per "
+            "problem of the file."
         ),
-        "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "row": {"type": "integer", "description": _("Row as Excel numbers it; 0 for the whole file.")},
+                        "column": {"type": "string", "description": _("Column letter and header; empty for a row.")},
+                        "message": {"type": "string"},
+                    },
+                    "required": ["row", "column", "message"],
+                },
+            },
+        },
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     }
     body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR}"}}}
@@ -27,14 +43,27 @@ def add_error_responses(result, generator, request, public):
         "401": _("Not authenticated, or the token is invalid or revoked."),
         "403": _("Your roles do not allow this act."),
         "404": _("Not found, or outside what your roles cover."),
+        "409": _(
+            "The act does not fit the present state (a step out of order, a row changed meanwhile, no place "
+            "left): detail says what, code names it (e.g. out_of_order, stale, no_place)."
+        ),
+    }
+    places = {
+        "id": _("Id of the row."),
+        "period_pk": _("Period id."),
+        "section_pk": _("Section id."),
+        "code": _("Unit code."),
     }
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", ()):
+                if parameter.get("in") == "path" and not parameter.get("description"):
+                    parameter["description"] = places.get(parameter["name"], "")
             codes = ["401"]
             if operation.get("parameters") or "requestBody" in operation:
                 codes.append("400")
             if method != "get":
-                codes.append("403")
+                codes.extend(["403", "409"])
             names = {parameter.get("name") for parameter in operation.get("parameters", ())}
             if "{" in path or "page" in names:  # a row outside the caller's scope, or a page past the end
                 codes.append("404")

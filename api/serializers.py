@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from assessment.models import AnnualResult, Period, QuarterlyResult, QuotaLedger
-from scoring.models import ScoreEntry, ScoreSheet
+from assessment.models import AnnualResult, Grade, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.registers import KINDS, QUARTER_NAMES
+from scoring.models import Event, EventShare, MonthlyImport, MonthlyScore, ScoreEntry, ScoreSheet
 from units.models import Person, Placement, Section, Unit
 
 
@@ -237,6 +238,133 @@ class AnnualResultSerializer(Described):
         ]
 
 
+class MonthlyScoreSerializer(Described):
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
+
+    class Meta:
+        model = MonthlyScore
+        fields = ["id", "person", "person_name", "year", "month", "score", "batch"]
+
+
+class MonthlyImportSerializer(Described):
+    imported_by = serializers.CharField(
+        source="imported_by.username", read_only=True, help_text=_("Account that imported the file.")
+    )
+
+    class Meta:
+        model = MonthlyImport
+        fields = [
+            "id",
+            "period",
+            "unit",
+            "file_name",
+            "sha256",
+            "rows",
+            "created",
+            "replaced",
+            "imported_by",
+            "imported_at",
+        ]
+
+
+class EventShareSerializer(Described):
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
+
+    class Meta:
+        model = EventShare
+        fields = ["person", "person_name", "points"]
+
+
+class EventSerializer(Described):
+    kind = serializers.CharField(source="standard.kind", read_only=True, help_text=_("Bonus, deduction or veto item."))
+    standard_name = serializers.CharField(source="standard.name", read_only=True, help_text=_("Name of the standard."))
+    shares = EventShareSerializer(many=True, read_only=True, help_text=_("Each person's share of the points."))
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "period",
+            "unit",
+            "matter",
+            "standard",
+            "standard_name",
+            "kind",
+            "points",
+            "evidence",
+            "status",
+            "declared_at",
+            "decided_at",
+            "decision_note",
+            "shares",
+        ]
+
+
+class ReviewRequestSerializer(Described):
+    person = serializers.IntegerField(source="result.person_id", read_only=True, help_text=_("Person id."))
+    period = serializers.IntegerField(source="result.period_id", read_only=True, help_text=_("Period id."))
+    is_open = serializers.BooleanField(read_only=True, help_text=_("Waiting for its answer."))
+
+    class Meta:
+        model = ReviewRequest
+        fields = [
+            "id",
+            "result",
+            "person",
+            "period",
+            "reason",
+            "requested_at",
+            "is_open",
+            "answer",
+            "answered_at",
+            "grade_before",
+            "grade_after",
+        ]
+
+
+class RegisterExportSerializer(Described):
+    year = serializers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
+    region = serializers.IntegerField(
+        source="assessment_year.region_id", read_only=True, help_text=_("Region of the assessment year.")
+    )
+    unit_code = serializers.CharField(
+        source="unit.code", read_only=True, allow_null=True, help_text=_("Code of the unit; null for a whole region.")
+    )
+    download = serializers.SerializerMethodField(help_text=_("Address of the file once it is done, else null."))
+
+    class Meta:
+        model = RegisterExport
+        fields = [
+            "id",
+            "kind",
+            "year",
+            "region",
+            "quarter",
+            "unit",
+            "unit_code",
+            "status",
+            "done",
+            "total",
+            "file_name",
+            "size",
+            "sheets",
+            "error",
+            "requested_at",
+            "finished_at",
+            "expires_at",
+            "download",
+        ]
+
+    def get_download(self, job) -> str | None:
+        if job.status != RegisterExport.Status.DONE:
+            return None
+        return f"/api/v1/register-exports/{job.pk}/file/"
+
+
+class Moved(serializers.Serializer):
+    moved = serializers.IntegerField(help_text=_("How many results moved to the next step."))
+
+
 # Input ---------------------------------------------------------------------------------------------------
 
 
@@ -274,3 +402,121 @@ class SheetScoresInput(Strict):
 class BulkScoresResult(serializers.Serializer):
     saved = serializers.IntegerField(help_text=_("How many sheets were saved."))
     sheets = ScoreSheetSerializer(many=True, help_text=_("The sheets as saved, with their new versions."))
+
+
+GRADES = [(value, value) for value in Grade.values]
+
+
+def text(help_text, *, required=True, max_length=2000):
+    return serializers.CharField(
+        required=required, allow_blank=not required, max_length=max_length, trim_whitespace=True, help_text=help_text
+    )
+
+
+def ident(help_text, *, required=True):
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=required, help_text=help_text)
+
+
+class MonthlyUploadInput(Strict):
+    period = ident(_("Id of the period."))
+    unit = serializers.CharField(
+        required=False,
+        max_length=50,
+        help_text=_("Code of the unit the file is for; leave out for a region-wide file."),
+    )
+    file = serializers.FileField(
+        max_length=200, allow_empty_file=False, help_text=_("The monthly performance workbook (.xlsx).")
+    )
+
+
+class ShareInput(Strict):
+    person = ident(_("Person id."))
+    points = serializers.DecimalField(max_digits=6, decimal_places=2, help_text=_("This person's share of the points."))
+
+
+class EventRecordInput(Strict):
+    period = ident(_("Id of the period."))
+    unit = ident(_("Id of the unit recording the event."))
+    matter = text(_("The matter: events naming the same matter count once, at the higher value."), max_length=200)
+    standard = ident(_("Id of the bonus or deduction standard."))
+    evidence = text(_("The evidence: the document, the commendation or the record."))
+    points = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, help_text=_("Points; the standard's when left out.")
+    )
+    shares = ShareInput(many=True, allow_empty=False, help_text=_("Who shares the event, and how much each."))
+
+
+class EventDeclareInput(Strict):
+    period = ident(_("Id of the period."))
+    matter = text(_("The matter: events naming the same matter count once, at the higher value."), max_length=200)
+    standard = ident(_("Id of the bonus standard."))
+    evidence = text(_("The evidence: the document, the commendation or the record."))
+
+
+class EventApproveInput(Strict):
+    note = text(_("Note on the decision."), required=False, max_length=200)
+
+
+class EventRejectInput(Strict):
+    note = text(_("Why the event is rejected."), max_length=200)
+
+
+class ProposeInput(Strict):
+    grade = serializers.ChoiceField(choices=GRADES, help_text=_("Proposed grade: 好, 较好, 一般 or 较差."))
+    comment = text(_("The section's review comment (评鉴)."))
+    nominate = serializers.BooleanField(
+        default=False, help_text=_("Nominate for 好, using one of the section's places.")
+    )
+
+
+class ReviewInput(Strict):
+    comment = text(_("The leader's comment."), required=False)
+
+
+class ReturnInput(Strict):
+    reason = text(_("Why the result is sent back one step."))
+
+
+class DecideInput(Strict):
+    grade = serializers.ChoiceField(choices=GRADES, help_text=_("Final grade: 好, 较好, 一般 or 较差."))
+    comment = text(_("The committee's comment."), required=False)
+
+
+class NoInput(Strict):
+    """An act that takes no input: an empty body, or an empty object; anything else is refused."""
+
+
+class SendBackInput(Strict):
+    reason = text(_("Why the unit's results are sent back to its committee."))
+
+
+class ReviewRequestInput(Strict):
+    result = ident(_("Id of your published quarterly result."))
+    reason = text(_("What should be reviewed, and why."))
+
+
+class ReviewAnswerInput(Strict):
+    answer = text(_("The office's answer."))
+    grade = serializers.ChoiceField(
+        choices=GRADES, required=False, help_text=_("A changed final grade, if the review changes it.")
+    )
+
+
+class RegisterExportInput(Strict):
+    kind = serializers.ChoiceField(choices=[(kind, kind) for kind in KINDS], help_text=_("Which register."))
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("Assessment year."))
+    quarter = serializers.ChoiceField(
+        choices=list(QUARTER_NAMES),
+        required=False,
+        allow_null=True,
+        help_text=_("Quarter, 1 to 4, for the quarterly registers."),
+    )
+    unit = serializers.CharField(
+        required=False, max_length=50, help_text=_("Code of one unit; leave out for the whole region.")
+    )
+    region = ident(_("Region id, for a whole region's register."), required=False)
+
+    def validate(self, data):
+        if ("unit" in data) == ("region" in data):
+            raise serializers.ValidationError(_("Give either a unit or a region."))
+        return data

@@ -14,6 +14,11 @@ router.register("sheets", views.ScoreSheetViewSet, basename="sheet")
 router.register("results", views.QuarterlyResultViewSet, basename="result")
 router.register("ledgers", views.QuotaLedgerViewSet, basename="ledger")
 router.register("annual-results", views.AnnualResultViewSet, basename="annual-result")
+router.register("monthly-scores", views.MonthlyScoreViewSet, basename="monthly-score")
+router.register("monthly-imports", views.MonthlyImportViewSet, basename="monthly-import")
+router.register("events", views.EventViewSet, basename="event")
+router.register("review-requests", views.ReviewRequestViewSet, basename="review-request")
+router.register("register-exports", views.RegisterExportViewSet, basename="register-export")
 
 app_name = "api"
 urlpatterns = [
@@ -21,6 +26,15 @@ urlpatterns = [
         "periods/<int:period_pk>/sections/<int:section_pk>/scores/",
         views.SectionScoresView.as_view(),
         name="section-scores",
+    ),
+    *(
+        path(f"periods/<int:period_pk>/units/<str:code>/{act}/", view.as_view(), name=f"unit-{act}")
+        for act, view in (
+            ("publish", views.UnitPublishView),
+            ("report", views.UnitReportView),
+            ("confirm", views.UnitConfirmView),
+            ("send-back", views.UnitSendBackView),
+        )
     ),
     *router.urls,
 ]

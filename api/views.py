@@ -6,21 +6,34 @@ not found: lists leave it out, details answer 404 (logged, as in the browser).
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from urllib.parse import quote
+
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, viewsets
+from rest_framework import exceptions, generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api import filters, serializers
+from api import selectors as api_selectors
 from api.filters import MAX_ID
+from assessment import register_jobs
 from assessment import selectors as assessment_selectors
+from assessment import services as assessment_services
+from assessment.models import AssessmentYear, Period, QuarterlyResult, RegisterExport
+from assessment.registers import Request as RegisterRequest
+from scoring import monthly as scoring_monthly
 from scoring import selectors as scoring_selectors
 from scoring import services as scoring_services
-from scoring.models import ScoreEntry
+from scoring.models import EventStandard, ScoreEntry
 from units import selectors as units_selectors
-from units.permissions import log_refusal, not_found
+from units.permissions import Action, log_refusal, not_found
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -33,6 +46,8 @@ class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
         raise NotImplementedError
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is built without a user
+            return self.serializer_class.Meta.model.objects.none()
         return self.selected()
 
     def get_object(self):
@@ -50,6 +65,50 @@ def described(list_description):
         list=extend_schema(description=list_description),
         retrieve=extend_schema(description=_("One row; 404 when it is outside what your roles cover.")),
     )
+
+
+# Writes ---------------------------------------------------------------------------------------------------
+
+UNKNOWN = _("Unknown, or outside what your roles cover.")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def validated(input_class, data) -> dict:
+    """The input checked for shape (400 naming each field); the services decide the rest."""
+    serializer = input_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def pick(queryset, pk: int, field: str):
+    """The row ``pk`` of a scoped queryset named in the body: 400 naming ``field`` when the caller cannot see
+    it, in the same words as when it does not exist (nothing is told about another unit's rows)."""
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise exceptions.ValidationError({field: [UNKNOWN]})
+    return row
+
+
+def acted(description, request=None, responses=None, **kwargs):
+    """The schema of a write: its input and its answer (the refusals are added to every write by
+    ``api.schema``, 409 included)."""
+    return extend_schema(description=description, request=request, responses=responses, **kwargs)
+
+
+ACTION = {"filter_backends": [], "pagination_class": None}
+
+
+class ActingViewSet(ScopedViewSet):
+    """A scoped viewset whose detail actions call one service on the row and answer the row as it is now.
+
+    The row comes from the caller's scope (404 outside it); the service authorises the act itself (403)."""
+
+    def act(self, input_class, service, key: str):
+        row = self.get_object()
+        data = validated(input_class, self.request.data)
+        service(**{key: row}, by=self.request.user, **data)
+        fresh = self.selected().filter(pk=row.pk).first() or row
+        return Response(self.get_serializer(fresh).data)
 
 
 @described(_("The units your roles cover, whole or in part."))
@@ -131,7 +190,7 @@ def entries_prefetch():
 
 
 @described(_("The quarterly results your roles cover."))
-class QuarterlyResultViewSet(ScopedViewSet):
+class QuarterlyResultViewSet(ActingViewSet):
     serializer_class = serializers.QuarterlyResultSerializer
     filterset_class = filters.QuarterlyResultFilter
     ordering_fields = ["id", "person", "status", "final_grade"]
@@ -140,6 +199,49 @@ class QuarterlyResultViewSet(ScopedViewSet):
 
     def selected(self):
         return assessment_selectors.results_visible_to(user=self.request.user)
+
+    @acted(
+        _(
+            "The section head proposes a grade with the review comment (评鉴), and may nominate for 好 within the "
+            "section's places. The result goes to the leaders."
+        ),
+        request=serializers.ProposeInput,
+        responses={200: serializers.QuarterlyResultSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def propose(self, request, pk=None):
+        return self.act(serializers.ProposeInput, assessment_services.result_propose, "result")
+
+    @acted(
+        _("A leader approves the proposal; the result goes to the committee."),
+        request=serializers.ReviewInput,
+        responses={200: serializers.QuarterlyResultSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def review(self, request, pk=None):
+        return self.act(serializers.ReviewInput, assessment_services.result_review, "result")
+
+    @acted(
+        _(
+            "Send the result back one step for correction, with the reason; the step's nomination or decision "
+            "is undone."
+        ),
+        request=serializers.ReturnInput,
+        responses={200: serializers.QuarterlyResultSerializer},
+        operation_id="results_return",
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return", **ACTION)
+    def send_back(self, request, pk=None):
+        return self.act(serializers.ReturnInput, assessment_services.result_return, "result")
+
+    @acted(
+        _("The committee decides the final grade; every 好 takes one of the unit's places."),
+        request=serializers.DecideInput,
+        responses={200: serializers.QuarterlyResultSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def decide(self, request, pk=None):
+        return self.act(serializers.DecideInput, assessment_services.committee_decide, "result")
 
 
 @described(_("The quota ledgers of the units and sections your roles cover."))
@@ -211,6 +313,346 @@ class SectionScoresView(generics.GenericAPIView):
         sheets = scoring_selectors.sheets_visible_to(user=user, period=period).filter(pk__in=[s.pk for s in saved])
         sheets = sheets.prefetch_related(entries_prefetch()).order_by("person__post_order", "person_id")
         return Response(serializers.BulkScoresResult({"saved": len(saved), "sheets": list(sheets)}).data)
+
+
+@described(_("The monthly performance scores (月度绩效) of the people your roles cover."))
+class MonthlyScoreViewSet(ScopedViewSet):
+    serializer_class = serializers.MonthlyScoreSerializer
+    filterset_class = filters.MonthlyScoreFilter
+    ordering_fields = ["id", "month", "score", "person"]
+    ordering = ["person_id", "year", "month"]
+    what = "monthly_score"
+
+    def selected(self):
+        return api_selectors.monthly_scores_visible_to(user=self.request.user)
+
+
+@described(_("The monthly performance files imported: your own, and those of the units you import for."))
+class MonthlyImportViewSet(ScopedViewSet):
+    serializer_class = serializers.MonthlyImportSerializer
+    filterset_class = filters.MonthlyImportFilter
+    ordering_fields = ["id", "imported_at"]
+    ordering = ["-imported_at", "-id"]
+    parser_classes = [MultiPartParser, FormParser]
+    what = "monthly_import"
+
+    def selected(self):
+        return api_selectors.monthly_imports_visible_to(user=self.request.user)
+
+    @acted(
+        _(
+            "Import a monthly performance workbook (.xlsx, the template of the browser) for one period, all or "
+            "nothing: a file with any bad row saves nothing, and the answer lists every problem in errors, each "
+            "with its row, column and message."
+        ),
+        request={"multipart/form-data": serializers.MonthlyUploadInput},
+        responses={201: serializers.MonthlyImportSerializer},
+        operation_id="monthly_imports_create",
+    )
+    def create(self, request):
+        user = request.user
+        data = validated(serializers.MonthlyUploadInput, request.data)
+        period = pick(scoring_selectors.periods_visible_to(user=user), data["period"], "period")
+        unit = None
+        if "unit" in data:
+            units = units_selectors.units_visible_to(user=user).filter(region_id=period.assessment_year.region_id)
+            unit = units.filter(code=data["unit"]).first()
+            if unit is None:
+                raise exceptions.ValidationError({"unit": [UNKNOWN]})
+        upload = data["file"]
+        try:
+            if upload.size > scoring_monthly.MAX_BYTES:
+                raise scoring_monthly.ImportRefused(
+                    [scoring_monthly.RowError(0, "", str(_("The file is larger than 10 MB.")))]
+                )
+            batch = scoring_monthly.monthly_import(
+                content=upload.read(), file_name=upload.name, period=period, by=user, unit=unit
+            )
+        except scoring_monthly.ImportRefused as refused:
+            return Response(
+                {
+                    "detail": str(refused),
+                    "code": "import_refused",
+                    "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in refused.errors],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+def standards_for(period: Period):
+    return EventStandard.objects.filter(Q(region__isnull=True) | Q(region_id=period.assessment_year.region_id))
+
+
+@described(_("The bonus and deduction events of the units your roles cover whole, and your own declarations."))
+class EventViewSet(ActingViewSet):
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+    ordering_fields = ["id", "declared_at", "points"]
+    ordering = ["period_id", "unit_id", "-declared_at", "-id"]
+    what = "event"
+
+    def selected(self):
+        return api_selectors.events_visible_to(user=self.request.user)
+
+    @acted(
+        _("The office records an event for people of its unit; it counts at once."),
+        request=serializers.EventRecordInput,
+        responses={201: serializers.EventSerializer},
+    )
+    def create(self, request):
+        user = request.user
+        data = validated(serializers.EventRecordInput, request.data)
+        period = pick(scoring_selectors.periods_visible_to(user=user), data["period"], "period")
+        region_id = period.assessment_year.region_id
+        unit = pick(units_selectors.units_visible_to(user=user).filter(region_id=region_id), data["unit"], "unit")
+        standard = pick(standards_for(period), data["standard"], "standard")
+        people = units_selectors.people_visible_to(user=user).in_bulk([share["person"] for share in data["shares"]])
+        unknown = {
+            f"shares[{index}].person": [UNKNOWN]
+            for index, share in enumerate(data["shares"])
+            if share["person"] not in people
+        }
+        if unknown:
+            raise exceptions.ValidationError(unknown)
+        event = scoring_services.event_record(
+            period=period,
+            unit=unit,
+            matter=data["matter"],
+            standard=standard,
+            evidence=data["evidence"],
+            shares=[(people[share["person"]], share["points"]) for share in data["shares"]],
+            points=data.get("points"),
+            by=user,
+        )
+        return Response(self.get_serializer(self.selected().get(pk=event.pk)).data, status=status.HTTP_201_CREATED)
+
+    @acted(
+        _("A person declares a bonus item of their own; it counts once the office approves it."),
+        request=serializers.EventDeclareInput,
+        responses={201: serializers.EventSerializer},
+    )
+    @action(detail=False, methods=["post"], **ACTION)
+    def declare(self, request):
+        user = request.user
+        person = getattr(user, "person", None)
+        if person is None:
+            log_refusal(user, "api_event_declare", "no person")
+            raise exceptions.PermissionDenied(_("Only a person being assessed can declare a bonus item."))
+        data = validated(serializers.EventDeclareInput, request.data)
+        periods = Period.objects.filter(assessment_year__region_id=person.unit.region_id)
+        period = pick(periods.select_related("assessment_year"), data["period"], "period")
+        standard = pick(standards_for(period), data["standard"], "standard")
+        event = scoring_services.event_declare(
+            period=period, matter=data["matter"], standard=standard, evidence=data["evidence"], by=user
+        )
+        return Response(self.get_serializer(self.selected().get(pk=event.pk)).data, status=status.HTTP_201_CREATED)
+
+    @acted(
+        _("The office approves a declared event; the people's sheets are recomputed."),
+        request=serializers.EventApproveInput,
+        responses={200: serializers.EventSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def approve(self, request, pk=None):
+        return self.act(serializers.EventApproveInput, scoring_services.event_approve, "event")
+
+    @acted(
+        _("The office rejects a declared event, saying why."),
+        request=serializers.EventRejectInput,
+        responses={200: serializers.EventSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def reject(self, request, pk=None):
+        return self.act(serializers.EventRejectInput, scoring_services.event_reject, "event")
+
+
+class UnitActView(generics.GenericAPIView):
+    """An act on all the results of one unit in one period: ``/periods/{id}/units/{code}/<act>/``."""
+
+    serializer_class = serializers.Moved
+    pagination_class = None
+    filter_backends = []
+    input_class = serializers.NoInput
+    what = "unit_act"
+
+    def service(self, **kwargs) -> int:
+        raise NotImplementedError
+
+    def post(self, request, period_pk: int, code: str):
+        user = request.user
+        if period_pk > MAX_ID:
+            raise not_found(request, f"api_{self.what}", f"period={period_pk}")
+        period = scoring_selectors.periods_visible_to(user=user).filter(pk=period_pk).first()
+        if period is None:
+            raise not_found(request, f"api_{self.what}", f"period={period_pk}")
+        unit = (
+            units_selectors.units_visible_to(user=user)
+            .filter(code=code, region_id=period.assessment_year.region_id)
+            .first()
+        )
+        if unit is None:
+            raise not_found(request, f"api_{self.what}", f"unit={code}")
+        data = validated(self.input_class, request.data)
+        return Response({"moved": self.service(period=period, unit=unit, by=user, **data)})
+
+
+@extend_schema_view(
+    post=acted(
+        _("The office publishes the unit's decided results for the publicity days (公示)."),
+        responses={200: serializers.Moved},
+        operation_id="unit_publish",
+    )
+)
+class UnitPublishView(UnitActView):
+    what = "unit_publish"
+
+    def service(self, **kwargs) -> int:
+        return assessment_services.unit_publish(**kwargs)
+
+
+@extend_schema_view(
+    post=acted(
+        _("After publicity, the office reports the unit's results to the organisation department."),
+        responses={200: serializers.Moved},
+        operation_id="unit_report",
+    )
+)
+class UnitReportView(UnitActView):
+    what = "unit_report"
+
+    def service(self, **kwargs) -> int:
+        return assessment_services.unit_report(**kwargs)
+
+
+@extend_schema_view(
+    post=acted(
+        _("The organisation department confirms (核准) the unit's reported results; they become final."),
+        responses={200: serializers.Moved},
+        operation_id="unit_confirm",
+    )
+)
+class UnitConfirmView(UnitActView):
+    what = "unit_confirm"
+
+    def service(self, **kwargs) -> int:
+        return assessment_services.unit_confirm(**kwargs)
+
+
+@extend_schema_view(
+    post=acted(
+        _("The organisation department sends the unit's reported results back to its committee, with the reason."),
+        request=serializers.SendBackInput,
+        responses={200: serializers.Moved},
+        operation_id="unit_send_back",
+    )
+)
+class UnitSendBackView(UnitActView):
+    input_class = serializers.SendBackInput
+    what = "unit_send_back"
+
+    def service(self, **kwargs) -> int:
+        return assessment_services.unit_send_back(**kwargs)
+
+
+@described(_("The review requests (复核) on the results your roles cover, and your own."))
+class ReviewRequestViewSet(ActingViewSet):
+    serializer_class = serializers.ReviewRequestSerializer
+    filterset_class = filters.ReviewRequestFilter
+    ordering_fields = ["id", "requested_at"]
+    ordering = ["-requested_at", "-id"]
+    what = "review_request"
+
+    def selected(self):
+        return api_selectors.review_requests_visible_to(user=self.request.user)
+
+    @acted(
+        _("During publicity, a person asks for a review of their own result."),
+        request=serializers.ReviewRequestInput,
+        responses={201: serializers.ReviewRequestSerializer},
+    )
+    def create(self, request):
+        user = request.user
+        data = validated(serializers.ReviewRequestInput, request.data)
+        own = api_selectors.results_for_request(user=user).values("pk")
+        covered = assessment_selectors.results_visible_to(user=user).values("pk")
+        results = QuarterlyResult.objects.filter(Q(pk__in=own) | Q(pk__in=covered)).select_related("person")
+        result = pick(results, data["result"], "result")
+        asked = assessment_services.review_request(result=result, reason=data["reason"], by=user)
+        return Response(self.get_serializer(self.selected().get(pk=asked.pk)).data, status=status.HTTP_201_CREATED)
+
+    @acted(
+        _("The office answers a review request; a changed grade goes through the same checks and places."),
+        request=serializers.ReviewAnswerInput,
+        responses={200: serializers.ReviewRequestSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def answer(self, request, pk=None):
+        return self.act(serializers.ReviewAnswerInput, assessment_services.review_answer, "request")
+
+
+@described(_("The register exports you asked for that are still kept, with their progress."))
+class RegisterExportViewSet(ScopedViewSet):
+    serializer_class = serializers.RegisterExportSerializer
+    filterset_class = filters.RegisterExportFilter
+    ordering_fields = ["id", "requested_at"]
+    ordering = ["-requested_at", "-id"]
+    what = "register_export"
+
+    def selected(self):
+        return api_selectors.register_exports_visible_to(user=self.request.user)
+
+    @acted(
+        _(
+            "Ask for a register: of one unit (unit) or of a whole region (region, the organisation department). It "
+            "is built in the background; follow its progress, then download its file."
+        ),
+        request=serializers.RegisterExportInput,
+        responses={202: serializers.RegisterExportSerializer},
+    )
+    def create(self, request):
+        user = request.user
+        data = validated(serializers.RegisterExportInput, request.data)
+        unit = None
+        if "unit" in data:
+            unit = units_selectors.units_visible_to(user=user, action=Action.EXPORT).filter(code=data["unit"]).first()
+            if unit is None:
+                raise exceptions.ValidationError({"unit": [UNKNOWN]})
+            region_id = unit.region_id
+        else:
+            region_id = data["region"]
+            if not register_jobs.may_export_region(user, region_id):
+                log_refusal(user, "api_register_export", f"region={region_id}")
+                raise exceptions.PermissionDenied(
+                    _("Only the organisation department exports the registers of a whole region.")
+                )
+        year = AssessmentYear.objects.filter(region_id=region_id, year=data["year"]).select_related("region").first()
+        if year is None:
+            raise exceptions.ValidationError({"year": [UNKNOWN]})
+        job = register_jobs.register_export_request(
+            request=RegisterRequest(kind=data["kind"], assessment_year=year, quarter=data.get("quarter"), unit=unit),
+            by=user,
+        )
+        return Response(self.get_serializer(self.selected().get(pk=job.pk)).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        description=_(
+            "The file of a finished export. Your roles are checked again: someone who lost them since the export "
+            "does not take the file away (404)."
+        ),
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], **ACTION)
+    def file(self, request, pk=None):
+        job = self.get_object()
+        expired = job.expires_at is not None and job.expires_at < timezone.now()
+        if job.status != RegisterExport.Status.DONE or not job.file or expired:
+            raise not_found(request, "api_register_export_file", f"export={job.pk} status={job.status}")
+        if not register_jobs.may_export(request.user, job):
+            raise not_found(request, "api_register_export_file", f"export={job.pk} no longer in scope")
+        response = FileResponse(job.file.open("rb"), content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.file_name)}"
+        return response
 
 
 def not_found_json(request, exception):

@@ -55,6 +55,12 @@ def test_the_api_keeps_its_contract(case, org_token):
     # Every check but negative_data_rejection: django-filter reads an empty filter value (?status=) as "no
     # filter", a deliberate convenience that this check would call accepting invalid data. Wrong types,
     # out-of-range ids and page sizes are refused (400) and checked by the rest.
-    case.call_and_validate(
-        headers={"Authorization": f"Token {org_token}"}, excluded_checks=[openapi_checks.negative_data_rejection]
-    )
+    excluded = [openapi_checks.negative_data_rejection]
+    if case.method == "POST":
+        # A write's body may be well formed and still name a row that does not exist or is outside the
+        # caller's roles, or break a rule of the service (a bonus with negative points): a 400 naming the field,
+        # which positive_data_acceptance would call rejecting valid data. Those 400s are the subject of the
+        # endpoint tests; here the writes are still held to every other check (no 5xx, the documented
+        # statuses, bodies and content types).
+        excluded.append(openapi_checks.positive_data_acceptance)
+    case.call_and_validate(headers={"Authorization": f"Token {org_token}"}, excluded_checks=excluded)

@@ -1,10 +1,12 @@
 """Service-account tokens: created and revoked by an administrator; the account's roles limit them."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -85,3 +87,67 @@ def test_unknown_accounts_are_refused_by_the_command(db):
         token_for("nobody")
     with pytest.raises(CommandError):
         token_for("nobody", "--revoke")
+
+
+# The administrator's token page -------------------------------------------------------------------------
+
+
+def shown_token(response) -> str:
+    """The token in the page's one-time message (knox's tokens are 64 hexadecimal characters)."""
+    found = [re.search(r"\b[0-9a-f]{64}\b", str(m)) for m in response.context["messages"]]
+    (token,) = [match.group(0) for match in found if match]
+    return token
+
+
+def test_the_admin_creates_a_token_shown_once_that_lasts_its_days(client, admin, unit):
+    account = factories.user_with_role("office", unit=unit, username="svc-hr")
+    client.force_login(admin)
+    response = client.post(reverse("admin:knox_authtoken_add"), {"user": account.pk, "days": 30}, follow=True)
+    assert response.status_code == 200
+    token = shown_token(response)
+    stored = AuthToken.objects.get(user=account)
+    assert token not in (stored.digest, stored.token_key)
+    assert 29 <= (stored.expiry - stored.created).days <= 30
+    assert with_token(token).get("/api/v1/units/").status_code == 200
+    listing = client.get(reverse("admin:knox_authtoken_changelist")).content.decode()
+    assert "svc-hr" in listing
+    assert stored.token_key in listing
+    assert token not in listing  # shown once, never again
+
+
+def test_a_token_is_not_edited_and_deleting_it_revokes_it(client, admin, unit):
+    factories.user_with_role("office", unit=unit, username="svc-hr")
+    token = token_for("svc-hr")
+    stored = AuthToken.objects.get()
+    client.force_login(admin)
+    change = reverse("admin:knox_authtoken_change", args=[stored.pk])
+    page = client.get(change)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content  # read-only
+    client.post(reverse("admin:knox_authtoken_delete", args=[stored.pk]), {"post": "yes"})
+    assert not AuthToken.objects.exists()
+    response = with_token(token).get("/api/v1/units/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_an_admin_token_for_an_account_without_roles_warns_and_is_refused_acts(client, admin, unit, decided, staff):
+    account = factories.UserFactory(username="svc-none")
+    client.force_login(admin)
+    response = client.post(reverse("admin:knox_authtoken_add"), {"user": account.pk, "days": 1}, follow=True)
+    token = shown_token(response)
+    warnings = [str(m) for m in response.context["messages"] if token not in str(m)]
+    assert any("svc-none" in text for text in warnings)  # it holds no role
+    api = with_token(token)
+    result = staff[1].results.get(period=decided)
+    refused = api.post(f"/api/v1/results/{result.pk}/decide/", {"grade": "较好"}, format="json")
+    assert refused.status_code == 404
+    assert refused.json()["code"] == "not_found"
+    event = api.post("/api/v1/events/declare/", {}, format="json")
+    assert event.status_code == 403
+    assert event.json()["code"] == "permission_denied"
+
+
+def test_a_non_staff_user_does_not_reach_the_token_page(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("admin:knox_authtoken_changelist")).status_code == 302

@@ -2,7 +2,9 @@
 
 Picks the unit's largest section in a period whose results are still with the sections, posts every sheet
 of it with every entered item in one request (as the unit's assessment office), and reports the median.
-Each run is rolled back, so the demo data is left as it was and every run does the same work.
+Then times one act of the workflow: the office answering a waiting review request (the demo leaves one in
+the quarter under publicity). Each run is rolled back, so the demo data is left as it was and every run
+does the same work.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 from rest_framework.test import APIClient
 
+from assessment.models import ReviewRequest
 from scoring.models import IndicatorItem, ScoreSheet
 from scoring.services import OPEN_STEPS
 from units.models import RoleAssignment, Unit
@@ -72,4 +75,36 @@ class Command(BaseCommand):
             f"{unit}: section {largest['section_id']}, period {largest['period_id']}, {len(sheets)} sheets, "
             f"{entries} entries per request; median {statistics.median(timings) * 1000:.0f} ms over {runs} runs "
             f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f})"
+        )
+        self._time_review_answer(found, runs)
+
+    def _time_review_answer(self, unit: Unit, runs: int) -> None:
+        """The unit's waiting review request, or else one of its region's, answered by that unit's office."""
+        waiting = ReviewRequest.objects.filter(result__unit__region=unit.region, answered_at__isnull=True)
+        waiting = waiting.select_related("result__unit").order_by("pk")
+        chosen = waiting.filter(result__unit=unit).first() or waiting.first()
+        if chosen is None:
+            self.stdout.write(f"{unit.region}: no review request waiting; the review answer is not timed.")
+            return
+        unit = chosen.result.unit
+        office = RoleAssignment.objects.filter(role="office", unit=unit).select_related("user").first()
+        if office is None:
+            self.stdout.write(f"{unit.name} has no assessment office account; the review answer is not timed.")
+            return
+        waiting, office = chosen, office.user
+        client = APIClient(SERVER_NAME="localhost")
+        client.force_authenticate(office)
+        url = f"/api/v1/review-requests/{waiting.pk}/answer/"
+        timings = []
+        for _run in range(runs):
+            with transaction.atomic():
+                started = time.perf_counter()
+                response = client.post(url, {"answer": "经复核，维持原等次。"}, format="json")
+                timings.append(time.perf_counter() - started)
+                transaction.set_rollback(True)
+            if response.status_code != 200:
+                raise CommandError(f"{response.status_code}: {response.content[:500]!r}")
+        self.stdout.write(
+            f"{unit.name}: review request {waiting.pk} answered; median {statistics.median(timings) * 1000:.0f} ms "
+            f"over {runs} runs (min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f})"
         )
