@@ -363,7 +363,14 @@ class MonthlyImportViewSet(ScopedViewSet):
         try:
             if upload.size > scoring_monthly.MAX_BYTES:
                 raise scoring_monthly.ImportRefused(
-                    [scoring_monthly.RowError(0, "", str(_("The file is larger than 10 MB.")))]
+                    [
+                        scoring_monthly.RowError(
+                            0,
+                            "",
+                            _("The file is larger than %(mb)s MB.")
+                            % {"mb": scoring_monthly.MAX_BYTES // (1024 * 1024)},
+                        )
+                    ]
                 )
             batch = scoring_monthly.monthly_import(
                 content=upload.read(), file_name=upload.name, period=period, by=user, unit=unit
