@@ -486,6 +486,20 @@ class NoInput(Strict):
     """An act that takes no input: an empty body, or an empty object; anything else is refused."""
 
 
+class SkipSummaryInput(Strict):
+    reason = text(_("Why the summary is not in the system (a paper summary, leave)."))
+
+
+class SummaryInput(Strict):
+    period = ident(_("Id of the period."))
+    summary = text(_("The quarterly summary (个人小结); once submitted it cannot be changed."), max_length=5000)
+
+
+class SummaryOutput(serializers.Serializer):
+    result = serializers.IntegerField(help_text=_("Result id."))
+    status = serializers.CharField(help_text=_("The step the result is at now."))
+
+
 class SendBackInput(Strict):
     reason = text(_("Why the unit's results are sent back to its committee."))
 

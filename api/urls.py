@@ -27,6 +27,7 @@ urlpatterns = [
         views.SectionScoresView.as_view(),
         name="section-scores",
     ),
+    path("summaries/", views.SummaryView.as_view(), name="summaries"),
     *(
         path(f"periods/<int:period_pk>/units/<str:code>/{act}/", view.as_view(), name=f"unit-{act}")
         for act, view in (

@@ -243,6 +243,46 @@ class QuarterlyResultViewSet(ActingViewSet):
     def decide(self, request, pk=None):
         return self.act(serializers.DecideInput, assessment_services.committee_decide, "result")
 
+    @acted(
+        _(
+            "The office moves a result without a summary in the system (a paper summary, leave) on to its "
+            "section's scoring, with the reason."
+        ),
+        request=serializers.SkipSummaryInput,
+        responses={200: serializers.QuarterlyResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="skip-summary", url_name="skip-summary", **ACTION)
+    def skip_summary(self, request, pk=None):
+        return self.act(serializers.SkipSummaryInput, assessment_services.summary_skip, "result")
+
+
+@extend_schema_view(
+    post=acted(
+        _(
+            "A person submits their own quarterly summary for a period; the result moves on to the section's "
+            "scoring. Nobody submits another's."
+        ),
+        request=serializers.SummaryInput,
+        responses={200: serializers.SummaryOutput},
+        operation_id="summary_submit",
+    )
+)
+class SummaryView(generics.GenericAPIView):
+    """``/summaries/``: the caller's own result is found from the period; there is no one else's to name."""
+
+    serializer_class = serializers.SummaryOutput
+    pagination_class = None
+    filter_backends = []
+
+    def post(self, request):
+        data = validated(serializers.SummaryInput, request.data)
+        period = pick(assessment_selectors.own_periods(user=request.user), data["period"], "period")
+        result = assessment_selectors.own_result(user=request.user, period=period)
+        if result is None:
+            raise exceptions.ValidationError({"period": [_("You have no result in this period yet.")]})
+        done = assessment_services.summary_submit(result=result, summary=data["summary"], by=request.user)
+        return Response({"result": done.pk, "status": done.status})
+
 
 @described(_("The quota ledgers of the units and sections your roles cover."))
 class QuotaLedgerViewSet(ScopedViewSet):

@@ -47,6 +47,7 @@ ACTS = [
     ("results", "review", {"comment": "x"}),
     ("results", "return", {"reason": "x"}),
     ("results", "decide", {"grade": "较好"}),
+    ("results", "skip-summary", {"reason": "x"}),
     ("review-requests", "answer", {"answer": "x"}),
 ]
 
@@ -117,10 +118,11 @@ def creations(rows):
             None,
         ),
         ("/api/v1/monthly-imports/", {"period": period.pk, "unit": unit.code, "file": b"x"}, "multipart", 400, "unit"),
+        ("/api/v1/summaries/", {"period": period.pk, "summary": "x"}, "json", 400, "period"),
     ]
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_the_outsider_creates_nothing_naming_the_units_rows(api, cast, rows, index):
     path, body, form, expected, field = creations(rows)[index]
     if form == "multipart":
@@ -150,6 +152,7 @@ COVERED = {
     ("post", "/api/v1/review-requests/"),
     ("post", "/api/v1/register-exports/"),
     ("post", "/api/v1/monthly-imports/"),
+    ("post", "/api/v1/summaries/"),
     # test_reads.py: the read lists and details (periods are the region's, see that file)
     *(
         (method, f"/api/v1/{name}/{suffix}")

@@ -246,3 +246,40 @@ def test_someone_elses_result_is_400_naming_result(api, published, staff):
     response = api(staff[0].user).post("/api/v1/review-requests/", {"result": other.pk, "reason": "x"})
     assert response.status_code == 400
     assert list(response.json()) == ["result"]
+
+
+def test_a_person_submits_their_own_summary_once(api, cast, quarter, staff, during_quarter):
+    me = staff[0]
+    response = api(me.user).post("/api/v1/summaries/", {"period": quarter.pk, "summary": "完成了全部任务。"})
+    assert response.status_code == 200, response.json()
+    result = QuarterlyResult.objects.get(period=quarter, person=me)
+    assert response.json() == {"result": result.pk, "status": "scoring"}
+    assert result.summary == "完成了全部任务。"
+    before = state(quarter)
+    again = api(me.user).post("/api/v1/summaries/", {"period": quarter.pk, "summary": "再写一次"})
+    assert again.status_code == 409
+    assert state(quarter) == before
+
+
+def test_a_summary_needs_a_result_of_ones_own_and_some_text(api, cast, quarter, staff, during_quarter):
+    before = state(quarter)
+    nobody = api(cast["office"]).post("/api/v1/summaries/", {"period": quarter.pk, "summary": "x"})
+    assert nobody.status_code == 400
+    assert "period" in nobody.json()
+    empty = api(staff[0].user).post("/api/v1/summaries/", {"period": quarter.pk, "summary": "  "})
+    assert empty.status_code == 400
+    assert "summary" in empty.json()
+    assert state(quarter) == before
+
+
+def test_the_office_moves_a_result_without_a_summary_on_and_nobody_else_does(api, cast, quarter, section):
+    result = results(quarter, section)[1]
+    before = state(quarter)
+    assert api(cast["head"]).post(act(result, "skip-summary"), {"reason": "纸质"}).status_code == 403
+    missing = api(cast["office"]).post(act(result, "skip-summary"), {})
+    assert missing.status_code == 400
+    assert "reason" in missing.json()
+    assert state(quarter) == before
+    moved = api(cast["office"]).post(act(result, "skip-summary"), {"reason": "纸质小结"})
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["status"] == "scoring"
