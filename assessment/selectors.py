@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import Cast, Floor
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from assessment import annual, reminders
@@ -478,19 +478,22 @@ def score_bins(*, period: Period, bin_width: int) -> list[ScoreBin]:
     """How many complete score sheets of the period's region fall in each bin of ``bin_width`` points,
     from the lowest bin used to the highest, empty bins included (one GROUP BY query). Callers check the
     user's scope over the region."""
-    # Floor of a float division: an integer division would round negative totals towards zero. Totals
-    # carry two decimals and widths are whole points, so no total lands on the wrong side of a boundary.
-    found = dict(
+    # The database counts each distinct total (at most one per hundredth of a point, whatever the number of
+    # people); the bins are cut here in Decimal, flooring, so a total on a boundary opens the next bin and a
+    # negative total falls below zero, never towards it.
+    totals = (
         ScoreSheet.objects.filter(period=period, is_complete=True)
-        .annotate(bin=Floor(Cast("total", FloatField()) / float(bin_width)))
         .order_by()
-        .values("bin")
+        .values("total")
         .annotate(n=Count("pk"))
-        .values_list("bin", "n")
+        .values_list("total", "n")
     )
-    if not found:
+    counts: dict[int, int] = {}
+    for total, n in totals:
+        k = int((Decimal(total) / bin_width).to_integral_value(rounding=ROUND_FLOOR))
+        counts[k] = counts.get(k, 0) + n
+    if not counts:
         return []
-    counts = {int(k): n for k, n in found.items()}
     return [
         ScoreBin(low=k * bin_width, high=(k + 1) * bin_width, people=counts.get(k, 0))
         for k in range(min(counts), max(counts) + 1)
