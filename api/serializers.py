@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from assessment.models import AnnualResult, Grade, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
 from assessment.registers import KINDS, QUARTER_NAMES
+from assessment.services import LEDGER_FIGURES
 from scoring.models import Event, EventShare, MonthlyImport, MonthlyScore, ScoreEntry, ScoreSheet
 from units.models import Person, Placement, Section, Unit
 
@@ -191,21 +192,7 @@ class QuarterlyResultSerializer(Described):
 class QuotaLedgerSerializer(Described):
     class Meta:
         model = QuotaLedger
-        fields = [
-            "id",
-            "period",
-            "unit",
-            "section",
-            "ratio",
-            "participants",
-            "accumulated",
-            "places",
-            "cumulative_places",
-            "nominations",
-            "approved",
-            "carried",
-            "allocated_at",
-        ]
+        fields = ["id", "period", "unit", "section", *LEDGER_FIGURES, "allocated_at"]
 
 
 class AnnualResultSerializer(Described):
