@@ -6,7 +6,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from accounts.forms import LoginForm
-from assessment.models import Period
+from periods.models import Period
 from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, roles_of
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.utils import extend_schema_field
 
-from assessment.models import AnnualResult, Grade, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.models import AnnualResult, Grade, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
 from assessment.registers import KINDS
+from periods.models import Period
 from scoring.models import Event, EventStandard, MonthlyImport, MonthlyScore, ScoreSheet
 from units.models import Person, Placement, Section, Unit
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from assessment.models import AnnualResult, Grade, Period, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.models import AnnualResult, Grade, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
 from assessment.registers import KINDS, QUARTER_NAMES
 from assessment.services import LEDGER_FIGURES
+from periods.models import Period
 from scoring.models import Event, EventShare, MonthlyImport, MonthlyScore, ScoreEntry, ScoreSheet
 from units.models import Person, Placement, Section, Unit
 

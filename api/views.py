@@ -26,14 +26,18 @@ from api.filters import MAX_ID
 from assessment import register_jobs
 from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
-from assessment.models import AssessmentYear, Period, QuarterlyResult, RegisterExport
+from assessment.models import QuarterlyResult, RegisterExport
 from assessment.registers import Request as RegisterRequest
+from common import workbooks
+from common.refusals import log_refusal, not_found
+from periods import selectors as periods_selectors
+from periods.models import AssessmentYear, Period
 from scoring import monthly as scoring_monthly
 from scoring import selectors as scoring_selectors
 from scoring import services as scoring_services
 from scoring.models import EventStandard, ScoreEntry
 from units import selectors as units_selectors
-from units.permissions import Action, log_refusal, not_found
+from units.permissions import Action
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -168,7 +172,7 @@ class PeriodViewSet(ScopedViewSet):
     what = "period"
 
     def selected(self):
-        return scoring_selectors.periods_visible_to(user=self.request.user)
+        return periods_selectors.periods_visible_to(user=self.request.user)
 
 
 @described(_("The score sheets your roles cover, with their entries."))
@@ -329,7 +333,7 @@ class SectionScoresView(generics.GenericAPIView):
         user = request.user
         if max(period_pk, section_pk) > MAX_ID:
             raise not_found(request, "api_section_scores", f"period={period_pk} section={section_pk}")
-        period = scoring_selectors.periods_visible_to(user=user).filter(pk=period_pk).first()
+        period = periods_selectors.periods_visible_to(user=user).filter(pk=period_pk).first()
         if period is None:
             raise not_found(request, "api_section_scores", f"period={period_pk}")
         section = (
@@ -392,7 +396,7 @@ class MonthlyImportViewSet(ScopedViewSet):
     def create(self, request):
         user = request.user
         data = validated(serializers.MonthlyUploadInput, request.data)
-        period = pick(scoring_selectors.periods_visible_to(user=user), data["period"], "period")
+        period = pick(periods_selectors.periods_visible_to(user=user), data["period"], "period")
         unit = None
         if "unit" in data:
             units = units_selectors.units_visible_to(user=user).filter(region_id=period.assessment_year.region_id)
@@ -401,21 +405,20 @@ class MonthlyImportViewSet(ScopedViewSet):
                 raise exceptions.ValidationError({"unit": [UNKNOWN]})
         upload = data["file"]
         try:
-            if upload.size > scoring_monthly.MAX_BYTES:
-                raise scoring_monthly.ImportRefused(
+            if upload.size > workbooks.MAX_BYTES:
+                raise workbooks.ImportRefused(
                     [
-                        scoring_monthly.RowError(
+                        workbooks.RowError(
                             0,
                             "",
-                            _("The file is larger than %(mb)s MB.")
-                            % {"mb": scoring_monthly.MAX_BYTES // (1024 * 1024)},
+                            _("The file is larger than %(mb)s MB.") % {"mb": workbooks.MAX_BYTES // (1024 * 1024)},
                         )
                     ]
                 )
             batch = scoring_monthly.monthly_import(
                 content=upload.read(), file_name=upload.name, period=period, by=user, unit=unit
             )
-        except scoring_monthly.ImportRefused as refused:
+        except workbooks.ImportRefused as refused:
             return Response(
                 {
                     "detail": str(refused),
@@ -450,7 +453,7 @@ class EventViewSet(ActingViewSet):
     def create(self, request):
         user = request.user
         data = validated(serializers.EventRecordInput, request.data)
-        period = pick(scoring_selectors.periods_visible_to(user=user), data["period"], "period")
+        period = pick(periods_selectors.periods_visible_to(user=user), data["period"], "period")
         region_id = period.assessment_year.region_id
         unit = pick(units_selectors.units_visible_to(user=user).filter(region_id=region_id), data["unit"], "unit")
         standard = pick(standards_for(period), data["standard"], "standard")
@@ -530,7 +533,7 @@ class UnitActView(generics.GenericAPIView):
         user = request.user
         if period_pk > MAX_ID:
             raise not_found(request, f"api_{self.what}", f"period={period_pk}")
-        period = scoring_selectors.periods_visible_to(user=user).filter(pk=period_pk).first()
+        period = periods_selectors.periods_visible_to(user=user).filter(pk=period_pk).first()
         if period is None:
             raise not_found(request, f"api_{self.what}", f"period={period_pk}")
         unit = (

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import AnnualInput, AnnualResult, AssessmentYear, AuditEntry, Sanction, SanctionType
-from scoring.monthly import (
+from assessment.models import AnnualInput, AnnualResult, AuditEntry, Sanction, SanctionType
+from common.refusals import log_refusal
+from common.workbooks import (
     ImportRefused,
     Line,
     RowError,
@@ -27,13 +28,14 @@ from scoring.monthly import (
     column_label,
     read_checked_table,
     safe_row,
-    score_0_to_100,
     template_workbook,
     whole_number,
     workbook_bytes,
 )
+from periods.models import AssessmentYear
+from scoring.monthly import score_0_to_100
 from units.models import Person, Unit
-from units.permissions import Action, log_refusal, scope_for
+from units.permissions import Action, scope_for
 from units.selectors import people_visible_to
 
 # Column headers users see in the file.

@@ -23,28 +23,29 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessment import annual
-from assessment.calendar import add_workdays
 from assessment.models import (
     AnnualAppeal,
     AnnualGrade,
     AnnualInput,
     AnnualLedger,
     AnnualResult,
-    AssessmentYear,
     AuditEntry,
     ExcellentRatio,
     Notification,
     Performance,
-    Period,
     QuarterlyResult,
     Sanction,
     SanctionType,
 )
-from assessment.services import change, plain, region_scope, today, workday_exceptions
-from config.bulk import update_rows
+from assessment.services import change, plain, region_scope, today
+from common.bulk import update_rows
+from common.refusals import refusal
+from periods.calendar import add_workdays
+from periods.models import AssessmentYear, Period
+from periods.selectors import workday_exceptions
 from scoring.rules import round2
 from units.models import Person, Unit
-from units.permissions import Action, can_on_person, refusal, scope_for
+from units.permissions import Action, can_on_person, scope_for
 
 Case = AnnualResult.Case
 Status = AnnualResult.Status

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from assessment import selectors, services
-from scoring.selectors import periods_visible_to
-from units.permissions import Action, not_found, scope_for
+from common.refusals import not_found
+from periods.selectors import periods_visible_to
+from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
 
 

@@ -14,8 +14,9 @@ import random
 from django.db import transaction
 
 from assessment import reminders, services
-from assessment.models import GRADE_ORDER, Grade, Period, QuarterlyResult
+from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
 from assessment.selectors import SUGGESTION_ORDER
+from periods.models import Period
 from scoring.demo import SEED, fill_inputs, system_user
 from units.models import Region, Unit
 
@@ -171,8 +172,9 @@ def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
     proposed from the ranked candidates, decided, published in January, confirmed, and one review and
     appeal by the demo member of staff. Idempotent: each act runs only where it has not happened yet."""
     from assessment import annual_services as annual
-    from assessment.models import AnnualInput, AnnualResult, AssessmentYear, ExcellentRatio
+    from assessment.models import AnnualInput, AnnualResult, ExcellentRatio
     from assessment.tasks import annual_rollup_task
+    from periods.models import AssessmentYear
 
     assessment_year = AssessmentYear.objects.filter(region=region, year=year).first()
     if assessment_year is None or assessment_year.periods.exclude(status=Period.Status.CLOSED).exists():

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from scoring.monthly import as_text
+from common.workbooks import as_text
 
 FONT = "宋体"
 SHEET_TITLE_MAX = 31

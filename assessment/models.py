@@ -1,8 +1,7 @@
-"""Assessment years and quarterly periods. The review workflow, quotas and annual results build on these."""
+"""The review workflow, quotas and annual results, built on the calendar of ``periods``."""
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from decimal import Decimal
 
@@ -11,172 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from scoring.rules import ScoringParams
-from units.models import Region
-
-
-def default_performance_ratios() -> dict[str, str]:
-    """Seed 000: 20% for a unit rated excellent, 12% for average, 10% for poor, up to 30% for a major
-    contribution."""
-    return {"excellent": "0.20", "average": "0.12", "poor": "0.10", "major": "0.30"}
-
-
-class AssessmentYear(models.Model):
-    """考核年度 of one region, with the grade thresholds the region applies that year (domain.md §5)."""
-
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="years", verbose_name=_("region"))
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    good_threshold = models.DecimalField(_("threshold for 好"), max_digits=5, decimal_places=2, default=Decimal("90"))
-    fair_threshold = models.DecimalField(_("threshold for 较好"), max_digits=5, decimal_places=2, default=Decimal("80"))
-    ordinary_threshold = models.DecimalField(
-        _("threshold for 一般"), max_digits=5, decimal_places=2, default=Decimal("60")
-    )
-    default_good_ratio = models.DecimalField(
-        _("default ratio of 好"),
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.400"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-    )
-    publicity_days = models.PositiveSmallIntegerField(_("publicity working days"), default=5)
-    review_days = models.PositiveSmallIntegerField(_("days to ask for a review of a final result"), default=30)
-    submit_day = models.PositiveSmallIntegerField(
-        _("results due on day"), default=10, validators=[MinValueValidator(1), MaxValueValidator(28)]
-    )
-    reminder_days = models.PositiveSmallIntegerField(_("remind this many days before a step is due"), default=3)
-    follow_up_days = models.PositiveSmallIntegerField(_("days to hold a reminder talk"), default=15)
-    borrowed_in_quota = models.BooleanField(_("borrowed career staff count in the quota"), default=True)
-    # The annual assessment (domain.md §6).
-    min_good_share = models.DecimalField(
-        _("share of quarters graded 好 needed for 优秀"),
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.500"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-    )
-    routine_weight = models.DecimalField(
-        _("weight of the quarterly scores in the annual score"),
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.600"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-    )
-    special_weight = models.DecimalField(
-        _("weight of the special assessment in the annual score"),
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.100"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text=_("The rest of the annual score comes from the annual review."),
-    )
-    default_excellent_ratio = models.DecimalField(
-        _("default ratio of 优秀"),
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.200"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-    )
-    excellent_ratio_min = models.DecimalField(
-        _("lowest ratio of 优秀 a unit may be given"), max_digits=4, decimal_places=3, default=Decimal("0.100")
-    )
-    excellent_ratio_max = models.DecimalField(
-        _("highest ratio of 优秀 a unit may be given"), max_digits=4, decimal_places=3, default=Decimal("0.300")
-    )
-    performance_ratios = models.JSONField(
-        _("ratio of 优秀 by organisational performance"),
-        default=default_performance_ratios,
-        help_text=_("The ratio a unit is given for each organisational performance rating, unless set otherwise."),
-    )
-    leave_share = models.DecimalField(
-        _("leave beyond this share of the year: not assessed"),
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.500"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-    )
-    appeal_days = models.PositiveSmallIntegerField(_("days to appeal after a review's answer"), default=15)
-    answer_days = models.PositiveSmallIntegerField(_("days to answer a review or an appeal"), default=30)
-    merit_years = models.PositiveSmallIntegerField(_("优秀 years in a row for a merit recommendation"), default=3)
-    dismissal_years = models.PositiveSmallIntegerField(_("不称职 years in a row for a dismissal review"), default=2)
-
-    class Meta:
-        verbose_name = _("assessment year")
-        verbose_name_plural = _("assessment years")
-        ordering = ["region_id", "-year"]
-        constraints = [models.UniqueConstraint(fields=["region", "year"], name="one_assessment_year_per_region")]
-
-    def __str__(self) -> str:
-        return f"{self.region} {self.year}"
-
-
-class Period(models.Model):
-    """A quarterly period (平时考核期) of an assessment year."""
-
-    class Status(models.TextChoices):
-        """The period as a whole; each person's result moves through its own steps (QuarterlyResult)."""
-
-        DRAFT = "draft", _("draft")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
-
-    assessment_year = models.ForeignKey(
-        AssessmentYear, on_delete=models.PROTECT, related_name="periods", verbose_name=_("assessment year")
-    )
-    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    summary_due = models.DateField(_("self-summaries due"), null=True, blank=True)
-    section_due = models.DateField(_("section proposals due"), null=True, blank=True)
-    leader_due = models.DateField(_("leader review due"), null=True, blank=True)
-    committee_due = models.DateField(_("committee decision due"), null=True, blank=True)
-    submit_by = models.DateField(
-        _("results submitted by"), null=True, blank=True, help_text=_("Day N of the month after the quarter.")
-    )
-
-    class Meta:
-        verbose_name = _("period")
-        verbose_name_plural = _("periods")
-        ordering = ["assessment_year_id", "quarter"]
-        constraints = [
-            models.UniqueConstraint(fields=["assessment_year", "quarter"], name="one_period_per_quarter"),
-            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="quarter_1_to_4"),
-        ]
-
-    def __str__(self) -> str:
-        return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter}
-
-    @property
-    def year(self) -> int:
-        return self.assessment_year.year
-
-    @property
-    def months(self) -> tuple[int, int, int]:
-        first = self.quarter * 3 - 2
-        return (first, first + 1, first + 2)
-
-    @property
-    def start_date(self) -> datetime.date:
-        return datetime.date(self.year, self.months[0], 1)
-
-    @property
-    def end_date(self) -> datetime.date:
-        last = self.months[2]
-        following = datetime.date(self.year + (last == 12), last % 12 + 1, 1)
-        return following - datetime.timedelta(days=1)
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status == self.Status.CLOSED
-
-    def scoring_params(self, *, individual_weight: Decimal, bonus_cap: Decimal) -> ScoringParams:
-        """The rules' parameters: the template's weight and cap, the region's thresholds for the year."""
-        year = self.assessment_year
-        return ScoringParams(
-            individual_weight=individual_weight,
-            bonus_cap=bonus_cap,
-            good_threshold=year.good_threshold,
-            fair_threshold=year.fair_threshold,
-            ordinary_threshold=year.ordinary_threshold,
-        )
+from periods.models import AssessmentYear, Period, Step
 
 
 class UnitYear(models.Model):
@@ -300,15 +134,8 @@ GRADE_ORDER = (Grade.GOOD, Grade.FAIR, Grade.ORDINARY, Grade.POOR)
 class QuarterlyResult(models.Model):
     """One person's result in one period, moving through the review chain (seed 002 §五)."""
 
-    class Status(models.TextChoices):
-        SUMMARY = "summary", _("self-summary")
-        SCORING = "scoring", _("section scoring and proposal")
-        LEADER_REVIEW = "leader_review", _("leader review")
-        COMMITTEE = "committee", _("committee decision")
-        DECIDED = "decided", _("decided")
-        PUBLICITY = "publicity", _("publicity")
-        CONFIRMATION = "confirmation", _("confirmation by the organisation department")
-        FINAL = "final", _("final")
+    # The steps of the review chain; they belong to the quarter's calendar, which dates each of them.
+    Status = Step
 
     class Decision(models.TextChoices):
         NONE = "", _("no nomination")
@@ -337,7 +164,7 @@ class QuarterlyResult(models.Model):
     sheet = models.OneToOneField(
         "scoring.ScoreSheet", on_delete=models.PROTECT, related_name="result", verbose_name=_("score sheet")
     )
-    status = models.CharField(_("step"), max_length=20, choices=Status.choices, default=Status.SUMMARY)
+    status = models.CharField(_("step"), max_length=20, choices=Step.choices, default=Step.SUMMARY)
     summary = models.TextField(_("self-summary"), blank=True)
     summary_at = models.DateTimeField(_("summary written at"), null=True, blank=True)
     proposed_grade = models.CharField(_("proposed grade"), max_length=4, choices=Grade.choices, blank=True)
@@ -572,22 +399,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
-
-
-class CalendarDay(models.Model):
-    """A day that breaks the Monday-to-Friday rule: a holiday on a weekday, or a weekend working day (调休)."""
-
-    date = models.DateField(_("date"), unique=True)
-    is_workday = models.BooleanField(_("working day"))
-    name = models.CharField(_("name"), max_length=50, blank=True)
-
-    class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("holiday calendar")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"
 
 
 # The annual assessment (年度考核, domain.md §6) ----------------------------------------------------------
@@ -899,7 +710,7 @@ class AnnualAppeal(models.Model):
 
 def private_storage():
     """Files with people's data: under PRIVATE_ROOT, which no web server serves (no URL at all)."""
-    from config.storage import PrivateStorage
+    from common.storage import PrivateStorage
 
     return PrivateStorage()
 

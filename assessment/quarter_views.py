@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from assessment import selectors, services
 from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
-from assessment.progress import shown_task, task_start
-from assessment.tasks import allocate_places_task
-from scoring.selectors import periods_visible_to
-from units.permissions import Action, log_refusal, not_found, scope_for
+from assessment.tasks import ALLOCATED, allocate_places_task
+from common.progress import shown_task, task_start
+from common.refusals import log_refusal, not_found
+from periods.selectors import periods_visible_to
+from units.permissions import Action, scope_for
 from units.selectors import sections_visible_to, units_visible_to
 
 Step = QuarterlyResult.Status
@@ -337,7 +338,7 @@ def allocate(request, period_pk: int, code: str):
         log_refusal(request.user, "quarter_allocate", f"unit={code}")
         return HttpResponse(_("Your roles do not allow this action."), status=403)
     label = _("Places of 好 of %(unit)s, %(period)s") % {"unit": unit.name, "period": period}
-    task = task_start(request, allocate_places_task, period.pk, unit.pk, label=label)
+    task = task_start(request, allocate_places_task, period.pk, unit.pk, label=label, outcome=ALLOCATED)
     return redirect(f"{reverse('quarter:board', args=[period.pk, unit.code])}?task={task}")
 
 
@@ -349,7 +350,7 @@ def allocate_region(request, period_pk: int):
     if not services.region_scope(request.user, period.assessment_year.region, Action.SET_RATIOS):
         raise not_found(request, "quarter_allocate_region", f"period={period_pk}")
     label = _("Places of 好 of every unit, %(period)s") % {"period": period}
-    task = task_start(request, allocate_places_task, period.pk, label=label)
+    task = task_start(request, allocate_places_task, period.pk, label=label, outcome=ALLOCATED)
     return redirect(f"{reverse('scoring:period_list')}?task={task}")
 
 

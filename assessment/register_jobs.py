@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from assessment.models import RegisterExport
 from assessment.registers import Request, export_register, validate
-from units.permissions import Action, log_refusal, scope_for
+from common.refusals import log_refusal
+from units.permissions import Action, scope_for
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessment.models import AssessmentYear, RegisterExport
+from assessment.models import RegisterExport
 from assessment.register_jobs import exports_of, may_export, may_export_region, register_export_request
 from assessment.registers import QUARTER_NAMES, TITLES, Request, export_register
-from units.permissions import Action, not_found, scope_for
+from common.refusals import not_found
+from periods.models import AssessmentYear
+from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -35,17 +35,12 @@ from openpyxl import Workbook
 
 from assessment import annual, annual_services, services
 from assessment.forms_xlsx import C, FormSheet, SheetTitles, joined
-from assessment.models import (
-    AnnualResult,
-    AssessmentYear,
-    Period,
-    QuarterlyResult,
-    QuotaLedger,
-    Sanction,
-)
+from assessment.models import AnnualResult, QuarterlyResult, QuotaLedger, Sanction
+from common.refusals import log_refusal
+from periods.models import AssessmentYear, Period
 from scoring.models import EventShare, EventStandard, IndicatorItem, ScoreEntry
 from units.models import Person, Section, Unit
-from units.permissions import Action, Scope, log_refusal, scope_for
+from units.permissions import Action, Scope, scope_for
 
 QUARTERLY_PERSON = "quarterly-person"
 QUARTERLY_RESULTS = "quarterly-results"

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assessment.models import Notification, Period, QuarterlyResult
+from assessment.models import Notification, QuarterlyResult
+from periods.models import Period
 from units.models import Role, RoleAssignment
 
 Status = QuarterlyResult.Status

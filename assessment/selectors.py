@@ -13,16 +13,15 @@ from assessment import annual, reminders
 from assessment.models import (
     GRADE_ORDER,
     AnnualResult,
-    AssessmentYear,
     FollowUp,
     Notification,
-    Period,
     QuarterlyResult,
     QuotaLedger,
     ReviewRequest,
     WorkRecord,
 )
 from assessment.services import Places, ledger_figures
+from periods.models import AssessmentYear, Period
 from scoring.models import Event, EventShare, ScoreSheet
 from units.models import Person, Section, Unit
 from units.permissions import Action, scope_for

@@ -20,15 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment import quota
-from assessment.calendar import add_workdays
 from assessment.models import (
     GRADE_ORDER,
-    AssessmentYear,
     AuditEntry,
-    CalendarDay,
     FollowUp,
     Grade,
-    Period,
     QuarterlyResult,
     QuotaLedger,
     QuotaOpening,
@@ -36,11 +32,15 @@ from assessment.models import (
     UnitYear,
     WorkRecord,
 )
-from config.bulk import update_rows
+from common.bulk import update_rows
+from common.refusals import refusal
+from periods.calendar import add_workdays
+from periods.models import AssessmentYear, Period
+from periods.selectors import workday_exceptions
 from scoring import services as scoring
 from scoring.models import IndicatorTemplate, ScoreSheet
 from units.models import Person, Region, Section, Unit
-from units.permissions import Action, refusal, scope_for
+from units.permissions import Action, scope_for
 
 Status = QuarterlyResult.Status
 Decision = QuarterlyResult.Decision
@@ -765,10 +765,6 @@ def decisions_record(*, verdicts: list[Verdict], by) -> int:
 def committee_decide(*, result: QuarterlyResult, grade: str, by, comment: str = "") -> QuarterlyResult:
     decisions_record(verdicts=[Verdict(result=result, grade=grade, comment=comment)], by=by)
     return QuarterlyResult.objects.get(pk=result.pk)
-
-
-def workday_exceptions() -> dict[datetime.date, bool]:
-    return dict(CalendarDay.objects.values_list("date", "is_workday"))
 
 
 @transaction.atomic

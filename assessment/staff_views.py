@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment import selectors, services
-from assessment.models import Period, QuarterlyResult
+from assessment.models import QuarterlyResult
 from assessment.quarter_views import TEXT_LIMIT, _grades_allowed, _period, _problems, _unit
-from units.permissions import Action, not_found, scope_for
+from common.refusals import not_found
+from periods.models import Period
+from units.permissions import Action, scope_for
 
 Step = QuarterlyResult.Status
 SUMMARY_LIMIT = 5000  # characters of a quarterly summary

@@ -2,10 +2,21 @@
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from assessment import reminders, services
-from assessment.models import Period, QuarterlyResult
+from assessment.models import QuarterlyResult
+from periods.models import Period
 from units.models import Unit
+
+# What the progress bar says once a task has succeeded, filled in from the dictionary it returns.
+ALLOCATED = gettext_noop(
+    "Allocated the places of %(units)s units (%(sections)s sections); %(unit_places)s places of 好 in all."
+)
+ROLLED_UP = gettext_noop(
+    "Rolled up %(units)s units, %(people)s people: %(created)s new, %(updated)s updated, %(unchanged)s "
+    "unchanged, %(sent_back)s sent back for a new decision."
+)
 
 
 @shared_task(bind=True)
@@ -45,7 +56,7 @@ def annual_rollup_task(self, assessment_year_id: int, by_id: int, unit_id: int |
     from django.contrib.auth import get_user_model
 
     from assessment import annual_services
-    from assessment.models import AssessmentYear
+    from periods.models import AssessmentYear
 
     year = AssessmentYear.objects.select_related("region").get(pk=assessment_year_id)
     by = get_user_model().objects.get(pk=by_id)

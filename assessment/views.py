@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST
 
 from assessment import annual_services, selectors
 from assessment.annual_import import annual_inputs_import, annual_inputs_template
-from assessment.models import AnnualLedger, AnnualResult, AssessmentYear
-from assessment.progress import shown_task, task_start
-from assessment.tasks import annual_rollup_task
-from scoring.views import run_import
-from units.permissions import Action, log_refusal, not_found, scope_for
+from assessment.models import AnnualLedger, AnnualResult
+from assessment.tasks import ROLLED_UP, annual_rollup_task
+from common.progress import shown_task, task_start
+from common.refusals import log_refusal, not_found
+from common.workbooks import run_import
+from periods.models import AssessmentYear
+from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -119,6 +121,7 @@ def unit_rollup(request, year_pk: int, code: str):
         request.user.pk,
         unit.pk,
         label=_("Roll-up of %(unit)s for %(year)s") % {"unit": unit.name, "year": year.year},
+        outcome=ROLLED_UP,
     )
     return redirect(f"{reverse('annual:unit_results', args=[year.pk, unit.code])}?task={task}")
 

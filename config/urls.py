@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from assessment.progress import task_progress
+from common.progress import task_progress
 
 admin.site.site_header = _("Civil servant assessment system")
 admin.site.site_title = _("Civil servant assessment system")

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from assessment.models import Period
+from periods.models import Period
 from scoring import services
 from scoring.models import (
     Event,

@@ -18,11 +18,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from common.refusals import log_refusal, not_found
 from scoring import selectors, services
 from scoring.models import IndicatorItem, ScoreSheet
 from scoring.views import _period
 from units.models import Section
-from units.permissions import Action, log_refusal, not_found, scope_for
+from units.permissions import Action, scope_for
 from units.selectors import sections_visible_to
 
 REASON_LIMIT = 200  # ScoreChange.reason

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import Period
+from periods.models import Period
 from units.models import Person, Region, Section, Unit, UnitCategory
 
 POINTS = {"max_digits": 6, "decimal_places": 2}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from assessment.models import Period
+from periods.models import Period
 from scoring.models import (
     Event,
     IndicatorItem,
@@ -20,12 +20,6 @@ from scoring.services import moved_on
 from units.models import Section, Unit
 from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
-
-
-def periods_visible_to(*, user) -> QuerySet[Period]:
-    """Periods of the regions in which the user sees at least one unit."""
-    regions = units_visible_to(user=user).values("region_id")
-    return Period.objects.filter(assessment_year__region_id__in=regions).select_related("assessment_year__region")
 
 
 def sheets_visible_to(

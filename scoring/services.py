@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.models import Period, QuarterlyResult
-from config.bulk import update_rows
+from common.bulk import update_rows
+from common.refusals import refusal
+from periods.models import Period, Step
 from scoring import rules
 from scoring.models import (
     Event,
@@ -35,7 +36,7 @@ from scoring.models import (
     ScoreSheet,
 )
 from units.models import Person, Placement, Section, Unit, UnitCategory
-from units.permissions import Action, can_on_person, refusal, scope_for
+from units.permissions import Action, can_on_person, scope_for
 from units.selectors import placement_for_span
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "data" / "default_templates.json"
@@ -171,16 +172,18 @@ def ensure_open(period: Period) -> None:
 
 
 # Scores change while a result is still with its section; once proposed, a change would leave the
-# proposal and the decisions built on the old total, so the result is sent back first.
-OPEN_STEPS = (QuarterlyResult.Status.SUMMARY, QuarterlyResult.Status.SCORING)
+# proposal and the decisions built on the old total, so the result is sent back first. The result is the
+# quarter's (``assessment``), attached to its sheet one to one; it is read here through that relation
+# (``sheet.result``), so scoring asks the step without importing the stage above it.
+OPEN_STEPS = (Step.SUMMARY, Step.SCORING)
 
 
 def moved_on(*, period: Period, person_ids) -> dict[int, str]:
     """The people of ``person_ids`` whose result in ``period`` has passed scoring, with its step."""
     return dict(
-        QuarterlyResult.objects.filter(period=period, person_id__in=list(person_ids))
-        .exclude(status__in=OPEN_STEPS)
-        .values_list("person_id", "status")
+        ScoreSheet.objects.filter(period=period, person_id__in=list(person_ids), result__isnull=False)
+        .exclude(result__status__in=OPEN_STEPS)
+        .values_list("person_id", "result__status")
     )
 
 
@@ -276,11 +279,11 @@ def sheet_enter(
     # the one who loaded it before the other's save.
     locked = ScoreSheet.objects.select_for_update().select_related("period__assessment_year").get(pk=sheet.pk)
     ensure_open(locked.period)
-    step = QuarterlyResult.objects.filter(sheet=locked).values_list("status", flat=True).first()
+    step = ScoreSheet.objects.filter(pk=locked.pk).values_list("result__status", flat=True).first()
     if step not in (None, *OPEN_STEPS):
         raise ValidationError(
             _("The result has moved past scoring (%(step)s); send it back to the section to correct the scores.")
-            % {"step": QuarterlyResult.Status(step).label},
+            % {"step": Step(step).label},
             code="moved_on",
         )
     if expected_version is not None and locked.version != expected_version:
@@ -359,6 +362,18 @@ _COMPUTED = (
 )
 
 
+def scoring_params(period: Period, template: IndicatorTemplate) -> rules.ScoringParams:
+    """The rules' parameters: the template's weight and cap, the region's thresholds for the year."""
+    year = period.assessment_year
+    return rules.ScoringParams(
+        individual_weight=template.individual_weight,
+        bonus_cap=template.bonus_cap,
+        good_threshold=year.good_threshold,
+        fair_threshold=year.fair_threshold,
+        ordinary_threshold=year.ordinary_threshold,
+    )
+
+
 def sheets_recompute(
     *, sheets: Iterable[ScoreSheet], by=None, reason: str = "", force_version_bump: bool = False
 ) -> int:
@@ -419,9 +434,7 @@ def _recompute(sheets: list[ScoreSheet], *, by, reason: str, force_version_bump:
     changed_sheets, history = [], []
     for sheet in fresh.values():
         period = sheet.period
-        params = period.scoring_params(
-            individual_weight=sheet.template.individual_weight, bonus_cap=sheet.template.bonus_cap
-        )
+        params = scoring_params(period, sheet.template)
         scores = [
             monthly[(sheet.person_id, period.year, m)]
             for m in period.months

@@ -10,17 +10,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessment.models import Period
-from assessment.progress import shown_task
+from common.progress import shown_task
+from common.refusals import log_refusal, not_found
+from common.workbooks import run_import
+from periods.models import Period
+from periods.selectors import periods_visible_to
 from scoring import selectors, services
 from scoring.models import Event, EventStandard, IndicatorItem
-from scoring.monthly import MAX_BYTES, ImportRefused, monthly_import, monthly_template
-from units.permissions import Action, log_refusal, not_found, scope_for
+from scoring.monthly import monthly_import, monthly_template
+from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
 
 
 def _period(request, period_pk: int):
-    period = selectors.periods_visible_to(user=request.user).filter(pk=period_pk).first()
+    period = periods_visible_to(user=request.user).filter(pk=period_pk).first()
     if period is None:
         raise not_found(request, "period", f"period={period_pk}")
     return period
@@ -35,7 +38,7 @@ def _unit(request, code: str, action: Action = Action.VIEW):
 
 @login_required
 def period_list(request):
-    periods = selectors.periods_visible_to(user=request.user).order_by("-assessment_year__year", "-quarter")
+    periods = periods_visible_to(user=request.user).order_by("-assessment_year__year", "-quarter")
     units = units_visible_to(user=request.user).order_by("order", "code")
     ratios = scope_for(request.user, Action.SET_RATIOS)  # who sets the ratios recomputes the region's places
     allocates = {p.pk for p in periods if ratios.everything or p.assessment_year.region_id in ratios.region_ids}
@@ -138,18 +141,6 @@ def sheet_detail(request, pk: int):
         "scoring/sheet_detail.html",
         {"sheet": sheet, "rows": rows, "can_enter": can_enter, "form_errors": errors.get("__all__", [])},
     )
-
-
-def run_import(upload, importer):
-    """Run an all-or-nothing importer on an uploaded file: (its outcome, None) or (None, the errors to list)."""
-    if upload.size > MAX_BYTES:
-        return None, [_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}]
-    try:
-        return importer(upload.read()), None
-    except ImportRefused as refused:
-        return None, refused.errors
-    except (ValidationError, PermissionError) as exc:
-        return None, list(getattr(exc, "messages", [str(exc)]))
 
 
 class MonthlyUploadForm(forms.Form):

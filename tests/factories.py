@@ -91,7 +91,7 @@ def user_with_role(role: str, *, username: str | None = None, **target) -> objec
 
 
 def assessment_period(region, *, year: int = 2026, quarter: int = 1, status: str = "scoring"):
-    from assessment.models import AssessmentYear, Period
+    from periods.models import AssessmentYear, Period
 
     assessment_year, _ = AssessmentYear.objects.get_or_create(region=region, year=year)
     period, _ = Period.objects.get_or_create(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -344,6 +345,17 @@ class Placement(models.Model):
                 % {"person": self.person, "other": clash.get_kind_display(), "start": clash.start_date},
                 code="overlap",
             )
+
+
+def current_placements_q(today: datetime.date | None = None, prefix: str = "") -> Q:
+    """Placements that give the receiving unit sight of a person now: begun, and not ended longer ago
+    than PLACEMENT_GRACE_DAYS (so a quarter's results can still be finished after a secondment ends,
+    e.g. Q4 results in January)."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=settings.PLACEMENT_GRACE_DAYS)
+    return Q(**{f"{prefix}start_date__lte": today}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": since})
+    )
 
 
 class Role(models.TextChoices):

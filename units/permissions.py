@@ -11,18 +11,14 @@ A scope is resolved once per user and action and cached on the user object for t
 from __future__ import annotations
 
 import contextlib
-import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from units.models import Person, Role, RoleAssignment, Section, Unit
-
-security_log = logging.getLogger("kaohe.security")
+from units.models import Person, Role, RoleAssignment, Section, Unit, current_placements_q
 
 
 class Action(StrEnum):
@@ -268,7 +264,7 @@ PLACEMENT_ACTIONS = frozenset(
 
 def can_on_person(user, action: Action, person: Person) -> bool:
     """Whether ``user`` may perform ``action`` on ``person``: by the person's home, or for the assessing
-    actions by a placement that is in force now (see ``units.selectors.current_placements_q``)."""
+    actions by a placement that is in force now (see ``units.models.current_placements_q``)."""
     if action == Action.VIEW and person.user_id is not None and person.user_id == getattr(user, "pk", None):
         return True
     scope = scope_for(user, action)
@@ -278,27 +274,8 @@ def can_on_person(user, action: Action, person: Person) -> bool:
         return True
     if action not in PLACEMENT_ACTIONS:
         return False
-    from units.selectors import current_placements_q  # local: selectors import this module
-
     return person.placements.filter(current_placements_q()).filter(scope.place_q()).exists()
 
 
 def can_on_unit(user, action: Action, unit: Unit) -> bool:
     return scope_for(user, action).covers_unit(unit)
-
-
-def log_refusal(user, what: str, detail: str = "") -> None:
-    """Refusals of another unit's data are logged with who asked and for what."""
-    security_log.warning("refused user=%s action=%s %s", getattr(user, "username", "anonymous"), what, detail)
-
-
-def refusal(user, what: str, detail: str, message: str) -> PermissionError:
-    """A refused act, logged: ``raise refusal(...)`` in a service."""
-    log_refusal(user, what, detail)
-    return PermissionError(message)
-
-
-def not_found(request, what: str, detail: str) -> Http404:
-    """A refused read, logged. 404, not 403: another unit's data is not confirmed to exist."""
-    log_refusal(request.user, what, detail)
-    return Http404(_("Not found, or outside what your roles cover."))

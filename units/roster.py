@@ -39,7 +39,8 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from scoring.monthly import (
+from common.refusals import log_refusal
+from common.workbooks import (
     ImportRefused,
     Line,
     RowError,
@@ -53,7 +54,7 @@ from scoring.monthly import (
     workbook_bytes,
 )
 from units.models import Person, Placement, RosterImport, Section, Unit
-from units.permissions import Action, Scope, log_refusal, scope_for
+from units.permissions import Action, Scope, scope_for
 from units.selectors import people_visible_to
 from units.services import end_home_before, home_placement
 from units.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number

@@ -6,24 +6,12 @@ import datetime
 import itertools
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from units.models import Person, Placement, Region, RosterImport, Section, Unit
+from units.models import Person, Placement, Region, RosterImport, Section, Unit, current_placements_q
 from units.permissions import PLACEMENT_ACTIONS, Action, Scope, scope_for
-
-
-def current_placements_q(today: datetime.date | None = None, prefix: str = "") -> Q:
-    """Placements that give the receiving unit sight of a person now: begun, and not ended longer ago
-    than PLACEMENT_GRACE_DAYS (so a quarter's results can still be finished after a secondment ends,
-    e.g. Q4 results in January)."""
-    today = today or timezone.localdate()
-    since = today - datetime.timedelta(days=settings.PLACEMENT_GRACE_DAYS)
-    return Q(**{f"{prefix}start_date__lte": today}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": since})
-    )
 
 
 def regions_visible_to(*, user) -> QuerySet[Region]:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.refusals import refusal
 from units.models import (
     Person,
     Placement,
@@ -23,7 +24,7 @@ from units.models import (
     Unit,
     UnitCategory,
 )
-from units.permissions import Action, can_on_person, forget, refusal, scope_for
+from units.permissions import Action, can_on_person, forget, scope_for
 from units.validators import normalise_id_number
 
 

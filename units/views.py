@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from assessment.selectors import profile_timeline
-from scoring.views import run_import
+from common.refusals import not_found
+from common.workbooks import run_import
 from units import selectors
 from units.models import Unit
-from units.permissions import Action, not_found, scope_for
+from units.permissions import Action, scope_for
 from units.roster import credentials_workbook, roster_import, roster_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

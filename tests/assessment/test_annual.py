@@ -16,12 +16,12 @@ from assessment.models import (
     AuditEntry,
     ExcellentRatio,
     Notification,
-    Period,
     QuarterlyResult,
     SanctionType,
 )
 from assessment.selectors import annual_publicity_for, annual_results_visible_to, consequences_for
 from assessment.tasks import annual_rollup_task
+from periods.models import Period
 from scoring.models import ScoreSheet
 from tests import factories
 from units.models import Placement

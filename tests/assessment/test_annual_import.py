@@ -14,7 +14,7 @@ from assessment.annual_import import (
     parse_annual_inputs,
 )
 from assessment.models import AnnualInput, AnnualResult, AuditEntry, Sanction
-from scoring.monthly import ImportRefused
+from common.workbooks import ImportRefused
 from tests import factories
 
 

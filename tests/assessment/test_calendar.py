@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from assessment.calendar import add_workdays
+from periods.calendar import add_workdays
 
 D = datetime.date
 

@@ -4,7 +4,7 @@ import datetime
 
 from django.urls import reverse
 
-from assessment.context_processors import current_for
+from periods.context_processors import current_for
 from tests import factories
 
 

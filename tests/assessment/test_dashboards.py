@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import selectors, services
-from assessment.models import Period
+from periods.models import Period
 from tests import factories
 from tests.assessment.conftest import fill_sheet
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessment import services
-from assessment.models import AuditEntry, FollowUp, Period, QuarterlyResult, QuotaLedger
+from assessment.models import AuditEntry, FollowUp, QuarterlyResult, QuotaLedger
+from periods.models import Period
 from scoring import services as scoring
 from tests.helpers import error_codes
 
@@ -370,9 +371,10 @@ def test_scores_are_corrected_only_while_the_result_is_with_the_section(quarter,
 def test_imports_and_events_do_not_change_a_result_past_scoring(quarter, cast, staff, unit, section):
     from decimal import Decimal
 
+    from common.workbooks import ImportRefused
     from scoring import services as scoring_services
     from scoring.models import EventStandard, MonthlyScore
-    from scoring.monthly import ImportRefused, monthly_import
+    from scoring.monthly import monthly_import
     from tests.scoring.test_monthly_import import row, workbook
 
     result = results(quarter, section)[0]

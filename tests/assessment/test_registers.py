@@ -19,17 +19,10 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from assessment import registers, services
-from assessment.models import (
-    AnnualResult,
-    Period,
-    QuarterlyResult,
-    QuotaLedger,
-    RegisterExport,
-    Sanction,
-    SanctionType,
-)
+from assessment.models import AnnualResult, QuarterlyResult, QuotaLedger, RegisterExport, Sanction, SanctionType
 from assessment.register_jobs import register_export_request, register_exports_purge
 from assessment.registers import Request, export_register
+from periods.models import Period
 from scoring.models import ScoreSheet
 from tests import factories
 from tests.assessment.conftest import INJECTED, results

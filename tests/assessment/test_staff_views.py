@@ -451,7 +451,7 @@ def test_a_colleagues_review_request_reaches_only_the_colleagues_own_result(publ
 
 def test_my_quarters_are_those_with_my_result_and_the_open_ones(quarter, me, cast, client):
     from assessment import selectors
-    from assessment.models import Period
+    from periods.models import Period
 
     year = quarter.assessment_year
     services.period_open(period=year.periods.get(quarter=2), by=cast["org"])  # open, my unit not started

@@ -4,8 +4,9 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from common.workbooks import ImportRefused
 from scoring.models import MonthlyImport, MonthlyScore, MonthlyScoreChange
-from scoring.monthly import HEADERS, ImportRefused, monthly_import, monthly_template
+from scoring.monthly import HEADERS, monthly_import, monthly_template
 from tests import factories
 
 

@@ -134,7 +134,7 @@ def test_a_person_added_in_the_admin_gets_a_home_placement(admin_client_, unit, 
 
 
 def test_the_holiday_calendar_is_kept_in_the_admin_and_results_are_read_only(admin_client_):
-    assert admin_client_.get(reverse("admin:assessment_calendarday_add")).status_code == 200
+    assert admin_client_.get(reverse("admin:periods_calendarday_add")).status_code == 200
     assert admin_client_.get(reverse("admin:assessment_quarterlyresult_changelist")).status_code == 200
     assert admin_client_.get(reverse("admin:assessment_quarterlyresult_add")).status_code == 403
     assert admin_client_.get(reverse("admin:assessment_auditentry_changelist")).status_code == 200

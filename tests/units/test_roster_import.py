@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from scoring.monthly import MAX_BYTES, ImportRefused
+from common.workbooks import MAX_BYTES, ImportRefused
 from tests import factories
 from units.models import Person, Placement, RosterImport
 from units.roster import (

@@ -13,7 +13,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from accounts.models import User
-from assessment.models import AnnualResult, Period
+from assessment.models import AnnualResult
+from periods.models import Period
 from scoring.models import MonthlyScore, ScoreSheet
 from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, IDENTITY_YEAR
 from units.models import Person, Placement, RoleAssignment, Section, Unit
@@ -107,8 +108,9 @@ def test_the_demo_has_last_year_and_this_year_acted_out(demo, db):
 
 
 def test_last_year_is_rolled_up_through_the_chain_and_a_second_roll_up_changes_nothing(demo, db):
-    from assessment.models import AnnualAppeal, AnnualLedger, AssessmentYear, QuarterlyResult
+    from assessment.models import AnnualAppeal, AnnualLedger, QuarterlyResult
     from assessment.tasks import annual_rollup_task
+    from periods.models import AssessmentYear
     from scoring.demo import system_user
 
     year = AssessmentYear.objects.order_by("year").first()

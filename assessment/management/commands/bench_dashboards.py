@@ -8,17 +8,20 @@ python manage.py seed_demo && python manage.py bench_dashboards --repeat 10
 import statistics
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import User
-from assessment.models import Period, QuarterlyResult
+from assessment.models import QuarterlyResult
+from periods.models import Period
 from units.demo import DEMO_REGION_CODE
 from units.permissions import Action
 from units.selectors import units_visible_to
+
+User = get_user_model()
 
 
 class Command(BaseCommand):

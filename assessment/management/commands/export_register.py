@@ -13,8 +13,8 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.models import AssessmentYear
 from assessment.registers import KINDS, Request, validate, write_register
+from periods.models import AssessmentYear
 from units.models import Unit
 from units.permissions import Scope
 

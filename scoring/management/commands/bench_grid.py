@@ -9,19 +9,21 @@ import statistics
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Q
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import User
-from assessment.models import Period, QuarterlyResult
+from periods.models import Period
 from scoring import services
 from scoring.models import IndicatorItem, ScoreSheet
 from units.demo import DEMO_REGION_CODE
 from units.models import Role, RoleAssignment, Section
+
+User = get_user_model()
 
 
 class Command(BaseCommand):
@@ -37,14 +39,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, repeat: int, any_period: bool = False, **options):
         # Sheets whose result has moved past scoring are read-only in the grid: only count the editable ones.
-        past_scoring = QuarterlyResult.objects.filter(period=OuterRef("period"), person=OuterRef("person")).exclude(
-            status__in=services.OPEN_STEPS
-        )
         sheets = ScoreSheet.objects.filter(
             period__assessment_year__region__code=DEMO_REGION_CODE, section__isnull=False
         )
         if not any_period:
-            sheets = sheets.exclude(period__status=Period.Status.CLOSED).exclude(Exists(past_scoring))
+            sheets = sheets.exclude(period__status=Period.Status.CLOSED).filter(
+                Q(result__isnull=True) | Q(result__status__in=services.OPEN_STEPS)
+            )
         largest = (
             sheets.values("period_id", "section_id")
             .annotate(n=Count("id"))

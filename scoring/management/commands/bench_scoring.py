@@ -7,16 +7,18 @@ import io
 import statistics
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from openpyxl import load_workbook
 
-from accounts.models import User
-from assessment.models import Period
+from periods.models import Period
 from scoring import services
 from scoring.models import ScoreSheet
 from scoring.monthly import monthly_import, monthly_template
 from units.demo import DEMO_REGION_CODE
+
+User = get_user_model()
 
 
 class Command(BaseCommand):

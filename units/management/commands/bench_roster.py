@@ -10,14 +10,16 @@ import io
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries, transaction
 from openpyxl import Workbook, load_workbook
 
-from accounts.models import User
 from units.models import Person, Placement, Region, RoleAssignment, Section, Unit, UnitCategory
 from units.roster import HEADERS, roster_import, roster_template
 from units.validators import id_check_char
+
+User = get_user_model()
 
 
 def _id_number(serial: int) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import Period
+from periods.models import Period
 from units.models import Unit
 from units.selectors import units_visible_to
 

@@ -17,24 +17,10 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from units.permissions import not_found
+from common.refusals import not_found
 
 SESSION_KEY = "tasks"
 KEEP = 20  # the newest tasks a session remembers
-
-# What each task's outcome says, from the dictionary it returns.
-OUTCOMES = {
-    "assessment.tasks.annual_rollup_task": lambda r: (
-        _(
-            "Rolled up %(units)s units, %(people)s people: %(created)s new, %(updated)s updated, %(unchanged)s "
-            "unchanged, %(sent_back)s sent back for a new decision."
-        )
-        % r
-    ),
-    "assessment.tasks.allocate_places_task": lambda r: (
-        _("Allocated the places of %(units)s units (%(sections)s sections); %(unit_places)s places of 好 in all.") % r
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -57,13 +43,14 @@ class Status:
         return (100 * self.done // self.total) if self.total else 0
 
 
-def task_start(request, task, *args, label: str) -> str:
+def task_start(request, task, *args, label: str, outcome: str = "") -> str:
     """Queue ``task(*args)`` once the request's transaction commits and remember it in the session; returns
-    its id. Without a broker the task runs at once, in-process, and its result is kept all the same
-    (CELERY_TASK_STORE_EAGER_RESULT)."""
+    its id. ``outcome`` is what the bar says once the task has succeeded: an untranslated message (marked
+    with ``gettext_noop`` beside the task) filled in from the dictionary the task returns. Without a broker
+    the task runs at once, in-process, and its result is kept all the same (CELERY_TASK_STORE_EAGER_RESULT)."""
     task_id = str(uuid.uuid4())
     started = dict(list(request.session.get(SESSION_KEY, {}).items())[-(KEEP - 1) :])
-    started[task_id] = {"name": task.name, "label": str(label)}
+    started[task_id] = {"name": task.name, "label": str(label), "outcome": outcome}
     request.session[SESSION_KEY] = started
 
     def queue() -> None:
@@ -90,8 +77,8 @@ def task_status(request, task_id: str) -> Status | None:
     if state == "PROGRESS" and isinstance(info, dict):
         done, total = int(info.get("done", 0)), int(info.get("total", 0))
     elif state == "SUCCESS":
-        describe = OUTCOMES.get(known["name"])
-        outcome = describe(info) if describe and isinstance(info, dict) else _("Done.")
+        described = known.get("outcome") and isinstance(info, dict)
+        outcome = _(known["outcome"]) % info if described else _("Done.")
     elif state == "FAILURE":
         messages = getattr(info, "messages", None)
         outcome = (
