@@ -10,7 +10,7 @@ from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.utils import extend_schema_field
 
 from assessment.models import AnnualResult, Grade, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
-from assessment.registers import KINDS
+from assessment.registers.export import KINDS
 from periods.models import Period
 from scoring.models import Event, EventStandard, MonthlyImport, MonthlyScore, ScoreSheet
 from units.models import Person, Placement, Section, Unit

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from assessment.models import QuarterlyResult, RegisterExport, ReviewRequest
-from assessment.register_jobs import exports_of
-from assessment.selectors import results_visible_to
+from assessment.quarter.selectors import results_visible_to
+from assessment.registers.jobs import exports_of
 from scoring.models import Event, MonthlyImport, MonthlyScore
 from units.permissions import Action, scope_for
 from units.selectors import people_visible_to

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from assessment.models import AnnualResult, Grade, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
-from assessment.registers import KINDS, QUARTER_NAMES
-from assessment.services import LEDGER_FIGURES
+from assessment.quarter.services import LEDGER_FIGURES
+from assessment.registers.export import KINDS, QUARTER_NAMES
 from periods.models import Period
 from scoring.models import Event, EventShare, MonthlyImport, MonthlyScore, ScoreEntry, ScoreSheet
 from units.models import Person, Placement, Section, Unit

@@ -23,11 +23,11 @@ from rest_framework.response import Response
 from api import filters, serializers
 from api import selectors as api_selectors
 from api.filters import MAX_ID
-from assessment import register_jobs
-from assessment import selectors as assessment_selectors
-from assessment import services as assessment_services
 from assessment.models import QuarterlyResult, RegisterExport
-from assessment.registers import Request as RegisterRequest
+from assessment.quarter import selectors as assessment_selectors
+from assessment.quarter import services as assessment_services
+from assessment.registers import jobs as register_jobs
+from assessment.registers.export import Request as RegisterRequest
 from common import workbooks
 from common.refusals import log_refusal, not_found
 from periods import selectors as periods_selectors

@@ -13,9 +13,9 @@ import random
 
 from django.db import transaction
 
-from assessment import reminders, services
 from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
-from assessment.selectors import SUGGESTION_ORDER
+from assessment.quarter import reminders, services
+from assessment.quarter.selectors import SUGGESTION_ORDER
 from periods.models import Period
 from scoring.demo import SEED, fill_inputs, system_user
 from units.models import Region, Unit
@@ -171,9 +171,9 @@ def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
     inputs imported from the office's workbook, ratios set, the roll-up run as the Celery task, grades
     proposed from the ranked candidates, decided, published in January, confirmed, and one review and
     appeal by the demo member of staff. Idempotent: each act runs only where it has not happened yet."""
-    from assessment import annual_services as annual
     from assessment.models import AnnualInput, AnnualResult, ExcellentRatio
-    from assessment.tasks import annual_rollup_task
+    from assessment.quarter.tasks import annual_rollup_task
+    from assessment.year import services as annual
     from periods.models import AssessmentYear
 
     assessment_year = AssessmentYear.objects.filter(region=region, year=year).first()
@@ -208,8 +208,8 @@ def _import_inputs(assessment_year, actor, rng: random.Random) -> int:
 
     from openpyxl import load_workbook
 
-    from assessment import annual_import
     from assessment.models import SanctionType
+    from assessment.year import inputs as annual_import
 
     book = load_workbook(io.BytesIO(annual_import.annual_inputs_template(assessment_year=assessment_year, by=actor)))
     sheet = book.active
@@ -245,8 +245,8 @@ def _import_inputs(assessment_year, actor, rng: random.Random) -> int:
 
 
 def _annual_chain(assessment_year, unit: Unit, actor, published_on: datetime.date) -> None:
-    from assessment import annual_services as annual
     from assessment.models import AnnualResult
+    from assessment.year import services as annual
 
     Status = AnnualResult.Status
     results = AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit).select_related("person")
@@ -284,8 +284,8 @@ def _annual_review_and_appeal(assessment_year, actor) -> None:
     """The demo member of staff asks for a review of last year's grade, then appeals; both upheld."""
     from django.contrib.auth import get_user_model
 
-    from assessment import annual_services as annual
     from assessment.models import AnnualResult
+    from assessment.year import services as annual
 
     user = get_user_model().objects.filter(username="staff").first()
     own = AnnualResult.objects.filter(assessment_year=assessment_year, person__user=user, status="final").first()

@@ -15,9 +15,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("units.urls")),
     path("scoring/", include("scoring.urls")),
-    path("annual/", include("assessment.urls")),
-    path("registers/", include("assessment.register_urls")),
-    path("quarter/", include("assessment.quarter_urls")),
+    path("annual/", include("assessment.year.urls")),
+    path("registers/", include("assessment.registers.urls")),
+    path("quarter/", include("assessment.quarter.urls")),
     path("tasks/<uuid:task_id>/", task_progress, name="task_progress"),
     path("api/v1/", include("api.urls")),
     # The schema answers a session or a token (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from assessment.selectors import profile_timeline
+from assessment.quarter.selectors import profile_timeline
 from common.refusals import not_found
 from common.workbooks import run_import
 from units import selectors

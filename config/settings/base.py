@@ -142,12 +142,12 @@ CELERY_TASK_STORE_EAGER_RESULT = True
 # Run with `celery -A config beat`: the daily reminders of steps that fall due.
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
-        "task": "assessment.tasks.send_reminders_task",
+        "task": "assessment.quarter.tasks.send_reminders_task",
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 12},
     },
     "purge-register-exports": {
-        "task": "assessment.tasks.purge_register_exports_task",
+        "task": "assessment.quarter.tasks.purge_register_exports_task",
         "schedule": crontab(hour=3, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },

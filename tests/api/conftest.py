@@ -3,8 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.models import RegisterExport
+from assessment.quarter import services
 from scoring import services as scoring
 from scoring.models import EventStandard, MonthlyImport, MonthlyScore
 from tests.assessment.conftest import cast, decided, during_quarter, quarter, staff  # noqa: F401

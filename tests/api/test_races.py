@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from assessment import services
+from assessment.quarter import services
 from scoring.models import ScoreEntry, ScoreSheet
 from tests import factories
 

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from assessment import services
 from assessment.models import AuditEntry, QuarterlyResult, ReviewRequest
+from assessment.quarter import services
 from tests.assessment.conftest import results
 from units.models import RoleAssignment
 

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from assessment import services
 from assessment.models import QuarterlyResult
+from assessment.quarter import services
 from scoring import services as scoring
 from scoring.models import MonthlyImport, MonthlyScore, ScoreSheet
 from tests import factories
@@ -76,7 +76,7 @@ def during_quarter(monkeypatch):
     """Today is inside the quarter unless a test moves it."""
 
     def set_today(day: datetime.date):
-        monkeypatch.setattr("assessment.services.today", lambda: day)
+        monkeypatch.setattr("assessment.quarter.services.today", lambda: day)
 
     set_today(datetime.date(2026, 3, 20))
     return set_today

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from assessment import services
 from assessment.models import QuarterlyResult
+from assessment.quarter import services
 from tests import factories
 from tests.assessment.conftest import fill_sheet
 from tests.helpers import error_codes
@@ -99,9 +99,9 @@ def test_two_committee_picks_for_the_last_place_of_the_unit(racing_unit):
 
 @pytest.mark.postgres
 def test_two_committee_members_deciding_the_last_place_of_excellent(transactional_db):
-    from assessment import annual_services as annual
     from assessment.models import AnnualResult
-    from tests.assessment.test_annual import close_year
+    from assessment.year import services as annual
+    from tests.assessment.year.test_services import close_year
 
     region = factories.RegionFactory()
     unit = factories.UnitFactory(region=region)

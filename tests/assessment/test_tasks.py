@@ -5,9 +5,9 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.urls import reverse
 
-from assessment import reminders, services
 from assessment.models import Notification, QuotaLedger
-from assessment.tasks import allocate_places_task, send_reminders_task
+from assessment.quarter import reminders, services
+from assessment.quarter.tasks import allocate_places_task, send_reminders_task
 from config.celery import app
 
 
@@ -103,9 +103,9 @@ def test_a_quarter_is_allocated_by_a_worker_through_redis(region):
 @pytest.mark.django_db(transaction=True)
 def test_a_year_is_rolled_up_by_a_worker_through_redis_and_a_second_run_changes_nothing(region):
     from assessment.models import AnnualResult
-    from assessment.tasks import annual_rollup_task
+    from assessment.quarter.tasks import annual_rollup_task
     from tests import factories
-    from tests.assessment.test_annual import close_year
+    from tests.assessment.year.test_services import close_year
 
     unit = factories.UnitFactory(region=region)
     org = factories.user_with_role("org", region=region)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessment import services
+from assessment.quarter import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

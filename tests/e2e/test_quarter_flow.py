@@ -7,8 +7,8 @@ from decimal import Decimal as D
 import pytest
 from playwright.sync_api import expect
 
-from assessment import services
 from assessment.models import QuarterlyResult
+from assessment.quarter import services
 from scoring.models import MonthlyImport, MonthlyScore
 from tests.assessment.conftest import fill_sheet, results
 

@@ -269,8 +269,8 @@ def test_the_unit_sheets_page_links_to_each_sections_grid(login, officer, sheets
 def test_a_result_past_scoring_is_read_only_in_the_grid_and_its_row_refused(
     login, officer, sheets, entered, period, unit, section
 ):
-    from assessment import services as assessment_services
     from assessment.models import QuarterlyResult
+    from assessment.quarter import services as assessment_services
 
     period.status = "open"
     period.save(update_fields=["status"])

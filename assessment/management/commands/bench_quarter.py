@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessment.demo import _act_out
 from assessment.models import QuarterlyResult
-from assessment.tasks import allocate_places_task
+from assessment.quarter.tasks import allocate_places_task
 from periods.models import Period
 from scoring.demo import SEED, fill_inputs, system_user
 from units.demo import DEMO_REGION_CODE

@@ -12,7 +12,7 @@ import tracemalloc
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.registers import KINDS, QUARTERLY_KINDS, Request, write_register
+from assessment.registers.export import KINDS, QUARTERLY_KINDS, Request, write_register
 from periods.models import Period
 from units.demo import DEMO_REGION_CODE
 from units.models import Unit

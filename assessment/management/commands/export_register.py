@@ -13,7 +13,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.registers import KINDS, Request, validate, write_register
+from assessment.registers.export import KINDS, Request, validate, write_register
 from periods.models import AssessmentYear
 from units.models import Unit
 from units.permissions import Scope

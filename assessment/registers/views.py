@@ -1,0 +1,174 @@
+"""The register download centre: a unit's registers download at once; a whole region's are built in the
+background with a progress bar, then kept for download. Thin: validate, call one service, render."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessment.models import RegisterExport
+from assessment.registers.export import QUARTER_NAMES, TITLES, Request, export_register
+from assessment.registers.jobs import exports_of, may_export, may_export_region, register_export_request
+from common.refusals import not_found
+from periods.models import AssessmentYear
+from units.permissions import Action, scope_for
+from units.selectors import units_visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _years(user):
+    regions = units_visible_to(user=user, action=Action.EXPORT).values("region_id")
+    return AssessmentYear.objects.filter(region_id__in=regions).select_related("region").order_by("-year")
+
+
+class RegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("register"), choices=list(TITLES.items()))
+    year = forms.ModelChoiceField(label=gettext_lazy("year"), queryset=AssessmentYear.objects.none())
+    quarter = forms.TypedChoiceField(
+        label=gettext_lazy("quarter"),
+        choices=[("", gettext_lazy("— (annual registers)")), *QUARTER_NAMES.items()],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = _years(user)
+        self.fields["year"].initial = self.fields["year"].queryset.values_list("pk", flat=True).first()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def request(self, unit=None) -> Request:
+        data = self.cleaned_data
+        return Request(kind=data["kind"], assessment_year=data["year"], quarter=data["quarter"], unit=unit)
+
+
+class UnitRegisterForm(RegisterForm):
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("unit"), queryset=units_visible_to(user=None), to_field_name="code"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["unit"].queryset = units_visible_to(user=user, action=Action.EXPORT).order_by("order", "code")
+        self.fields["unit"].initial = self.fields["unit"].queryset.values_list("code", flat=True).first()
+        self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean(self):
+        data = super().clean()
+        unit, year = data.get("unit"), data.get("year")
+        if unit is not None and year is not None and unit.region_id != year.region_id:
+            raise ValidationError(_("The unit is not in the year's region."))
+        return data
+
+
+def _refuse_without_export(request) -> None:
+    if scope_for(request.user, Action.EXPORT).is_empty:
+        raise not_found(request, "registers", "no export scope")
+
+
+def _attachment(response, name: str):
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def centre(request):
+    """Choose a register; a unit's downloads at once, a region's is queued (organisation department)."""
+    _refuse_without_export(request)
+    unit_form = UnitRegisterForm(user=request.user, prefix="unit")
+    region_form = RegisterForm(user=request.user, prefix="region")
+    regions = {year.region_id for year in _years(request.user)}
+    can_region = any(may_export_region(request.user, region) for region in regions)
+    exports = exports_of(user=request.user)[:20]
+    return render(
+        request,
+        "assessment/registers/centre.html",
+        {"unit_form": unit_form, "region_form": region_form, "can_region": can_region, "exports": exports},
+    )
+
+
+@login_required
+def download(request):
+    """One unit's register, built and sent at once."""
+    _refuse_without_export(request)
+    form = UnitRegisterForm(request.GET, user=request.user, prefix="unit")
+    if not form.is_valid():
+        if "unit-unit" in form.errors or "unit" in form.errors:
+            raise not_found(request, "register_download", f"unit={request.GET.get('unit-unit')}")
+        return _form_errors(request, form)
+    wanted = form.request(unit=form.cleaned_data["unit"])
+    out = io.BytesIO()
+    try:
+        export_register(request=wanted, by=request.user, out=out)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("registers:centre")
+    except PermissionError:
+        raise not_found(request, "register_download", f"unit={wanted.unit.pk}") from None
+    return _attachment(HttpResponse(out.getvalue(), content_type=XLSX), wanted.file_name())
+
+
+def _form_errors(request, form):
+    for field, problems in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for problem in problems:
+            messages.error(request, f"{label}：{problem}" if label else problem)
+    return redirect("registers:centre")
+
+
+@login_required
+@require_POST
+def start(request):
+    """Queue a whole region's register for the organisation department."""
+    _refuse_without_export(request)
+    form = RegisterForm(request.POST, user=request.user, prefix="region")
+    if not form.is_valid():
+        return _form_errors(request, form)
+    try:
+        job = register_export_request(request=form.request(), by=request.user)
+    except PermissionError as exc:
+        return HttpResponse(str(exc), status=403)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("registers:centre")
+    return redirect("registers:export", pk=job.pk)
+
+
+def _own_export(request, pk: int) -> RegisterExport:
+    job = exports_of(user=request.user).filter(pk=pk).first()
+    if job is None:
+        raise not_found(request, "register_export", f"export={pk}")
+    return job
+
+
+@login_required
+def export(request, pk: int):
+    """An export's progress; the page (or its htmx fragment) refreshes itself until the file is ready."""
+    job = _own_export(request, pk)
+    template = "assessment/registers/export_status.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "assessment/registers/export.html", {"job": job})
+
+
+@login_required
+def export_file(request, pk: int):
+    job = _own_export(request, pk)
+    if job.status != RegisterExport.Status.DONE or not job.file or (job.expires_at and job.expires_at < timezone.now()):
+        raise not_found(request, "register_export_file", f"export={pk} status={job.status}")
+    # The roles are checked again: someone who lost them since the export does not take the file away.
+    if not may_export(request.user, job):
+        raise not_found(request, "register_export_file", f"export={pk} no longer in scope")
+    return _attachment(FileResponse(job.file.open("rb"), content_type=XLSX), job.file_name)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from assessment.year import views
+
+app_name = "annual"
+
+urlpatterns = [
+    path("", views.year_list, name="year_list"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/<int:pk>/<str:kind>/", views.ask, name="ask"),
+    path("<int:year_pk>/units/<str:code>/", views.unit_results, name="unit_results"),
+    path("<int:year_pk>/units/<str:code>/rollup/", views.unit_rollup, name="unit_rollup"),
+    path("<int:year_pk>/inputs/", views.inputs, name="inputs"),
+    path("<int:year_pk>/inputs/template.xlsx", views.inputs_template, name="inputs_template"),
+    path("<int:year_pk>/consequences/", views.consequences, name="consequences"),
+    path("<int:year_pk>/publicity/", views.publicity, name="publicity"),
+]

@@ -1,0 +1,241 @@
+"""Pages of the annual assessment: a unit's results and candidates, the inputs import, one's own annual
+results with review and appeal, and the consequences list of the organisation department. Thin: each
+checks the scope, calls one selector or service, and renders."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessment.models import AnnualLedger, AnnualResult
+from assessment.quarter import selectors
+from assessment.quarter.tasks import ROLLED_UP, annual_rollup_task
+from assessment.year import services as annual_services
+from assessment.year.inputs import annual_inputs_import, annual_inputs_template
+from common.progress import shown_task, task_start
+from common.refusals import log_refusal, not_found
+from common.workbooks import run_import
+from periods.models import AssessmentYear
+from units.permissions import Action, scope_for
+from units.selectors import units_visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _years(user) -> QuerySet[AssessmentYear]:
+    regions = units_visible_to(user=user).values("region_id")
+    return AssessmentYear.objects.filter(region_id__in=regions).select_related("region")
+
+
+def _year(request, pk: int) -> AssessmentYear:
+    year = _years(request.user).filter(pk=pk).first()
+    if year is None:
+        raise not_found(request, "annual_year", f"year={pk}")
+    return year
+
+
+def _unit(request, year: AssessmentYear, code: str, action: Action = Action.VIEW):
+    unit = units_visible_to(user=request.user, action=action).filter(code=code, region=year.region_id).first()
+    if unit is None:
+        raise not_found(request, "annual_unit", f"unit={code} action={action}")
+    return unit
+
+
+def _may_roll(user, unit) -> bool:
+    return scope_for(user, Action.RUN_PERIOD).covers_unit(unit) or scope_for(user, Action.CONFIRM).covers_unit(unit)
+
+
+def _messages_of(exc: Exception) -> list[str]:
+    return list(getattr(exc, "messages", [str(exc)]))
+
+
+@login_required
+def year_list(request):
+    years = _years(request.user).order_by("-year")
+    units = units_visible_to(user=request.user).order_by("order", "code")
+    can_import = not scope_for(request.user, Action.RUN_PERIOD).is_empty
+    can_review = not scope_for(request.user, Action.CONFIRM).is_empty
+    return render(
+        request,
+        "assessment/year/year_list.html",
+        {"years": years, "units": units, "can_import": can_import, "can_review": can_review},
+    )
+
+
+@login_required
+def unit_results(request, year_pk: int, code: str):
+    """A unit's annual results with their quarters, the suggestion, the places and the ranked candidates."""
+    year = _year(request, year_pk)
+    unit = _unit(request, year, code)
+    results = (
+        selectors.annual_results_visible_to(user=request.user, assessment_year=year)
+        .filter(unit=unit)
+        .order_by("section__order", "section_id", "person__post_order", "person_id")
+    )
+    ledger = AnnualLedger.objects.filter(unit=unit, assessment_year=year).first()
+    covers_unit = scope_for(request.user, Action.VIEW).covers_unit(unit)
+    ranked = annual_services.candidates(unit=unit, assessment_year=year) if covers_unit else []
+    can_roll = _may_roll(request.user, unit)
+    return render(
+        request,
+        "assessment/year/unit_results.html",
+        {
+            "year": year,
+            "unit": unit,
+            "results": results,
+            "ledger": ledger,
+            "ranked": ranked,
+            "can_roll": can_roll,
+            "task": shown_task(request),
+            "quarters": ["1", "2", "3", "4"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_rollup(request, year_pk: int, code: str):
+    year = _year(request, year_pk)
+    unit = _unit(request, year, code)
+    if not _may_roll(request.user, unit):
+        log_refusal(request.user, "annual_rollup", f"unit={code}")
+        return HttpResponse(_("Your roles do not allow this action."), status=403)
+    try:
+        annual_services.ensure_year_closed(year)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("annual:unit_results", year_pk=year.pk, code=unit.code)
+    # Queued once the request's transaction commits; without a broker it runs at once.
+    task = task_start(
+        request,
+        annual_rollup_task,
+        year.pk,
+        request.user.pk,
+        unit.pk,
+        label=_("Roll-up of %(unit)s for %(year)s") % {"unit": unit.name, "year": year.year},
+        outcome=ROLLED_UP,
+    )
+    return redirect(f"{reverse('annual:unit_results', args=[year.pk, unit.code])}?task={task}")
+
+
+class InputsUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Annual inputs file (.xlsx)"))
+
+
+@login_required
+def inputs(request, year_pk: int):
+    """The office imports special-assessment and annual-review scores, leave, probation, investigations and
+    sanctions from its workbook: all or nothing."""
+    year = _year(request, year_pk)
+    if scope_for(request.user, Action.RUN_PERIOD).is_empty:
+        raise not_found(request, "annual_inputs", f"year={year_pk}")
+    form = InputsUploadForm()
+    errors: list = []
+    if request.method == "POST":
+        form = InputsUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            done, errors = run_import(
+                upload,
+                lambda content: annual_inputs_import(
+                    content=content, file_name=upload.name, assessment_year=year, by=request.user
+                ),
+            )
+            if done is not None:
+                messages.success(
+                    request,
+                    _("Imported %(rows)s rows: %(created)s new, %(updated)s changed, %(sanctions)s sanctions.") % done,
+                )
+                return redirect("annual:inputs", year_pk=year.pk)
+    return render(request, "assessment/year/inputs.html", {"year": year, "form": form, "errors": errors})
+
+
+@login_required
+def inputs_template(request, year_pk: int):
+    year = _year(request, year_pk)
+    if scope_for(request.user, Action.RUN_PERIOD).is_empty:
+        raise not_found(request, "annual_inputs_template", f"year={year_pk}")
+    response = HttpResponse(annual_inputs_template(assessment_year=year, by=request.user), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="annual-inputs-{year.year}.xlsx"'
+    return response
+
+
+class AskForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+
+
+@login_required
+def mine(request):
+    """A civil servant's own annual results once final: the written notice, and review then appeal."""
+    person = getattr(request.user, "person", None)
+    results = (
+        AnnualResult.objects.filter(person=person, status=AnnualResult.Status.FINAL)
+        .select_related("assessment_year", "unit")
+        .prefetch_related("appeals")
+        .order_by("-assessment_year__year")
+        if person is not None
+        else AnnualResult.objects.none()
+    )
+    publicity_years = AssessmentYear.objects.filter(
+        annual_results__unit__in=AnnualResult.objects.filter(person=person).values("unit_id"),
+        annual_results__status=AnnualResult.Status.PUBLICITY,
+    ).distinct()
+    return render(
+        request,
+        "assessment/year/mine.html",
+        {"results": results, "form": AskForm(), "publicity_years": publicity_years if person else []},
+    )
+
+
+@login_required
+def publicity(request, year_pk: int):
+    """The annual publicity (公示) of one's own unit: its 优秀 with their quarterly grades."""
+    person = getattr(request.user, "person", None)
+    year = AssessmentYear.objects.filter(pk=year_pk, region_id=person.unit.region_id).first() if person else None
+    if year is None:
+        raise not_found(request, "annual_publicity", f"year={year_pk}")
+    rows = selectors.annual_publicity_for(user=request.user, assessment_year=year)
+    return render(request, "assessment/year/publicity.html", {"year": year, "rows": rows})
+
+
+@login_required
+@require_POST
+def ask(request, pk: int, kind: str):
+    """Ask for a review (复核) of one's own final result, or appeal (申诉) after the review's answer."""
+    person = getattr(request.user, "person", None)
+    result = AnnualResult.objects.filter(pk=pk, person=person).first() if person is not None else None
+    if result is None or kind not in ("review", "appeal"):
+        raise not_found(request, "annual_ask", f"annual={pk} kind={kind}")
+    form = AskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what should be reviewed and why."))
+        return redirect("annual:mine")
+    act = annual_services.annual_review_request if kind == "review" else annual_services.annual_appeal_request
+    try:
+        act(result=result, reason=form.cleaned_data["reason"], by=request.user)
+    except (ValidationError, PermissionError) as exc:
+        messages.error(request, " ".join(_messages_of(exc)))
+    else:
+        messages.success(request, _("Sent. The answer is due within the time shown."))
+    return redirect("annual:mine")
+
+
+@login_required
+def consequences(request, year_pk: int):
+    """For the organisation department: what the year's final grades call for, to act on elsewhere."""
+    year = _year(request, year_pk)
+    if scope_for(request.user, Action.CONFIRM).is_empty:
+        raise not_found(request, "annual_consequences", f"year={year_pk}")
+    rows = selectors.consequences_for(user=request.user, assessment_year=year)
+    return render(request, "assessment/year/consequences.html", {"year": year, "rows": rows})
