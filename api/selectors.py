@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from assessment.models import QuarterlyResult, RegisterExport, ReviewRequest
 from assessment.quarter.selectors import results_visible_to
-from assessment.registers.jobs import exports_of
+from assessment.registers.selectors import exports_of
 from scoring.models import Event, MonthlyImport, MonthlyScore
 from units.permissions import Action, scope_for
 from units.selectors import people_visible_to

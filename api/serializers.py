@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from assessment.models import AnnualResult, Grade, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
-from assessment.quarter.services import LEDGER_FIGURES
+from assessment.quarter.places import LEDGER_FIGURES
 from assessment.registers.export import KINDS, QUARTER_NAMES
 from periods.models import Period
 from scoring.models import Event, EventShare, MonthlyImport, MonthlyScore, ScoreEntry, ScoreSheet

@@ -24,10 +24,12 @@ from api import filters, serializers
 from api import selectors as api_selectors
 from api.filters import MAX_ID
 from assessment.models import QuarterlyResult, RegisterExport
-from assessment.quarter import selectors as assessment_selectors
-from assessment.quarter import services as assessment_services
-from assessment.registers import jobs as register_jobs
+from assessment.quarter import selectors as quarter_selectors
+from assessment.quarter import services as quarter_services
+from assessment.registers import selectors as register_selectors
+from assessment.registers import services as register_services
 from assessment.registers.export import Request as RegisterRequest
+from assessment.year import selectors as year_selectors
 from common import workbooks
 from common.refusals import log_refusal, not_found
 from periods import selectors as periods_selectors
@@ -202,7 +204,7 @@ class QuarterlyResultViewSet(ActingViewSet):
     what = "result"
 
     def selected(self):
-        return assessment_selectors.results_visible_to(user=self.request.user)
+        return quarter_selectors.results_visible_to(user=self.request.user)
 
     @acted(
         _(
@@ -214,7 +216,7 @@ class QuarterlyResultViewSet(ActingViewSet):
     )
     @action(detail=True, methods=["post"], **ACTION)
     def propose(self, request, pk=None):
-        return self.act(serializers.ProposeInput, assessment_services.result_propose, "result")
+        return self.act(serializers.ProposeInput, quarter_services.result_propose, "result")
 
     @acted(
         _("A leader approves the proposal; the result goes to the committee."),
@@ -223,7 +225,7 @@ class QuarterlyResultViewSet(ActingViewSet):
     )
     @action(detail=True, methods=["post"], **ACTION)
     def review(self, request, pk=None):
-        return self.act(serializers.ReviewInput, assessment_services.result_review, "result")
+        return self.act(serializers.ReviewInput, quarter_services.result_review, "result")
 
     @acted(
         _(
@@ -236,7 +238,7 @@ class QuarterlyResultViewSet(ActingViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return", **ACTION)
     def send_back(self, request, pk=None):
-        return self.act(serializers.ReturnInput, assessment_services.result_return, "result")
+        return self.act(serializers.ReturnInput, quarter_services.result_return, "result")
 
     @acted(
         _("The committee decides the final grade; every 好 takes one of the unit's places."),
@@ -245,7 +247,7 @@ class QuarterlyResultViewSet(ActingViewSet):
     )
     @action(detail=True, methods=["post"], **ACTION)
     def decide(self, request, pk=None):
-        return self.act(serializers.DecideInput, assessment_services.committee_decide, "result")
+        return self.act(serializers.DecideInput, quarter_services.committee_decide, "result")
 
     @acted(
         _(
@@ -257,7 +259,7 @@ class QuarterlyResultViewSet(ActingViewSet):
     )
     @action(detail=True, methods=["post"], url_path="skip-summary", url_name="skip-summary", **ACTION)
     def skip_summary(self, request, pk=None):
-        return self.act(serializers.SkipSummaryInput, assessment_services.summary_skip, "result")
+        return self.act(serializers.SkipSummaryInput, quarter_services.summary_skip, "result")
 
 
 @extend_schema_view(
@@ -280,11 +282,11 @@ class SummaryView(generics.GenericAPIView):
 
     def post(self, request):
         data = validated(serializers.SummaryInput, request.data)
-        period = pick(assessment_selectors.own_periods(user=request.user), data["period"], "period")
-        result = assessment_selectors.own_result(user=request.user, period=period)
+        period = pick(quarter_selectors.own_periods(user=request.user), data["period"], "period")
+        result = quarter_selectors.own_result(user=request.user, period=period)
         if result is None:
             raise exceptions.ValidationError({"period": [_("You have no result in this period yet.")]})
-        done = assessment_services.summary_submit(result=result, summary=data["summary"], by=request.user)
+        done = quarter_services.summary_submit(result=result, summary=data["summary"], by=request.user)
         return Response({"result": done.pk, "status": done.status})
 
 
@@ -297,7 +299,7 @@ class QuotaLedgerViewSet(ScopedViewSet):
     what = "ledger"
 
     def selected(self):
-        return assessment_selectors.ledgers_visible_to(user=self.request.user)
+        return quarter_selectors.ledgers_visible_to(user=self.request.user)
 
 
 @described(_("The annual results your roles cover."))
@@ -309,7 +311,7 @@ class AnnualResultViewSet(ScopedViewSet):
     what = "annual"
 
     def selected(self):
-        return assessment_selectors.annual_results_visible_to(user=self.request.user).select_related("assessment_year")
+        return year_selectors.annual_results_visible_to(user=self.request.user).select_related("assessment_year")
 
 
 class SectionScoresView(generics.GenericAPIView):
@@ -558,7 +560,7 @@ class UnitPublishView(UnitActView):
     what = "unit_publish"
 
     def service(self, **kwargs) -> int:
-        return assessment_services.unit_publish(**kwargs)
+        return quarter_services.unit_publish(**kwargs)
 
 
 @extend_schema_view(
@@ -572,7 +574,7 @@ class UnitReportView(UnitActView):
     what = "unit_report"
 
     def service(self, **kwargs) -> int:
-        return assessment_services.unit_report(**kwargs)
+        return quarter_services.unit_report(**kwargs)
 
 
 @extend_schema_view(
@@ -586,7 +588,7 @@ class UnitConfirmView(UnitActView):
     what = "unit_confirm"
 
     def service(self, **kwargs) -> int:
-        return assessment_services.unit_confirm(**kwargs)
+        return quarter_services.unit_confirm(**kwargs)
 
 
 @extend_schema_view(
@@ -602,7 +604,7 @@ class UnitSendBackView(UnitActView):
     what = "unit_send_back"
 
     def service(self, **kwargs) -> int:
-        return assessment_services.unit_send_back(**kwargs)
+        return quarter_services.unit_send_back(**kwargs)
 
 
 @described(_("The review requests (复核) on the results your roles cover, and your own."))
@@ -625,10 +627,10 @@ class ReviewRequestViewSet(ActingViewSet):
         user = request.user
         data = validated(serializers.ReviewRequestInput, request.data)
         own = api_selectors.results_for_request(user=user).values("pk")
-        covered = assessment_selectors.results_visible_to(user=user).values("pk")
+        covered = quarter_selectors.results_visible_to(user=user).values("pk")
         results = QuarterlyResult.objects.filter(Q(pk__in=own) | Q(pk__in=covered)).select_related("person")
         result = pick(results, data["result"], "result")
-        asked = assessment_services.review_request(result=result, reason=data["reason"], by=user)
+        asked = quarter_services.review_request(result=result, reason=data["reason"], by=user)
         return Response(self.get_serializer(self.selected().get(pk=asked.pk)).data, status=status.HTTP_201_CREATED)
 
     @acted(
@@ -638,7 +640,7 @@ class ReviewRequestViewSet(ActingViewSet):
     )
     @action(detail=True, methods=["post"], **ACTION)
     def answer(self, request, pk=None):
-        return self.act(serializers.ReviewAnswerInput, assessment_services.review_answer, "request")
+        return self.act(serializers.ReviewAnswerInput, quarter_services.review_answer, "request")
 
 
 @described(_("The register exports you asked for that are still kept, with their progress."))
@@ -671,7 +673,7 @@ class RegisterExportViewSet(ScopedViewSet):
             region_id = unit.region_id
         else:
             region_id = data["region"]
-            if not register_jobs.may_export_region(user, region_id):
+            if not register_selectors.may_export_region(user, region_id):
                 log_refusal(user, "api_register_export", f"region={region_id}")
                 raise exceptions.PermissionDenied(
                     _("Only the organisation department exports the registers of a whole region.")
@@ -679,7 +681,7 @@ class RegisterExportViewSet(ScopedViewSet):
         year = AssessmentYear.objects.filter(region_id=region_id, year=data["year"]).select_related("region").first()
         if year is None:
             raise exceptions.ValidationError({"year": [UNKNOWN]})
-        job = register_jobs.register_export_request(
+        job = register_services.register_export_request(
             request=RegisterRequest(kind=data["kind"], assessment_year=year, quarter=data.get("quarter"), unit=unit),
             by=user,
         )
@@ -698,7 +700,7 @@ class RegisterExportViewSet(ScopedViewSet):
         expired = job.expires_at is not None and job.expires_at < timezone.now()
         if job.status != RegisterExport.Status.DONE or not job.file or expired:
             raise not_found(request, "api_register_export_file", f"export={job.pk} status={job.status}")
-        if not register_jobs.may_export(request.user, job):
+        if not register_selectors.may_export(request.user, job):
             raise not_found(request, "api_register_export_file", f"export={job.pk} no longer in scope")
         response = FileResponse(job.file.open("rb"), content_type=XLSX)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.file_name)}"

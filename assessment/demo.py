@@ -1,4 +1,4 @@
-"""The demo county's assessment history, acted out through the quarterly services.
+"""The demo county's assessment history, acted out through the services of the quarter and the year.
 
 Last year's four quarters and this year's up to the previous one are closed; the previous quarter is in
 publicity (published today, with a review request waiting); the current quarter is open for summaries.
@@ -9,14 +9,27 @@ its step.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 
 from django.db import transaction
+from openpyxl import load_workbook
 
-from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
-from assessment.quarter import reminders, services
+from assessment.models import (
+    GRADE_ORDER,
+    AnnualInput,
+    AnnualResult,
+    ExcellentRatio,
+    Grade,
+    QuarterlyResult,
+    SanctionType,
+)
+from assessment.quarter import places, reminders, services
 from assessment.quarter.selectors import SUGGESTION_ORDER
-from periods.models import Period
+from assessment.year import inputs
+from assessment.year import services as year_services
+from assessment.year.tasks import annual_rollup_task
+from periods.models import AssessmentYear, Period
 from scoring.demo import SEED, fill_inputs, system_user
 from units.models import Region, Unit
 
@@ -103,7 +116,7 @@ def _act_out(
     scoring = list(results.filter(status=Status.SCORING).order_by("section_id", *SUGGESTION_ORDER))
     if scoring:
         proposals = []
-        left = {row.section_id: row.places - row.nominations for row in services.allocate(period=period, unit=unit)}
+        left = {row.section_id: row.places - row.nominations for row in places.allocate(period=period, unit=unit)}
         for result in scoring:
             eligible = result.sheet.eligible_grade
             nominate = (
@@ -127,18 +140,18 @@ def _act_out(
 
     deciding = list(results.filter(status=Status.COMMITTEE).order_by(*SUGGESTION_ORDER))
     if deciding:
-        places = services.unit_places(period, unit).left
+        left_in_unit = places.unit_places(period, unit).left
         verdicts = []
         for result in [r for r in deciding if r.nominated] + [r for r in deciding if not r.nominated]:
             eligible = result.sheet.eligible_grade
             if (
                 eligible == Grade.GOOD
                 and not result.sheet.vetoed
-                and places > 0
+                and left_in_unit > 0
                 and (result.nominated or rng.random() < 0.3)
             ):
                 grade = Grade.GOOD
-                places -= 1
+                left_in_unit -= 1
             else:
                 grade = result.proposed_grade if result.proposed_grade != Grade.GOOD else Grade.FAIR
             grade = max(grade, eligible, key=GRADE_ORDER.index)  # never above what the score allows
@@ -171,11 +184,6 @@ def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
     inputs imported from the office's workbook, ratios set, the roll-up run as the Celery task, grades
     proposed from the ranked candidates, decided, published in January, confirmed, and one review and
     appeal by the demo member of staff. Idempotent: each act runs only where it has not happened yet."""
-    from assessment.models import AnnualInput, AnnualResult, ExcellentRatio
-    from assessment.quarter.tasks import annual_rollup_task
-    from assessment.year import services as annual
-    from periods.models import AssessmentYear
-
     assessment_year = AssessmentYear.objects.filter(region=region, year=year).first()
     if assessment_year is None or assessment_year.periods.exclude(status=Period.Status.CLOSED).exists():
         return {}
@@ -187,7 +195,7 @@ def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
     for name, performance, reason in DEMO_RATIOS:
         unit = Unit.objects.filter(region=region, name=name).first()
         if unit and not ExcellentRatio.objects.filter(unit=unit, assessment_year=assessment_year).exists():
-            annual.excellent_ratio_set(
+            year_services.excellent_ratio_set(
                 unit=unit, assessment_year=assessment_year, performance=performance, reason=reason, by=actor
             )
     rolled = annual_rollup_task.apply(args=(assessment_year.pk, actor.pk)).get()
@@ -204,14 +212,7 @@ def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
 def _import_inputs(assessment_year, actor, rng: random.Random) -> int:
     """Fill the office's input workbook as an officer would and import it: special-assessment and
     annual-review scores for everyone, and the few cases the rules treat apart."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from assessment.models import SanctionType
-    from assessment.year import inputs as annual_import
-
-    book = load_workbook(io.BytesIO(annual_import.annual_inputs_template(assessment_year=assessment_year, by=actor)))
+    book = load_workbook(io.BytesIO(inputs.annual_inputs_template(assessment_year=assessment_year, by=actor)))
     sheet = book.active
     column = {cell.value: cell.column for cell in sheet[1]}
     rows = list(range(2, sheet.max_row + 1))
@@ -221,61 +222,62 @@ def _import_inputs(assessment_year, actor, rng: random.Random) -> int:
     demerit = SanctionType.objects.filter(effect=SanctionType.Effect.NO_GRADE).order_by("order").first()
     warning = SanctionType.objects.filter(effect=SanctionType.Effect.BAR_EXCELLENT).order_by("-order").first()
     for r in rows:
-        sheet.cell(row=r, column=column[annual_import.H_SPECIAL], value=special[r])
-        sheet.cell(row=r, column=column[annual_import.H_REVIEW], value=round(rng.uniform(84, 98), 1))
+        sheet.cell(row=r, column=column[inputs.H_SPECIAL], value=special[r])
+        sheet.cell(row=r, column=column[inputs.H_REVIEW], value=round(rng.uniform(84, 98), 1))
     probation, investigation, leave1, leave2, sanctioned, warned, *_rest = cases
-    sheet.cell(row=probation, column=column[annual_import.H_PROBATION], value="是")
-    sheet.cell(row=investigation, column=column[annual_import.H_INVESTIGATION], value="是")
-    sheet.cell(row=leave1, column=column[annual_import.H_LEAVE], value=200)
-    sheet.cell(row=leave2, column=column[annual_import.H_LEAVE], value=30)
+    sheet.cell(row=probation, column=column[inputs.H_PROBATION], value="是")
+    sheet.cell(row=investigation, column=column[inputs.H_INVESTIGATION], value="是")
+    sheet.cell(row=leave1, column=column[inputs.H_LEAVE], value=200)
+    sheet.cell(row=leave2, column=column[inputs.H_LEAVE], value=30)
     for r, kind, start, end in (
         (sanctioned, demerit, datetime.date(year - 1, 11, 1), datetime.date(year, 10, 31)),
         (warned, warning, datetime.date(year, 4, 1), datetime.date(year, 9, 30)),
     ):
-        sheet.cell(row=r, column=column[annual_import.H_SANCTION], value=kind.name)
-        sheet.cell(row=r, column=column[annual_import.H_SANCTION_START], value=start)
-        sheet.cell(row=r, column=column[annual_import.H_SANCTION_END], value=end)
-        sheet.cell(row=r, column=column[annual_import.H_SANCTION_REASON], value=f"区纪委〔{start.year}〕{r}号")
+        sheet.cell(row=r, column=column[inputs.H_SANCTION], value=kind.name)
+        sheet.cell(row=r, column=column[inputs.H_SANCTION_START], value=start)
+        sheet.cell(row=r, column=column[inputs.H_SANCTION_END], value=end)
+        sheet.cell(row=r, column=column[inputs.H_SANCTION_REASON], value=f"区纪委〔{start.year}〕{r}号")
     buffer = io.BytesIO()
     book.save(buffer)
-    done = annual_import.annual_inputs_import(
+    done = inputs.annual_inputs_import(
         content=buffer.getvalue(), file_name=f"{year}年度考核数据.xlsx", assessment_year=assessment_year, by=actor
     )
     return done["rows"]
 
 
 def _annual_chain(assessment_year, unit: Unit, actor, published_on: datetime.date) -> None:
-    from assessment.models import AnnualResult
-    from assessment.year import services as annual
-
     Status = AnnualResult.Status
     results = AnnualResult.objects.filter(assessment_year=assessment_year, unit=unit).select_related("person")
     proposing = list(results.filter(status=Status.PROPOSAL).order_by("pk"))
     if proposing:
-        ranked = annual.candidates(unit=unit, assessment_year=assessment_year)
+        ranked = year_services.candidates(unit=unit, assessment_year=assessment_year)
         best = {r.candidate.key.pk for r in ranked if r.within_places}
         proposals = []
         for result in proposing:
             if result.case == AnnualResult.Case.NO_GRADE:
-                proposals.append(annual.Proposal(result=result, grade="", comment="按规定本年度不确定等次。"))
+                proposals.append(year_services.Proposal(result=result, grade="", comment="按规定本年度不确定等次。"))
             elif result.case == AnnualResult.Case.NOT_ASSESSED:
-                proposals.append(annual.Proposal(result=result, grade=""))
+                proposals.append(year_services.Proposal(result=result, grade=""))
             else:
                 grade = "优秀" if result.pk in best else result.suggested_grade
                 proposals.append(
-                    annual.Proposal(result=result, grade=grade, comment="德才表现良好，完成年度目标任务。")
+                    year_services.Proposal(result=result, grade=grade, comment="德才表现良好，完成年度目标任务。")
                 )
-        annual.annual_propose(proposals=proposals, by=actor)
+        year_services.annual_propose(proposals=proposals, by=actor)
     deciding = list(results.filter(status=Status.COMMITTEE).order_by("pk"))
     if deciding:
-        annual.annual_decide(verdicts=[annual.Verdict(result=r, grade=r.proposed_grade) for r in deciding], by=actor)
+        year_services.annual_decide(
+            verdicts=[year_services.Verdict(result=r, grade=r.proposed_grade) for r in deciding], by=actor
+        )
     if results.filter(status=Status.DECIDED).exists() and not results.exclude(status=Status.DECIDED).exists():
-        annual.annual_publish(assessment_year=assessment_year, unit=unit, by=actor, on=published_on)
+        year_services.annual_publish(assessment_year=assessment_year, unit=unit, by=actor, on=published_on)
     ends = results.values_list("publicity_ends", flat=True).first()
     if results.filter(status=Status.PUBLICITY).exists():
-        annual.annual_report(assessment_year=assessment_year, unit=unit, by=actor, on=ends + datetime.timedelta(days=1))
+        year_services.annual_report(
+            assessment_year=assessment_year, unit=unit, by=actor, on=ends + datetime.timedelta(days=1)
+        )
     if results.filter(status=Status.CONFIRMATION).exists():
-        annual.annual_confirm(
+        year_services.annual_confirm(
             assessment_year=assessment_year, unit=unit, by=actor, on=ends + datetime.timedelta(days=5)
         )
 
@@ -284,25 +286,22 @@ def _annual_review_and_appeal(assessment_year, actor) -> None:
     """The demo member of staff asks for a review of last year's grade, then appeals; both upheld."""
     from django.contrib.auth import get_user_model
 
-    from assessment.models import AnnualResult
-    from assessment.year import services as annual
-
     user = get_user_model().objects.filter(username="staff").first()
     own = AnnualResult.objects.filter(assessment_year=assessment_year, person__user=user, status="final").first()
     if user is None or own is None or own.appeals.exists() or own.notified_on is None:
         return
     asked = own.notified_on + datetime.timedelta(days=10)
-    review = annual.annual_review_request(
+    review = year_services.annual_review_request(
         result=own, reason="全年四个季度中有两个季度为“好”等次，申请复核年度等次。", by=user, on=asked
     )
     answered = asked + datetime.timedelta(days=14)
-    annual.annual_review_answer(
+    year_services.annual_review_answer(
         appeal=review, answer="经单位党委复核，年度等次评定符合规定，维持原等次。", by=actor, on=answered
     )
-    appeal = annual.annual_appeal_request(
+    appeal = year_services.annual_appeal_request(
         result=own, reason="对复核决定不服，向区委组织部申诉。", by=user, on=answered + datetime.timedelta(days=7)
     )
-    annual.annual_appeal_decide(
+    year_services.annual_appeal_decide(
         appeal=appeal,
         answer="经审理，该单位优秀等次按规定比例和排名确定，维持原等次。",
         by=actor,

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from common.progress import task_progress
@@ -11,13 +12,21 @@ admin.site.site_title = _("Civil servant assessment system")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
+    # The years, periods and holiday calendar moved from the assessment app to periods; an old admin
+    # address of theirs follows them.
+    re_path(
+        r"^admin/assessment/(?P<rest>(?:assessmentyear|calendarday)/.*)$",
+        RedirectView.as_view(url="/admin/periods/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("assessment.home.urls")),
     path("", include("units.urls")),
+    path("", include("assessment.profile.urls")),
     path("scoring/", include("scoring.urls")),
+    path("quarter/", include("assessment.quarter.urls")),
     path("annual/", include("assessment.year.urls")),
     path("registers/", include("assessment.registers.urls")),
-    path("quarter/", include("assessment.quarter.urls")),
     path("tasks/<uuid:task_id>/", task_progress, name="task_progress"),
     path("api/v1/", include("api.urls")),
     # The schema answers a session or a token (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the

@@ -7,5 +7,4 @@ urlpatterns = [
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("people/import/", views.roster_import_page, name="roster_import"),
     path("people/import/template.xlsx", views.roster_template_download, name="roster_template"),
-    path("people/<int:pk>/", views.person_detail, name="person_detail"),
 ]

@@ -1,5 +1,6 @@
-"""Pages of the organisation: the unit list and roster, a person's profile, and the roster import. Thin: each
-checks the scope, calls one selector or service, and renders."""
+"""Pages of the organisation: the unit list and roster, and the roster import (a person's profile is the
+assessment's: ``assessment.profile``). Thin: each checks the scope, calls one selector or service, and
+renders."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from assessment.quarter.selectors import profile_timeline
 from common.refusals import not_found
 from common.workbooks import run_import
 from units import selectors
@@ -50,17 +50,6 @@ def unit_detail(request, code: str):
         "people_count": sum(len(r.rows) for r in rosters),
     }
     return render(request, "units/unit_detail.html", context)
-
-
-@login_required
-def person_detail(request, pk: int):
-    person = selectors.person_profile_for(user=request.user, pk=pk)
-    if person is None:
-        raise not_found(request, "person_detail", f"person={pk}")
-    # The profile (画像): per period the published result, work records, events and follow-ups.
-    own = person.user_id is not None and person.user_id == request.user.pk
-    context = {"person": person, "profile": profile_timeline(person=person, with_notifications=own), "own": own}
-    return render(request, "units/person_detail.html", context)
 
 
 class RosterUploadForm(forms.Form):

@@ -1,7 +1,8 @@
-"""The dashboards. The office's is the unit's quarter board (``quarter_views.board``); here is only its way
-in. The organisation department's covers its region: per unit the quarter's grades and deadline, the
-region's grades quarter by quarter, and the histogram of the quarter's scores, drawn with ECharts from the
-figures the page also shows as tables; every figure comes from ``selectors.region_dashboard``."""
+"""The dashboards. The office's is the unit's quarter board (``assessment.quarter.views.chain.board``);
+here is only its way in. The organisation department's covers its region: per unit the quarter's grades
+and deadline, the region's grades quarter by quarter, and the histogram of the quarter's scores, drawn with
+ECharts from the figures the page also shows as tables; every figure comes from
+``selectors.region_dashboard``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from assessment.quarter import selectors, services
+from assessment.dashboards import selectors
+from assessment.quarter import services
 from common.refusals import not_found
 from periods.selectors import periods_visible_to
 from units.permissions import Action, scope_for

@@ -1,30 +1,25 @@
-"""Reads of the quarterly and annual procedures, scoped to the user's roles."""
+"""Reads of the quarter, scoped to the user's roles: results and ledgers, the review chain's queues, where a
+unit stands against the period's deadlines (the board), and a person's own quarters."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from assessment import annual
 from assessment.models import (
-    GRADE_ORDER,
-    AnnualResult,
-    FollowUp,
-    Notification,
     QuarterlyResult,
     QuotaLedger,
     ReviewRequest,
     WorkRecord,
 )
 from assessment.quarter import reminders
-from assessment.quarter.services import Places, ledger_figures
-from periods.models import AssessmentYear, Period
-from scoring.models import Event, EventShare, ScoreSheet
-from units.models import Person, Section, Unit
+from assessment.quarter.places import Places, ledger_figures
+from periods.models import Period
+from scoring.models import Event
+from units.models import Section
 from units.permissions import Action, scope_for
 
 # The order in which eligible people are suggested for 好 (domain.md §5): score first, then the monthly
@@ -98,75 +93,6 @@ def own_results(*, user) -> QuerySet[QuarterlyResult]:
         .select_related("period__assessment_year", "sheet")
         .order_by("-period__assessment_year__year", "-period__quarter")
     )
-
-
-def annual_results_visible_to(
-    *, user, assessment_year: AssessmentYear | None = None, action: Action = Action.VIEW
-) -> QuerySet[AnnualResult]:
-    """Annual results of the year (of every year when None) whose assessing unit or section the user's roles
-    cover."""
-    scope = scope_for(user, action)
-    results = AnnualResult.objects.select_related("person", "unit", "section")
-    if assessment_year is not None:
-        results = results.filter(assessment_year=assessment_year)
-    if scope.everything:
-        return results
-    if scope.is_empty:
-        return results.none()
-    return results.filter(scope.place_q())
-
-
-def annual_publicity_for(*, user, assessment_year: AssessmentYear) -> QuerySet[AnnualResult]:
-    """What a member of a unit sees during the annual publicity: the unit's 优秀, each with the year's
-    quarterly grades (seed 002 §六(一))."""
-    person = getattr(user, "person", None)
-    if person is None:
-        return AnnualResult.objects.none()
-    own_unit = AnnualResult.objects.filter(assessment_year=assessment_year, person=person).values("unit_id")
-    return (
-        AnnualResult.objects.filter(
-            assessment_year=assessment_year,
-            unit_id__in=own_unit,
-            status=AnnualResult.Status.PUBLICITY,
-            final_grade=annual.EXCELLENT,
-        )
-        .select_related("person", "section")
-        .order_by("section__order", "person__post_order", "person_id")
-    )
-
-
-@dataclass(frozen=True)
-class Consequence:
-    result: AnnualResult
-    kinds: tuple[str, ...]  # annual.COMMENDATION, MERIT, ADMONITION, DISMISSAL_REVIEW
-
-
-def consequences_for(*, user, assessment_year: AssessmentYear) -> list[Consequence]:
-    """What the year's final annual grades call for (嘉奖, 三等功, 诫勉谈话, 辞退审查), listed for the
-    organisation department over the units it covers; nothing here acts on them."""
-    finals = list(
-        annual_results_visible_to(user=user, assessment_year=assessment_year, action=Action.CONFIRM)
-        .filter(status=AnnualResult.Status.FINAL, case=AnnualResult.Case.GRADED)
-        .order_by("unit__order", "unit_id", "person__post_order", "person_id")
-    )
-    rules = annual.ConsequenceRules(
-        merit_after=assessment_year.merit_years, dismissal_after=assessment_year.dismissal_years
-    )
-    lookback = max(rules.merit_after, rules.dismissal_after)
-    history: dict[int, dict[int, str]] = {}
-    for person_id, year, grade in AnnualResult.objects.filter(
-        person_id__in=[r.person_id for r in finals],
-        status=AnnualResult.Status.FINAL,
-        assessment_year__year__gt=assessment_year.year - lookback,
-        assessment_year__year__lte=assessment_year.year,
-    ).values_list("person_id", "assessment_year__year", "final_grade"):
-        history.setdefault(person_id, {})[year] = grade
-    found = []
-    for result in finals:
-        kinds = annual.consequences(history.get(result.person_id, {}), assessment_year.year, rules=rules)
-        if kinds:
-            found.append(Consequence(result=result, kinds=tuple(kinds)))
-    return found
 
 
 # The quarterly review chain in the browser --------------------------------------------------------------
@@ -346,160 +272,6 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
     return Board(rows=rows, unit=total)
 
 
-# The organisation department's view of its region ---------------------------------------------------------
-
-DEFAULT_BIN_WIDTH = 5  # points per bar of the score histogram
-MAX_BIN_WIDTH = 50
-
-
-def dashboard_periods_for(*, user) -> list[Period]:
-    """The periods of the regions whose results the user confirms (the organisation department), newest
-    first."""
-    scope = scope_for(user, Action.CONFIRM)
-    if scope.is_empty:
-        return []
-    periods = Period.objects.select_related("assessment_year__region").order_by(
-        "assessment_year__region__name", "-assessment_year__year", "-quarter"
-    )
-    if not scope.everything:
-        periods = periods.filter(assessment_year__region_id__in=scope.region_ids)
-    return list(periods)
-
-
-def default_dashboard_period(periods: list[Period]) -> Period | None:
-    """The latest open period, else the latest one that has begun, else the latest."""
-
-    def latest(candidates):
-        return max(candidates, key=lambda p: (p.year, p.quarter), default=None)
-
-    return (
-        latest([p for p in periods if p.status == Period.Status.OPEN])
-        or latest([p for p in periods if p.status != Period.Status.DRAFT])
-        or latest(periods)
-    )
-
-
-@dataclass(frozen=True)
-class UnitQuarter:
-    """One unit in the chosen quarter: its people, their final grades, and its current deadline."""
-
-    unit: Unit
-    people: int
-    grades: dict[str, int]  # 好, 较好, 一般, 较差 → people given that final grade
-    deadline: Deadline | None
-
-    @property
-    def undecided(self) -> int:
-        return self.people - sum(self.grades.values())
-
-
-@dataclass(frozen=True)
-class ScoreBin:
-    low: int  # from this total (included) …
-    high: int  # … to this one (excluded)
-    people: int
-
-
-@dataclass(frozen=True)
-class RegionDashboard:
-    period: Period
-    bin_width: int
-    units: list[UnitQuarter]
-    quarters: dict[int, dict[str, int]]  # the region's final grades in each quarter of the year
-    bins: list[ScoreBin]  # complete score sheets of the quarter, by total
-    grades: tuple[str, ...] = field(default=tuple(GRADE_ORDER))
-
-    @property
-    def behind(self) -> list[UnitQuarter]:
-        """The units past the deadline of their current step, the latest first."""
-        late = [u for u in self.units if u.deadline and u.deadline.is_late]
-        return sorted(late, key=lambda u: (-u.deadline.days_late, u.unit.order, u.unit.code))
-
-    @property
-    def totals(self) -> dict[str, int]:
-        return {g: sum(u.grades[g] for u in self.units) for g in self.grades}
-
-    @property
-    def people(self) -> int:
-        return sum(u.people for u in self.units)
-
-
-def region_dashboard(
-    *, user, period: Period, today: datetime.date, bin_width: int = DEFAULT_BIN_WIDTH
-) -> RegionDashboard | None:
-    """The region of ``period`` at a glance for the organisation department: per unit, its final grades
-    and its deadline; the region's grades in each quarter of the year; the histogram of the quarter's
-    totals in bins of ``bin_width`` points. None when the user does not confirm that region's results.
-
-    Three aggregate queries (GROUP BY) and one for the units, whatever the number of units and people."""
-    scope = scope_for(user, Action.CONFIRM)
-    region_id = period.assessment_year.region_id
-    if not (scope.everything or region_id in scope.region_ids):
-        return None
-    if not 1 <= bin_width <= MAX_BIN_WIDTH:
-        raise ValueError(f"bin width {bin_width} outside 1..{MAX_BIN_WIDTH}")
-    results = QuarterlyResult.objects.filter(period__assessment_year_id=period.assessment_year_id).order_by()
-    per_unit: dict[int, dict[str, int]] = {}
-    steps: dict[int, set[str]] = {}
-    quarters: dict[int, dict[str, int]] = {q: dict.fromkeys(GRADE_ORDER, 0) for q in range(1, 5)}
-    for row in results.values("unit_id", "period__quarter", "status", "final_grade").annotate(n=Count("pk")):
-        grade = row["final_grade"]
-        if grade:
-            quarters[row["period__quarter"]][grade] += row["n"]
-        if row["period__quarter"] != period.quarter:
-            continue
-        figures = per_unit.setdefault(row["unit_id"], {"": 0} | dict.fromkeys(GRADE_ORDER, 0))
-        figures[""] += row["n"]
-        if grade:
-            figures[grade] += row["n"]
-        steps.setdefault(row["unit_id"], set()).add(row["status"])
-    units = Unit.objects.filter(region_id=region_id).filter(Q(is_active=True) | Q(pk__in=list(per_unit)))
-    rows = []
-    for unit in units.order_by("order", "code"):
-        figures = per_unit.get(unit.pk, {"": 0} | dict.fromkeys(GRADE_ORDER, 0))
-        rows.append(
-            UnitQuarter(
-                unit=unit,
-                people=figures[""],
-                grades={g: figures[g] for g in GRADE_ORDER},
-                deadline=deadline_of(period, steps.get(unit.pk, set()), today=today),
-            )
-        )
-    return RegionDashboard(
-        period=period,
-        bin_width=bin_width,
-        units=rows,
-        quarters=quarters,
-        bins=score_bins(period=period, bin_width=bin_width),
-    )
-
-
-def score_bins(*, period: Period, bin_width: int) -> list[ScoreBin]:
-    """How many complete score sheets of the period's region fall in each bin of ``bin_width`` points,
-    from the lowest bin used to the highest, empty bins included (one GROUP BY query). Callers check the
-    user's scope over the region."""
-    # The database counts each distinct total (at most one per hundredth of a point, whatever the number of
-    # people); the bins are cut here in Decimal, flooring, so a total on a boundary opens the next bin and a
-    # negative total falls below zero, never towards it.
-    totals = (
-        ScoreSheet.objects.filter(period=period, is_complete=True)
-        .order_by()
-        .values("total")
-        .annotate(n=Count("pk"))
-        .values_list("total", "n")
-    )
-    counts: dict[int, int] = {}
-    for total, n in totals:
-        k = int((Decimal(total) / bin_width).to_integral_value(rounding=ROUND_FLOOR))
-        counts[k] = counts.get(k, 0) + n
-    if not counts:
-        return []
-    return [
-        ScoreBin(low=k * bin_width, high=(k + 1) * bin_width, people=counts.get(k, 0))
-        for k in range(min(counts), max(counts) + 1)
-    ]
-
-
 # A civil servant's own quarters, the office's review requests, and a person's profile ---------------------
 
 PUBLISHED = (QuarterlyResult.Status.PUBLICITY, QuarterlyResult.Status.CONFIRMATION, QuarterlyResult.Status.FINAL)
@@ -562,64 +334,3 @@ def review_requests_for(*, user, period: Period, unit) -> QuerySet[ReviewRequest
         .select_related("result__person", "result__section", "result__sheet", "answered_by")
         .order_by(F("answered_at").desc(nulls_first=True), "requested_at", "pk")
     )
-
-
-@dataclass
-class ProfilePeriod:
-    """One period of a person's profile: the published result, and what the person did and met in it."""
-
-    period: Period
-    result: QuarterlyResult | None = None
-    records: list[WorkRecord] = field(default_factory=list)
-    shares: list[EventShare] = field(default_factory=list)
-    follow_ups: list[FollowUp] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Profile:
-    periods: list[ProfilePeriod]
-    follow_ups: list[FollowUp]  # those tied to no result: mentoring (导师帮带) and the like
-    notifications: list[Notification]
-
-
-NOTIFICATIONS_SHOWN = 50
-
-
-def profile_timeline(*, person: Person, with_notifications: bool = False) -> Profile:
-    """The profile (画像) of a person the caller may already see: per period, newest first, the published
-    score and grade, work records (工作纪实), bonus and deduction events, follow-ups (谈话提醒, 诫勉,
-    导师帮带), and, ``with_notifications`` (for the person alone: it is their inbox, which also holds what
-    their own roles are reminded of), their latest reminders. A fixed number of queries, however long the
-    history."""
-    by_period: dict[int, ProfilePeriod] = {}
-
-    def row(period: Period) -> ProfilePeriod:
-        return by_period.setdefault(period.pk, ProfilePeriod(period=period))
-
-    for result in (
-        QuarterlyResult.objects.filter(person=person, status__in=PUBLISHED)
-        .select_related("period__assessment_year", "sheet", "unit")
-        .prefetch_related("review_requests")
-    ):
-        row(result.period).result = result
-    for record in WorkRecord.objects.filter(person=person).select_related("period__assessment_year"):
-        row(record.period).records.append(record)
-    for share in (
-        EventShare.objects.filter(person=person)
-        .select_related("event__period__assessment_year", "event__standard")
-        .order_by("event__declared_at", "pk")
-    ):
-        row(share.event.period).shares.append(share)
-    loose = []
-    for follow_up in FollowUp.objects.filter(person=person).select_related("result__period__assessment_year"):
-        if follow_up.result is None:
-            loose.append(follow_up)
-        else:
-            row(follow_up.result.period).follow_ups.append(follow_up)
-    notifications = (
-        list(Notification.objects.filter(user_id=person.user_id)[:NOTIFICATIONS_SHOWN])
-        if with_notifications and person.user_id
-        else []
-    )
-    periods = sorted(by_period.values(), key=lambda p: (p.period.year, p.period.quarter), reverse=True)
-    return Profile(periods=periods, follow_ups=loose, notifications=notifications)

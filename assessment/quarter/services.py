@@ -7,31 +7,27 @@ message saying what to do) and change nothing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import quota
 from assessment.models import (
     GRADE_ORDER,
     AuditEntry,
     FollowUp,
     Grade,
     QuarterlyResult,
-    QuotaLedger,
-    QuotaOpening,
     ReviewRequest,
     UnitYear,
     WorkRecord,
 )
+from assessment.quarter.places import allocate, good_ratio, ledger_lock, section_places_from, unit_figures, unit_places
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.calendar import add_workdays
@@ -39,7 +35,7 @@ from periods.models import AssessmentYear, Period
 from periods.selectors import workday_exceptions
 from scoring import services as scoring
 from scoring.models import IndicatorTemplate, ScoreSheet
-from units.models import Person, Region, Section, Unit
+from units.models import Region, Section, Unit
 from units.permissions import Action, scope_for
 
 Status = QuarterlyResult.Status
@@ -282,202 +278,6 @@ def unit_start(*, period: Period, unit: Unit, by) -> int:
     return len(new)
 
 
-# The quota ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Places:
-    places: int
-    used: int
-
-    @property
-    def left(self) -> int:
-        return max(0, self.places - self.used)
-
-
-def good_ratio(period: Period, unit: Unit) -> Decimal:
-    setting = UnitYear.objects.filter(unit=unit, assessment_year_id=period.assessment_year_id).first()
-    return setting.good_ratio if setting else period.assessment_year.default_good_ratio
-
-
-@dataclass
-class _Figures:
-    """One section's (or the unit total's) quota inputs for the year so far."""
-
-    participants: list[int]  # per quarter up to the current one, an opening balance first if any
-    usage: list[int]  # per earlier quarter: nominations for a section, 好 grades for the unit total
-    nominated_now: int = 0
-    picked_now: int = 0
-    good_now: int = 0
-    has_opening: bool = False
-
-
-def _unit_figures(period: Period, unit: Unit) -> dict[int | None, _Figures]:
-    """The quota inputs of every section of ``unit`` and of the unit's own total (key None), from one
-    aggregate over the year's results. Participants are the people the unit assesses that quarter,
-    borrowed career staff included unless the year excludes them; a section's usage counts its
-    nominations (rejected ones too), the unit's counts its 好 grades."""
-    year = period.assessment_year
-    results = QuarterlyResult.objects.filter(
-        period__assessment_year_id=year.pk, unit=unit, period__quarter__lte=period.quarter
-    )
-    if not year.borrowed_in_quota:
-        results = results.exclude(person__staffing_type=Person.StaffingType.BORROWED_CAREER)
-    rows = results.values("section_id", "period__quarter").annotate(
-        n=Count("pk"),
-        nominated=Count("pk", filter=Q(nominated=True)),
-        picked=Count("pk", filter=Q(decision=Decision.PICKED)),
-        good=Count("pk", filter=Q(final_grade=Grade.GOOD)),
-    )
-    quarters = range(1, period.quarter + 1)
-    per_section: dict[int, dict[int, dict]] = {}
-    total: dict[int, dict] = {q: {"n": 0, "good": 0, "picked": 0, "nominated": 0} for q in quarters}
-    for row in rows:
-        quarter = row["period__quarter"]
-        if row["section_id"] is not None:
-            per_section.setdefault(row["section_id"], {})[quarter] = row
-        for key in ("n", "good", "picked", "nominated"):
-            total[quarter][key] += row[key]
-    openings = {o.section_id: o for o in QuotaOpening.objects.filter(assessment_year=year, unit=unit)}
-
-    def figures(by_quarter: dict[int, dict], used_key: str, opening: QuotaOpening | None) -> _Figures:
-        now = by_quarter.get(period.quarter, {})
-        fig = _Figures(
-            participants=[by_quarter.get(q, {}).get("n", 0) for q in quarters],
-            usage=[by_quarter.get(q, {}).get(used_key, 0) for q in quarters[:-1]],
-            nominated_now=now.get("nominated", 0),
-            picked_now=now.get("picked", 0),
-            good_now=now.get("good", 0),
-            has_opening=opening is not None,
-        )
-        if opening is not None:
-            fig.participants.insert(0, opening.participants)
-            fig.usage.insert(0, opening.nominations)
-        return fig
-
-    found: dict[int | None, _Figures] = {
-        section_id: figures(by_quarter, "nominated", openings.get(section_id))
-        for section_id, by_quarter in per_section.items()
-    }
-    found[None] = figures(total, "good", openings.get(None))
-    return found
-
-
-def _section_places_from(
-    period: Period, figures: dict[int | None, _Figures], section_id: int, ratio: Decimal
-) -> Places:
-    fig = figures.get(section_id) or _Figures(participants=[0] * period.quarter, usage=[])
-    places = quota.good_places(ratio=ratio, participants=fig.participants, nominations=fig.usage)
-    return Places(places=places, used=fig.nominated_now)
-
-
-def section_places(period: Period, unit: Unit, section: Section, *, ratio: Decimal | None = None) -> Places:
-    ratio = good_ratio(period, unit) if ratio is None else ratio
-    return _section_places_from(period, _unit_figures(period, unit), section.pk, ratio)
-
-
-def places_by_section(period: Period, unit: Unit) -> dict[int | None, Places]:
-    """The places of every section of ``unit`` that takes part this quarter and of the unit's own total
-    (key None), from one aggregate: what the pages show beside each step."""
-    ratio = good_ratio(period, unit)
-    figures = _unit_figures(period, unit)
-    found: dict[int | None, Places] = {
-        section_id: _section_places_from(period, figures, section_id, ratio)
-        for section_id in figures
-        if section_id is not None
-    }
-    total = figures[None]
-    found[None] = Places(
-        places=quota.good_places(ratio=ratio, participants=total.participants, nominations=total.usage),
-        used=total.good_now,
-    )
-    return found
-
-
-def unit_places(period: Period, unit: Unit, *, ratio: Decimal | None = None) -> Places:
-    fig = _unit_figures(period, unit)[None]
-    ratio = good_ratio(period, unit) if ratio is None else ratio
-    places = quota.good_places(ratio=ratio, participants=fig.participants, nominations=fig.usage)
-    return Places(places=places, used=fig.good_now)
-
-
-def _ledger_row(period: Period, unit: Unit, section: Section | None) -> QuotaLedger:
-    """The ledger row, locked: whoever holds it decides the next place of that section or unit."""
-    rows = QuotaLedger.objects.select_for_update().filter(period=period, unit=unit, section=section)
-    row = rows.first()
-    if row is None:
-        # Made here, or by a concurrent act a moment before (the unique constraint refuses the second):
-        # either way the lock is then taken on that one row.
-        with contextlib.suppress(IntegrityError), transaction.atomic():
-            QuotaLedger.objects.create(period=period, unit=unit, section=section, ratio=good_ratio(period, unit))
-        row = rows.get()
-    return row
-
-
-LEDGER_FIGURES = (
-    "ratio",
-    "participants",
-    "accumulated",
-    "places",
-    "cumulative_places",
-    "nominations",
-    "approved",
-    "carried",
-)
-
-
-def ledger_figures(period: Period, unit: Unit) -> dict[int | None, QuotaLedger]:
-    """The 申报表 figures of every section taking part and of the unit's own total (key None), computed
-    from the results as they stand: unsaved rows, which ``allocate`` writes and the register reads."""
-    ratio = good_ratio(period, unit)
-    rows: dict[int | None, QuotaLedger] = {}
-    for section_id, fig in _unit_figures(period, unit).items():
-        history = quota.ledger(ratio=ratio, participants=fig.participants, nominations=fig.usage)
-        current = history[-1]
-        unit_total = section_id is None
-        rows[section_id] = QuotaLedger(
-            period=period,
-            unit=unit,
-            section_id=section_id,
-            ratio=ratio,
-            participants=current.participants,
-            accumulated=current.accumulated,
-            places=current.places,
-            cumulative_places=sum(q.places for q in (history[1:] if fig.has_opening else history)),
-            nominations=fig.nominated_now + fig.picked_now if unit_total else fig.nominated_now,
-            approved=fig.good_now,
-            carried=current.accumulated - (fig.good_now if unit_total else fig.nominated_now),
-        )
-    return rows
-
-
-@transaction.atomic
-def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
-    """Write the ledger of every section and of the unit for ``period`` (the 申报表 figures), in a fixed
-    number of queries. Idempotent: the figures are recomputed from the results each time."""
-    computed = ledger_figures(period, unit)
-    existing = {
-        row.section_id: row
-        for row in QuotaLedger.objects.select_for_update().filter(period=period, unit=unit).order_by("pk")
-    }
-    missing = [row for section_id, row in computed.items() if section_id not in existing]
-    if missing:
-        QuotaLedger.objects.bulk_create(missing, ignore_conflicts=True)  # a concurrent allocation may win
-        existing = {
-            row.section_id: row
-            for row in QuotaLedger.objects.select_for_update().filter(period=period, unit=unit).order_by("pk")
-        }
-    rows = []
-    for section_id, figures in computed.items():
-        row = existing[section_id]
-        for name in LEDGER_FIGURES:
-            setattr(row, name, getattr(figures, name))
-        rows.append(row)
-    update_rows(rows, list(LEDGER_FIGURES))
-    QuotaLedger.objects.filter(pk__in=[r.pk for r in rows]).update(allocated_at=timezone.now())
-    return sorted(rows, key=lambda r: (r.section_id is None, r.section_id or 0))
-
-
 # The steps ----------------------------------------------------------------------------------------------
 
 
@@ -619,11 +419,11 @@ def proposals_submit(*, proposals: list[Proposal], by) -> int:
         # The sections' ledger rows are the locks (taken in a fixed order): two nominations racing for the
         # last place of a section are serialised, and the second sees the first.
         for section_id in sorted(nominations):
-            _ledger_row(period, unit, Section(pk=section_id, unit=unit))
-        figures = _unit_figures(period, unit)
+            ledger_lock(period, unit, Section(pk=section_id, unit=unit))
+        figures = unit_figures(period, unit)
         ratio = good_ratio(period, unit)
         for section_id, asked in sorted(nominations.items()):
-            places = _section_places_from(period, figures, section_id, ratio)
+            places = section_places_from(period, figures, section_id, ratio)
             if asked > places.left:
                 raise ValidationError(
                     _("The section has %(places)s places of 好 this quarter and %(used)s are nominated: none is left.")
@@ -748,7 +548,7 @@ def decisions_record(*, verdicts: list[Verdict], by) -> int:
         )
     for unit_id in sorted(goods):
         sample = next(r for r in locked.values() if r.unit_id == unit_id)
-        _ledger_row(sample.period, sample.unit, None)  # the unit's lock: two picks cannot take one last place
+        ledger_lock(sample.period, sample.unit, None)  # the unit's lock: two picks cannot take one last place
         places = unit_places(sample.period, sample.unit)
         if goods[unit_id] > places.left:
             raise ValidationError(
@@ -828,7 +628,7 @@ def review_answer(*, request: ReviewRequest, answer: str, by, grade: str | None 
     if new_grade != locked.final_grade:
         _check_grade(locked, new_grade, needs_place=True)
         if new_grade == Grade.GOOD:
-            _ledger_row(locked.period, locked.unit, None)
+            ledger_lock(locked.period, locked.unit, None)
             if unit_places(locked.period, locked.unit).left <= 0:
                 raise ValidationError(_("The unit has no place of 好 left this quarter."), code="no_place")
         decision = locked.decision

@@ -35,7 +35,7 @@ from openpyxl import Workbook
 
 from assessment import annual
 from assessment.models import AnnualResult, QuarterlyResult, QuotaLedger, Sanction
-from assessment.quarter import services
+from assessment.quarter import places
 from assessment.registers.layout import C, FormSheet, SheetTitles, joined
 from assessment.year import services as annual_services
 from common.refusals import log_refusal
@@ -439,7 +439,7 @@ def quota_usage_forms(request: Request, period: Period, unit: Unit, scope: Scope
     if not scope.covers_unit(unit):
         return  # the places are the whole unit's: someone who sees only some sections does not export them
     # Computed from the results as they stand, so the form is right before publication writes the ledger.
-    computed = services.ledger_figures(period, unit)
+    computed = places.ledger_figures(period, unit)
     names = {s.pk: s for s in Section.objects.filter(pk__in=[k for k in computed if k is not None])}
     ledgers = []
     for section_id, row in computed.items():
@@ -507,7 +507,7 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
     if not scope.covers_unit(unit):
         return  # a unit's summary of the year: only for those who cover the whole unit
     year = request.assessment_year
-    # The same facts and rules as the annual roll-up (assessment.annual_services): people registered with
+    # The same facts and rules as the annual roll-up (assessment.year.services): people registered with
     # the unit of their latest final quarter, final quarters only, and 优秀 eligibility with every bar.
     overview = {
         pid: facts

@@ -1,7 +1,8 @@
-"""Region-wide registers built in the background: ask, run (the Celery task), keep for a while, purge.
+"""Region-wide registers built in the background: run (by the Celery task), keep for a while, purge.
 
-A unit's register is small and downloads at once (see ``register_views``); a whole region's may take a
-while, so it becomes a ``RegisterExport`` row that a task fills in, reporting progress per unit.
+A unit's register is small and downloads at once (see ``views``); a whole region's may take a while, so
+asking for it (``services.register_export_request``) makes a ``RegisterExport`` row that a task fills in
+here, reporting progress per unit.
 """
 
 from __future__ import annotations
@@ -13,53 +14,14 @@ import tempfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import RegisterExport
-from assessment.registers.export import Request, export_register, validate
-from common.refusals import log_refusal
-from units.permissions import Action, scope_for
+from assessment.registers.export import Request, export_register
 
 logger = logging.getLogger(__name__)
-
-
-def may_export_region(user, region_id: int) -> bool:
-    scope = scope_for(user, Action.EXPORT)
-    return scope.everything or region_id in scope.region_ids
-
-
-def may_export(user, job: RegisterExport) -> bool:
-    """Whether ``user`` may (still) have the file of ``job``: its unit, or its whole region."""
-    if job.unit_id is not None:
-        return scope_for(user, Action.EXPORT).covers_unit(job.unit)
-    return may_export_region(user, job.assessment_year.region_id)
-
-
-@transaction.atomic
-def register_export_request(*, request: Request, by) -> RegisterExport:
-    """Queue the export of ``request`` for ``by``; the task starts once this transaction commits."""
-    from assessment.quarter.tasks import register_export_task
-
-    if request.unit is None and not may_export_region(by, request.assessment_year.region_id):
-        log_refusal(by, "register_export_request", f"kind={request.kind} region={request.assessment_year.region_id}")
-        raise PermissionError(_("Only the organisation department exports the registers of a whole region."))
-    if request.unit is not None and not scope_for(by, Action.EXPORT).covers_unit(request.unit):
-        log_refusal(by, "register_export_request", f"kind={request.kind} unit={request.unit.pk}")
-        raise PermissionError(_("You may not export the registers of %(unit)s.") % {"unit": request.unit})
-    validate(request)
-    job = RegisterExport.objects.create(
-        kind=request.kind,
-        assessment_year=request.assessment_year,
-        quarter=request.quarter,
-        unit=request.unit,
-        requested_by=by,
-        file_name=request.file_name(),
-    )
-    register_export_task.delay_on_commit(job.pk)
-    return job
 
 
 def register_export_run(*, export_id: int, on_progress=None) -> RegisterExport:
@@ -114,8 +76,3 @@ def register_exports_purge(*, now: datetime.datetime | None = None) -> int:
             job.file.delete(save=False)
         job.delete()
     return len(expired)
-
-
-def exports_of(*, user):
-    """The exports ``user`` asked for that are still kept, newest first."""
-    return RegisterExport.objects.filter(requested_by=user).select_related("assessment_year", "unit")

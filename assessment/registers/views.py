@@ -6,73 +6,23 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessment.models import RegisterExport
-from assessment.registers.export import QUARTER_NAMES, TITLES, Request, export_register
-from assessment.registers.jobs import exports_of, may_export, may_export_region, register_export_request
+from assessment.registers.export import export_register
+from assessment.registers.forms import RegisterForm, UnitRegisterForm
+from assessment.registers.selectors import export_years, exports_of, may_export, may_export_region
+from assessment.registers.services import register_export_request
 from common.refusals import not_found
-from periods.models import AssessmentYear
 from units.permissions import Action, scope_for
-from units.selectors import units_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _years(user):
-    regions = units_visible_to(user=user, action=Action.EXPORT).values("region_id")
-    return AssessmentYear.objects.filter(region_id__in=regions).select_related("region").order_by("-year")
-
-
-class RegisterForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("register"), choices=list(TITLES.items()))
-    year = forms.ModelChoiceField(label=gettext_lazy("year"), queryset=AssessmentYear.objects.none())
-    quarter = forms.TypedChoiceField(
-        label=gettext_lazy("quarter"),
-        choices=[("", gettext_lazy("— (annual registers)")), *QUARTER_NAMES.items()],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].queryset = _years(user)
-        self.fields["year"].initial = self.fields["year"].queryset.values_list("pk", flat=True).first()
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
-
-    def request(self, unit=None) -> Request:
-        data = self.cleaned_data
-        return Request(kind=data["kind"], assessment_year=data["year"], quarter=data["quarter"], unit=unit)
-
-
-class UnitRegisterForm(RegisterForm):
-    unit = forms.ModelChoiceField(
-        label=gettext_lazy("unit"), queryset=units_visible_to(user=None), to_field_name="code"
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["unit"].queryset = units_visible_to(user=user, action=Action.EXPORT).order_by("order", "code")
-        self.fields["unit"].initial = self.fields["unit"].queryset.values_list("code", flat=True).first()
-        self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
-
-    def clean(self):
-        data = super().clean()
-        unit, year = data.get("unit"), data.get("year")
-        if unit is not None and year is not None and unit.region_id != year.region_id:
-            raise ValidationError(_("The unit is not in the year's region."))
-        return data
 
 
 def _refuse_without_export(request) -> None:
@@ -91,7 +41,7 @@ def centre(request):
     _refuse_without_export(request)
     unit_form = UnitRegisterForm(user=request.user, prefix="unit")
     region_form = RegisterForm(user=request.user, prefix="region")
-    regions = {year.region_id for year in _years(request.user)}
+    regions = {year.region_id for year in export_years(user=request.user)}
     can_region = any(may_export_region(request.user, region) for region in regions)
     exports = exports_of(user=request.user)[:20]
     return render(

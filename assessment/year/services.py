@@ -3,7 +3,7 @@
 
 Like the quarterly services, every act authorises, locks what it changes, checks the step, changes it and
 appends to the audit trail in one transaction; refusals raise ``PermissionError`` (logged) or
-``ValidationError`` (saying what to do) and change nothing. The rules themselves are in ``annual.py``.
+``ValidationError`` (saying what to do) and change nothing. The rules themselves are in ``assessment.annual``.
 """
 
 from __future__ import annotations

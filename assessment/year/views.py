@@ -4,7 +4,6 @@ checks the scope, calls one selector or service, and renders."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,14 +12,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessment.models import AnnualLedger, AnnualResult
-from assessment.quarter import selectors
-from assessment.quarter.tasks import ROLLED_UP, annual_rollup_task
-from assessment.year import services as annual_services
+from assessment.year import selectors, services
+from assessment.year.forms import AskForm, InputsUploadForm
 from assessment.year.inputs import annual_inputs_import, annual_inputs_template
+from assessment.year.tasks import ROLLED_UP, annual_rollup_task
 from common.progress import shown_task, task_start
 from common.refusals import log_refusal, not_found
 from common.workbooks import run_import
@@ -83,7 +81,7 @@ def unit_results(request, year_pk: int, code: str):
     )
     ledger = AnnualLedger.objects.filter(unit=unit, assessment_year=year).first()
     covers_unit = scope_for(request.user, Action.VIEW).covers_unit(unit)
-    ranked = annual_services.candidates(unit=unit, assessment_year=year) if covers_unit else []
+    ranked = services.candidates(unit=unit, assessment_year=year) if covers_unit else []
     can_roll = _may_roll(request.user, unit)
     return render(
         request,
@@ -110,7 +108,7 @@ def unit_rollup(request, year_pk: int, code: str):
         log_refusal(request.user, "annual_rollup", f"unit={code}")
         return HttpResponse(_("Your roles do not allow this action."), status=403)
     try:
-        annual_services.ensure_year_closed(year)
+        services.ensure_year_closed(year)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("annual:unit_results", year_pk=year.pk, code=unit.code)
@@ -125,10 +123,6 @@ def unit_rollup(request, year_pk: int, code: str):
         outcome=ROLLED_UP,
     )
     return redirect(f"{reverse('annual:unit_results', args=[year.pk, unit.code])}?task={task}")
-
-
-class InputsUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Annual inputs file (.xlsx)"))
 
 
 @login_required
@@ -167,12 +161,6 @@ def inputs_template(request, year_pk: int):
     response = HttpResponse(annual_inputs_template(assessment_year=year, by=request.user), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="annual-inputs-{year.year}.xlsx"'
     return response
-
-
-class AskForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
-    )
 
 
 @login_required
@@ -221,7 +209,7 @@ def ask(request, pk: int, kind: str):
     if not form.is_valid():
         messages.error(request, _("Say what should be reviewed and why."))
         return redirect("annual:mine")
-    act = annual_services.annual_review_request if kind == "review" else annual_services.annual_appeal_request
+    act = services.annual_review_request if kind == "review" else services.annual_appeal_request
     try:
         act(result=result, reason=form.cleaned_data["reason"], by=request.user)
     except (ValidationError, PermissionError) as exc:

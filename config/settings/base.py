@@ -147,7 +147,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 60 * 12},
     },
     "purge-register-exports": {
-        "task": "assessment.quarter.tasks.purge_register_exports_task",
+        "task": "assessment.registers.tasks.purge_register_exports_task",
         "schedule": crontab(hour=3, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },

@@ -97,7 +97,7 @@ def test_a_task_that_fails_says_why_and_the_page_still_answers(
     def refuse(**kwargs):
         raise ValidationError("名额比例未设置")
 
-    monkeypatch.setattr("assessment.quarter.services.allocate", refuse)
+    monkeypatch.setattr("assessment.quarter.places.allocate", refuse)
     client.force_login(cast["office"])
     with django_capture_on_commit_callbacks(execute=True):
         task = _started(client.post(reverse("quarter:allocate", args=[quarter.pk, unit.code])))

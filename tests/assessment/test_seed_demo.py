@@ -77,7 +77,7 @@ def test_every_demo_placement_passes_validation(demo, db):
 
 def test_the_demo_has_last_year_and_this_year_acted_out(demo, db):
     from assessment.models import FollowUp, QuarterlyResult, ReviewRequest
-    from assessment.quarter.services import unit_places
+    from assessment.quarter.places import unit_places
 
     periods = list(Period.objects.order_by("assessment_year__year", "quarter"))
     assert len(periods) >= 5, "last year's four quarters and this year's so far"
@@ -109,7 +109,7 @@ def test_the_demo_has_last_year_and_this_year_acted_out(demo, db):
 
 def test_last_year_is_rolled_up_through_the_chain_and_a_second_roll_up_changes_nothing(demo, db):
     from assessment.models import AnnualAppeal, AnnualLedger, QuarterlyResult
-    from assessment.quarter.tasks import annual_rollup_task
+    from assessment.year.tasks import annual_rollup_task
     from periods.models import AssessmentYear
     from scoring.demo import system_user
 

@@ -103,7 +103,7 @@ def test_a_quarter_is_allocated_by_a_worker_through_redis(region):
 @pytest.mark.django_db(transaction=True)
 def test_a_year_is_rolled_up_by_a_worker_through_redis_and_a_second_run_changes_nothing(region):
     from assessment.models import AnnualResult
-    from assessment.quarter.tasks import annual_rollup_task
+    from assessment.year.tasks import annual_rollup_task
     from tests import factories
     from tests.assessment.year.test_services import close_year
 

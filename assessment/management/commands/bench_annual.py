@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from assessment.models import AnnualAppeal, AnnualLedger, AnnualResult, AuditEntry, QuarterlyResult
-from assessment.quarter.tasks import annual_rollup_task
+from assessment.year.tasks import annual_rollup_task
 from periods.models import AssessmentYear, Period
 from scoring.demo import system_user
 from units.demo import DEMO_REGION_CODE

@@ -1,5 +1,6 @@
 """The quarterly review chain in the browser: a unit's quarter at a glance, the section head's proposals,
-the leaders' approval queue, the committee's decisions, and publication. Thin: each page checks the scope,
+the leaders' approval queue, the committee's decisions, publication, and the office's answers to review
+requests (复核). Thin: each page checks the scope,
 reads one selector, and posts to one bulk service (all or nothing), showing what it refused and why."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
-from assessment.quarter import selectors, services
+from assessment.quarter import places, selectors, services
+from assessment.quarter.forms import TEXT_LIMIT, problems_of
 from assessment.quarter.tasks import ALLOCATED, allocate_places_task
 from common.progress import shown_task, task_start
 from common.refusals import log_refusal, not_found
@@ -24,7 +26,6 @@ from units.permissions import Action, scope_for
 from units.selectors import sections_visible_to, units_visible_to
 
 Step = QuarterlyResult.Status
-TEXT_LIMIT = 2000  # characters of a comment or a reason typed on these pages
 
 
 def _too_long() -> str:
@@ -49,12 +50,6 @@ def _unit(request, period, code: str, action: Action = Action.VIEW):
     return unit
 
 
-def _problems(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        return [m for messages_ in exc.message_dict.values() for m in messages_]
-    return list(getattr(exc, "messages", [str(exc)]))
-
-
 def _submit(request, chosen: list, act, *, empty: str, done: str) -> list[str] | None:
     """Run one all-or-nothing bulk act on the rows chosen: None once done (and said so), or the problems
     to show beside the form, nothing saved."""
@@ -63,7 +58,7 @@ def _submit(request, chosen: list, act, *, empty: str, done: str) -> list[str] |
     try:
         count = act(chosen)
     except (ValidationError, PermissionError) as exc:
-        return _problems(exc)
+        return problems_of(exc)
     messages.success(request, done % {"n": count})
     return None
 
@@ -177,7 +172,7 @@ def propose(request, period_pk: int, section_pk: int):
         )
         if problems is None:
             return redirect("quarter:propose", period_pk=period.pk, section_pk=section.pk)
-    places = services.places_by_section(period, section.unit).get(section.pk)
+    section_places = places.places_by_section(period, section.unit).get(section.pk)
     person = getattr(request.user, "person", None)
     return render(
         request,
@@ -192,7 +187,7 @@ def propose(request, period_pk: int, section_pk: int):
             "own_here": person is not None and person.section_id == section.pk,
             "rows": _proposal_rows(results, posted),
             "results": results,
-            "places": places,
+            "places": section_places,
             "problems": problems,
         },
     )
@@ -279,7 +274,7 @@ def decide(request, period_pk: int, code: str):
             "unit": unit,
             "rows": rows,
             "results": results,
-            "unit_places": services.places_by_section(period, unit).get(None),
+            "unit_places": places.places_by_section(period, unit).get(None),
             "problems": problems,
         },
     )
@@ -296,7 +291,7 @@ def publish(request, period_pk: int, code: str):
     try:
         done = services.unit_publish(period=period, unit=unit, by=request.user)
     except (ValidationError, PermissionError) as exc:
-        messages.error(request, " ".join(_problems(exc)))
+        messages.error(request, " ".join(problems_of(exc)))
     else:
         messages.success(request, _("%(n)s results published.") % {"n": done})
     return redirect("quarter:board", period_pk=period.pk, code=unit.code)
@@ -318,7 +313,7 @@ def send_back(request, pk: int):
             raise ValidationError(_too_long())
         services.result_return(result=result, by=request.user, reason=reason)
     except (ValidationError, PermissionError) as exc:
-        messages.error(request, " ".join(_problems(exc)))
+        messages.error(request, " ".join(problems_of(exc)))
     else:
         messages.success(request, _("%(name)s sent back.") % {"name": result.person})
     back = request.POST.get("next", "")
@@ -382,3 +377,54 @@ def skip_summaries(request, period_pk: int, section_pk: int):
     if problems:
         messages.error(request, " ".join(problems))
     return redirect("quarter:board", period_pk=period.pk, code=section.unit.code)
+
+
+@login_required
+def reviews(request, period_pk: int, code: str):
+    """The office answers the review requests of the unit's people, changing the grade where the answer
+    says so (within the score's grades and the unit's places of 好)."""
+    period = _period(request, period_pk)
+    unit = _unit(request, period, code, Action.RUN_PERIOD)
+    if not scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit):
+        raise not_found(request, "quarter_reviews", f"unit={code}")
+    requests_ = list(selectors.review_requests_for(user=request.user, period=period, unit=unit))
+    posted = request.POST if request.method == "POST" else {}
+    problems: list[str] = []
+    failed = None
+    if request.method == "POST":
+        chosen = next((r for r in requests_ if str(r.pk) == posted.get("request")), None)
+        if chosen is None:
+            raise not_found(request, "quarter_reviews_answer", f"unit={code} request={posted.get('request')}")
+        answer = posted.get(f"answer-{chosen.pk}", "")
+        grade = posted.get(f"grade-{chosen.pk}", "") or None
+        try:
+            if len(answer) > TEXT_LIMIT:
+                raise ValidationError(
+                    _("An answer may be at most %(n)s characters; nothing was saved.") % {"n": TEXT_LIMIT}
+                )
+            services.review_answer(request=chosen, answer=answer, grade=grade, by=request.user)
+        except (ValidationError, PermissionError) as exc:
+            problems, failed = problems_of(exc), chosen.pk
+        else:
+            messages.success(request, _("Answer recorded for %(name)s.") % {"name": chosen.result.person})
+            return redirect("quarter:reviews", period_pk=period.pk, code=unit.code)
+    rows = [
+        {
+            "request": r,
+            "grades": [g for g in _grades_allowed(r.result) if g != r.result.final_grade],
+            "answer": posted.get(f"answer-{r.pk}", "") if r.pk == failed else "",
+            "grade": posted.get(f"grade-{r.pk}", "") if r.pk == failed else "",
+            "problems": problems if r.pk == failed else [],
+        }
+        for r in requests_
+    ]
+    return render(
+        request,
+        "assessment/quarter/reviews.html",
+        {
+            "period": period,
+            "unit": unit,
+            "open_rows": [row for row in rows if row["request"].is_open],
+            "answered_rows": [row for row in rows if not row["request"].is_open],
+        },
+    )

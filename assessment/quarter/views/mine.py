@@ -1,74 +1,22 @@
 """A civil servant's own quarters (个人小结, 工作纪实, declared bonus items, the published result and the
-review request), and the office's answers to review requests (复核). Thin: each page finds the user's own
-rows (or checks the office's scope), calls one service, and shows what was refused, keeping what was typed."""
+review request). Thin: each page finds the user's own rows, calls one service, and shows what was refused,
+keeping what was typed."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from assessment.models import QuarterlyResult
 from assessment.quarter import selectors, services
-from assessment.quarter.views.chain import TEXT_LIMIT, _grades_allowed, _period, _problems, _unit
+from assessment.quarter.forms import OpinionForm, ReviewRequestForm, SummaryForm, WorkRecordForm, show_refusal
 from common.refusals import not_found
 from periods.models import Period
-from units.permissions import Action, scope_for
 
 Step = QuarterlyResult.Status
-SUMMARY_LIMIT = 5000  # characters of a quarterly summary
-
-
-class SummaryForm(forms.Form):
-    summary = forms.CharField(
-        label=gettext_lazy("My quarterly summary"),
-        max_length=SUMMARY_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 8, "class": "form-control"}),
-    )
-
-
-class WorkRecordForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("date"),
-        # An HTML date input takes ISO dates only; the localised format would leave it empty.
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
-    )
-    content = forms.CharField(
-        label=gettext_lazy("What was done"),
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-    )
-
-
-class ReviewRequestForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("What should be reviewed, and why"),
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
-    )
-
-
-class OpinionForm(forms.Form):
-    opinion = forms.CharField(
-        label=gettext_lazy("My opinion on the result"),
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-    )
-
-
-def _refused(form: forms.Form, exc: Exception) -> None:
-    """Put a service's refusal on the form: each message beside its field, the rest above the form."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, problems in exc.message_dict.items():
-            for problem in problems:
-                form.add_error(name if name in form.fields else None, problem)
-    else:
-        for problem in _problems(exc):
-            form.add_error(None, problem)
 
 
 def _person(request, what: str, detail: str = ""):
@@ -157,7 +105,7 @@ def my_quarter(request, period_pk: int):
             try:
                 run(form.cleaned_data)
             except (ValidationError, PermissionError) as exc:
-                _refused(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(request, done)
                 return redirect("quarter:my_quarter", period_pk=period.pk)
@@ -192,56 +140,5 @@ def my_quarter(request, period_pk: int):
             "may_ask": may_ask,
             "opinion_form": forms_["opinion"],
             "may_give_opinion": result is not None and result.status == Step.FINAL and not period.is_closed,
-        },
-    )
-
-
-@login_required
-def reviews(request, period_pk: int, code: str):
-    """The office answers the review requests of the unit's people, changing the grade where the answer
-    says so (within the score's grades and the unit's places of 好)."""
-    period = _period(request, period_pk)
-    unit = _unit(request, period, code, Action.RUN_PERIOD)
-    if not scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit):
-        raise not_found(request, "quarter_reviews", f"unit={code}")
-    requests_ = list(selectors.review_requests_for(user=request.user, period=period, unit=unit))
-    posted = request.POST if request.method == "POST" else {}
-    problems: list[str] = []
-    failed = None
-    if request.method == "POST":
-        chosen = next((r for r in requests_ if str(r.pk) == posted.get("request")), None)
-        if chosen is None:
-            raise not_found(request, "quarter_reviews_answer", f"unit={code} request={posted.get('request')}")
-        answer = posted.get(f"answer-{chosen.pk}", "")
-        grade = posted.get(f"grade-{chosen.pk}", "") or None
-        try:
-            if len(answer) > TEXT_LIMIT:
-                raise ValidationError(
-                    _("An answer may be at most %(n)s characters; nothing was saved.") % {"n": TEXT_LIMIT}
-                )
-            services.review_answer(request=chosen, answer=answer, grade=grade, by=request.user)
-        except (ValidationError, PermissionError) as exc:
-            problems, failed = _problems(exc), chosen.pk
-        else:
-            messages.success(request, _("Answer recorded for %(name)s.") % {"name": chosen.result.person})
-            return redirect("quarter:reviews", period_pk=period.pk, code=unit.code)
-    rows = [
-        {
-            "request": r,
-            "grades": [g for g in _grades_allowed(r.result) if g != r.result.final_grade],
-            "answer": posted.get(f"answer-{r.pk}", "") if r.pk == failed else "",
-            "grade": posted.get(f"grade-{r.pk}", "") if r.pk == failed else "",
-            "problems": problems if r.pk == failed else [],
-        }
-        for r in requests_
-    ]
-    return render(
-        request,
-        "assessment/quarter/reviews.html",
-        {
-            "period": period,
-            "unit": unit,
-            "open_rows": [row for row in rows if row["request"].is_open],
-            "answered_rows": [row for row in rows if not row["request"].is_open],
         },
     )

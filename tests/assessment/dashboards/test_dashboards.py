@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessment.dashboards import selectors as dashboards
 from assessment.quarter import selectors, services
 from periods.models import Period
 from tests import factories
@@ -81,7 +82,7 @@ def test_a_total_on_a_boundary_opens_the_next_bin_and_incomplete_sheets_are_left
     fill_sheet(sheets[0], cast["office"], common=D("51"), monthly=D("97.5"))  # 51 + 39 = 90.00 exactly
     fill_sheet(sheets[1], cast["office"], common=D("50.99"), monthly=D("97.5"))  # 89.99
     type(sheets[2]).objects.filter(pk=sheets[2].pk).update(is_complete=False)
-    bins = {b.low: b.people for b in selectors.score_bins(period=quarter, bin_width=5)}
+    bins = {b.low: b.people for b in dashboards.score_bins(period=quarter, bin_width=5)}
     assert bins[90] == 6  # 90.00, and the 94 … 90 of the others
     assert bins[95] == 1  # 95; the 96 is incomplete
     assert bins[85] == 1

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessment.models import AuditEntry, FollowUp, QuarterlyResult, QuotaLedger
-from assessment.quarter import services
+from assessment.quarter import places, services
 from periods.models import Period
 from scoring import services as scoring
 from tests.helpers import error_codes
@@ -34,7 +34,7 @@ def test_a_whole_quarter_end_to_end(quarter, cast, staff, unit, section, other_s
             services.summary_skip(result=r, by=cast["office"], reason="纸质小结已提交")
 
     # 评分与建议: 7 people at 40% give the section 2 places; a third nomination is refused.
-    ledger = services.section_places(period, unit, section)
+    ledger = places.section_places(period, unit, section)
     assert (ledger.places, ledger.left) == (2, 2)
     head = cast["head"]
     services.result_propose(result=first[0], grade="好", nominate=True, comment="表现突出", by=head)
@@ -64,9 +64,9 @@ def test_a_whole_quarter_end_to_end(quarter, cast, staff, unit, section, other_s
     decided = {r.person_id: r for r in results(period)}
     assert decided[first[1].person_id].decision == QuarterlyResult.Decision.REJECTED
     assert decided[second[0].person_id].decision == QuarterlyResult.Decision.PICKED
-    assert services.section_places(period, unit, section).used == 2, "the rejected nomination still counts"
-    assert services.section_places(period, unit, other_section).used == 0, "a pick does not count for the section"
-    assert services.unit_places(period, unit).used == 2
+    assert places.section_places(period, unit, section).used == 2, "the rejected nomination still counts"
+    assert places.section_places(period, unit, other_section).used == 0, "a pick does not count for the section"
+    assert places.unit_places(period, unit).used == 2
 
     # 公示 for five working days; a review request during it; answered without change.
     during_quarter(datetime.date(2026, 4, 3))  # a Friday
@@ -210,11 +210,11 @@ def test_a_result_sent_back_loses_its_nomination_and_frees_the_place(quarter, ca
     first = results(quarter, section)[0]
     services.summary_skip(result=first, by=cast["office"], reason="x")
     services.result_propose(result=first, grade="好", nominate=True, comment="x", by=cast["head"])
-    assert services.section_places(quarter, unit, section).used == 1
+    assert places.section_places(quarter, unit, section).used == 1
     services.result_return(result=first, by=cast["leader"], reason="评鉴意见过于简略")
     first.refresh_from_db()
     assert (first.status, first.nominated) == (S.SCORING, False)
-    assert services.section_places(quarter, unit, section).used == 0
+    assert places.section_places(quarter, unit, section).used == 0
     with pytest.raises(ValidationError):
         services.result_return(result=first, by=cast["head"], reason="")
 
@@ -245,7 +245,7 @@ def test_overuse_this_quarter_shrinks_the_next(quarter, cast, staff, unit, secti
     services.period_open(period=q2, by=cast["org"])
     services.unit_start(period=q2, unit=unit, by=cast["office"])
     # Q1: A = 2.8, 2 used → C = 0.8; Q2: A = 0.8 + 2.8 = 3.6 → 3 places
-    assert services.section_places(q2, unit, section).places == 3
+    assert places.section_places(q2, unit, section).places == 3
 
 
 def test_the_ratio_is_set_per_unit_and_year_with_a_reason(quarter, cast, unit, section, staff):
@@ -267,7 +267,7 @@ def test_the_ratio_is_set_per_unit_and_year_with_a_reason(quarter, cast, unit, s
         by=cast["org"],
     )
     # 7 × 0.29 = 2.03 → 2 places
-    assert services.section_places(quarter, unit, section).places == 2
+    assert places.section_places(quarter, unit, section).places == 2
     assert AuditEntry.objects.filter(action="ratio_set", comment="组织绩效一般").exists()
 
 
@@ -285,21 +285,21 @@ def test_an_opening_balance_carries_into_the_first_quarter_in_the_system(quarter
         assessment_year=quarter.assessment_year, unit=unit, section=section, participants=7, nominations=3
     )
     # A = −0.2 + 2.8 = 2.6 → 2 places (without the balance it would also be 2; with 5 nominated before, 0)
-    assert services.section_places(quarter, unit, section).places == 2
+    assert places.section_places(quarter, unit, section).places == 2
     QuotaOpening.objects.filter(section=section).update(nominations=5)
-    assert services.section_places(quarter, unit, section).places == 1  # A = −2.2 + 2.8 = 0.6 → may report one
+    assert places.section_places(quarter, unit, section).places == 1  # A = −2.2 + 2.8 = 0.6 → may report one
 
 
 def test_borrowed_career_staff_count_unless_the_year_excludes_them(quarter, unit, section, staff):
     for person in staff[1:4]:
         person.staffing_type = "borrowed_career"
         person.save()
-    assert services.section_places(quarter, unit, section).places == 2  # 7 × 0.4 = 2.8
+    assert places.section_places(quarter, unit, section).places == 2  # 7 × 0.4 = 2.8
     year = quarter.assessment_year
     year.borrowed_in_quota = False
     year.save()
     quarter.refresh_from_db()
-    assert services.section_places(quarter, unit, section).places == 1  # 4 × 0.4 = 1.6
+    assert places.section_places(quarter, unit, section).places == 1  # 4 × 0.4 = 1.6
 
 
 def test_a_person_keeps_work_records_inside_the_quarter(quarter, staff):

@@ -22,7 +22,8 @@ from assessment.models import AnnualResult, QuarterlyResult, QuotaLedger, Regist
 from assessment.quarter import services
 from assessment.registers import export as registers
 from assessment.registers.export import Request, export_register
-from assessment.registers.jobs import register_export_request, register_exports_purge
+from assessment.registers.jobs import register_exports_purge
+from assessment.registers.services import register_export_request
 from periods.models import Period
 from scoring.models import ScoreSheet
 from tests import factories
@@ -454,7 +455,7 @@ def test_a_queued_export_runs_once(quarter, cast, media, django_capture_on_commi
 def test_a_region_register_is_built_by_a_worker_through_redis(region, settings, tmp_path):
     from celery.contrib.testing.worker import start_worker
 
-    from assessment.quarter.tasks import register_export_task
+    from assessment.registers.tasks import register_export_task
     from config.celery import app
 
     settings.PRIVATE_ROOT = tmp_path

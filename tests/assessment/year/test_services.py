@@ -18,9 +18,9 @@ from assessment.models import (
     SanctionType,
 )
 from assessment.quarter import services
-from assessment.quarter.selectors import annual_publicity_for, annual_results_visible_to, consequences_for
-from assessment.quarter.tasks import annual_rollup_task
 from assessment.year import services as svc
+from assessment.year.selectors import annual_publicity_for, annual_results_visible_to, consequences_for
+from assessment.year.tasks import annual_rollup_task
 from periods.models import Period
 from scoring.models import ScoreSheet
 from tests import factories
