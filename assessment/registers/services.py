@@ -16,7 +16,6 @@ from units.permissions import Action, scope_for
 @transaction.atomic
 def register_export_request(*, request: Request, by) -> RegisterExport:
     """Queue the export of ``request`` for ``by``; the task starts once this transaction commits."""
-
     if request.unit is None and not may_export_region(by, request.assessment_year.region_id):
         log_refusal(by, "register_export_request", f"kind={request.kind} region={request.assessment_year.region_id}")
         raise PermissionError(_("Only the organisation department exports the registers of a whole region."))
