@@ -22,6 +22,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from common.refusals import refusal_messages
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
@@ -207,4 +209,4 @@ def run_import(upload, importer: Callable[[bytes], Any]) -> tuple[Any, list | No
     except ImportRefused as refused:
         return None, refused.errors
     except (ValidationError, PermissionError) as exc:
-        return None, list(getattr(exc, "messages", [str(exc)]))
+        return None, refusal_messages(exc)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.progress import shown_task
-from common.refusals import log_refusal, not_found
+from common.refusals import log_refusal, not_found, refusal_messages
 from common.workbooks import run_import
 from periods.models import Period
 from periods.selectors import periods_visible_to
@@ -41,7 +41,7 @@ def period_list(request):
     periods = periods_visible_to(user=request.user).order_by("-assessment_year__year", "-quarter")
     units = units_visible_to(user=request.user).order_by("order", "code")
     ratios = scope_for(request.user, Action.SET_RATIOS)  # who sets the ratios recomputes the region's places
-    allocates = {p.pk for p in periods if ratios.everything or p.assessment_year.region_id in ratios.region_ids}
+    allocates = {p.pk for p in periods if ratios.covers_region(p.assessment_year.region_id)}
     imports_in = set(
         units_visible_to(user=request.user, action=Action.IMPORT_MONTHLY).values_list("region_id", flat=True)
     )
@@ -232,7 +232,7 @@ def events(request, period_pk: int, code: str):
             else:
                 services.event_reject(event=event, by=request.user, note=request.POST.get("note", "")[:200])
         except (ValidationError, PermissionError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, " ".join(refusal_messages(exc)))
         else:
             messages.success(request, _("Decided."))
         return redirect("scoring:events", period_pk=period.pk, code=unit.code)

@@ -103,9 +103,13 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.everything or self.region_ids or self.unit_ids or self.section_ids)
 
+    def covers_region(self, region_id: int) -> bool:
+        """The whole region: its units and everything in them."""
+        return self.everything or region_id in self.region_ids
+
     def covers_unit(self, unit: Unit) -> bool:
         """The whole unit, not one of its sections."""
-        return self.everything or unit.pk in self.unit_ids or unit.region_id in self.region_ids
+        return unit.pk in self.unit_ids or self.covers_region(unit.region_id)
 
     def covers_section(self, section: Section) -> bool:
         return self.everything or section.pk in self.section_ids or self.covers_unit(section.unit)

@@ -698,7 +698,7 @@ def _account(
 def _role_within(role, scope: Scope) -> bool:
     """Whether a role assignment lies inside ``scope`` (the importer's people)."""
     if role.region_id is not None:
-        return scope.everything or role.region_id in scope.region_ids
+        return scope.covers_region(role.region_id)
     if role.unit_id is not None:
         return scope.covers_unit(role.unit)
     return scope.covers_section(role.section)

@@ -44,8 +44,7 @@ def _is_admin(by) -> bool:
 
 
 def _may_manage_region(by, region_id: int) -> bool:
-    scope = scope_for(by, Action.MANAGE_PEOPLE)
-    return scope.everything or region_id in scope.region_ids
+    return scope_for(by, Action.MANAGE_PEOPLE).covers_region(region_id)
 
 
 @transaction.atomic

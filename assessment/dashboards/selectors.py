@@ -103,7 +103,7 @@ def region_dashboard(
     Three aggregate queries (GROUP BY) and one for the units, whatever the number of units and people."""
     scope = scope_for(user, Action.CONFIRM)
     region_id = period.assessment_year.region_id
-    if not (scope.everything or region_id in scope.region_ids):
+    if not scope.covers_region(region_id):
         return None
     if not 1 <= bin_width <= MAX_BIN_WIDTH:
         raise ValueError(f"bin width {bin_width} outside 1..{MAX_BIN_WIDTH}")

@@ -173,8 +173,7 @@ def _expect(result: QuarterlyResult, *steps: str) -> None:
 
 
 def region_scope(by, region: Region, action: Action) -> bool:
-    scope = scope_for(by, action)
-    return scope.everything or region.pk in scope.region_ids
+    return scope_for(by, action).covers_region(region.pk)
 
 
 # Years, periods, parameters -----------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def export_register(*, request: Request, by, out: IO[bytes], progress: Progress 
     if request.unit is not None and not scope.covers_unit(request.unit):
         log_refusal(by, "register_export", f"kind={request.kind} unit={request.unit.pk}")
         raise PermissionError(_("You may not export the registers of %(unit)s.") % {"unit": request.unit})
-    if request.unit is None and not (scope.everything or request.assessment_year.region_id in scope.region_ids):
+    if request.unit is None and not scope.covers_region(request.assessment_year.region_id):
         log_refusal(by, "register_export", f"kind={request.kind} region={request.assessment_year.region_id}")
         raise PermissionError(_("Only the organisation department exports the registers of a whole region."))
     return write_register(request=request, scope=scope, out=out, progress=progress)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import RegisterExport
 from assessment.registers.export import Request, export_register
+from common.refusals import refusal_messages
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def register_export_run(*, export_id: int, on_progress=None) -> RegisterExport:
             job.size = job.file.size
     except (PermissionError, ValidationError) as exc:
         job.status = RegisterExport.Status.FAILED
-        job.error = " ".join(getattr(exc, "messages", [str(exc)]))[:500]
+        job.error = " ".join(refusal_messages(exc))[:500]
     except Exception:
         logger.exception("register export %s failed", job.pk)
         job.status = RegisterExport.Status.FAILED

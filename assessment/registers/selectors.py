@@ -9,8 +9,7 @@ from units.selectors import units_visible_to
 
 
 def may_export_region(user, region_id: int) -> bool:
-    scope = scope_for(user, Action.EXPORT)
-    return scope.everything or region_id in scope.region_ids
+    return scope_for(user, Action.EXPORT).covers_region(region_id)
 
 
 def may_export(user, job: RegisterExport) -> bool:

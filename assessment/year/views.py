@@ -20,7 +20,7 @@ from assessment.year.forms import AskForm, InputsUploadForm
 from assessment.year.inputs import annual_inputs_import, annual_inputs_template
 from assessment.year.tasks import ROLLED_UP, annual_rollup_task
 from common.progress import shown_task, task_start
-from common.refusals import log_refusal, not_found
+from common.refusals import log_refusal, not_found, refusal_messages
 from common.workbooks import run_import
 from periods.models import AssessmentYear
 from units.permissions import Action, scope_for
@@ -50,10 +50,6 @@ def _unit(request, year: AssessmentYear, code: str, action: Action = Action.VIEW
 
 def _may_roll(user, unit) -> bool:
     return scope_for(user, Action.RUN_PERIOD).covers_unit(unit) or scope_for(user, Action.CONFIRM).covers_unit(unit)
-
-
-def _messages_of(exc: Exception) -> list[str]:
-    return list(getattr(exc, "messages", [str(exc)]))
 
 
 @login_required
@@ -213,7 +209,7 @@ def ask(request, pk: int, kind: str):
     try:
         act(result=result, reason=form.cleaned_data["reason"], by=request.user)
     except (ValidationError, PermissionError) as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
+        messages.error(request, " ".join(refusal_messages(exc)))
     else:
         messages.success(request, _("Sent. The answer is due within the time shown."))
     return redirect("annual:mine")

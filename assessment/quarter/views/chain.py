@@ -1,7 +1,7 @@
 """The quarterly review chain in the browser: a unit's quarter at a glance, the section head's proposals,
 the leaders' approval queue, the committee's decisions, publication, and the office's answers to review
-requests (复核). Thin: each page checks the scope,
-reads one selector, and posts to one bulk service (all or nothing), showing what it refused and why."""
+requests (复核). Thin: each page checks the scope, reads one selector, and posts to one bulk service (all or
+nothing), showing what it refused and why."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
 from assessment.quarter import places, selectors, services
-from assessment.quarter.forms import TEXT_LIMIT, problems_of
+from assessment.quarter.forms import TEXT_LIMIT
 from assessment.quarter.tasks import ALLOCATED, allocate_places_task
 from common.progress import shown_task, task_start
-from common.refusals import log_refusal, not_found
+from common.refusals import log_refusal, not_found, refusal_messages
 from periods.selectors import periods_visible_to
 from units.permissions import Action, scope_for
 from units.selectors import sections_visible_to, units_visible_to
@@ -58,7 +58,7 @@ def _submit(request, chosen: list, act, *, empty: str, done: str) -> list[str] |
     try:
         count = act(chosen)
     except (ValidationError, PermissionError) as exc:
-        return problems_of(exc)
+        return refusal_messages(exc)
     messages.success(request, done % {"n": count})
     return None
 
@@ -291,7 +291,7 @@ def publish(request, period_pk: int, code: str):
     try:
         done = services.unit_publish(period=period, unit=unit, by=request.user)
     except (ValidationError, PermissionError) as exc:
-        messages.error(request, " ".join(problems_of(exc)))
+        messages.error(request, " ".join(refusal_messages(exc)))
     else:
         messages.success(request, _("%(n)s results published.") % {"n": done})
     return redirect("quarter:board", period_pk=period.pk, code=unit.code)
@@ -313,7 +313,7 @@ def send_back(request, pk: int):
             raise ValidationError(_too_long())
         services.result_return(result=result, by=request.user, reason=reason)
     except (ValidationError, PermissionError) as exc:
-        messages.error(request, " ".join(problems_of(exc)))
+        messages.error(request, " ".join(refusal_messages(exc)))
     else:
         messages.success(request, _("%(name)s sent back.") % {"name": result.person})
     back = request.POST.get("next", "")
@@ -404,7 +404,7 @@ def reviews(request, period_pk: int, code: str):
                 )
             services.review_answer(request=chosen, answer=answer, grade=grade, by=request.user)
         except (ValidationError, PermissionError) as exc:
-            problems, failed = problems_of(exc), chosen.pk
+            problems, failed = refusal_messages(exc), chosen.pk
         else:
             messages.success(request, _("Answer recorded for %(name)s.") % {"name": chosen.result.person})
             return redirect("quarter:reviews", period_pk=period.pk, code=unit.code)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from assessment.models import QuarterlyResult
 from assessment.quarter import selectors, services
-from assessment.quarter.forms import OpinionForm, ReviewRequestForm, SummaryForm, WorkRecordForm, show_refusal
-from common.refusals import not_found
+from assessment.quarter.forms import OpinionForm, ReviewRequestForm, SummaryForm, WorkRecordForm
+from common.refusals import not_found, show_refusal
 from periods.models import Period
 
 Step = QuarterlyResult.Status
