@@ -8,10 +8,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from assessment.models import GRADE_ORDER, QuarterlyResult
-from assessment.quarter.selectors import Deadline, deadline_of
+from assessment.quarter.stage import Stage, stage_of
 from periods.models import Period
 from scoring.models import ScoreSheet
 from units.models import Unit
@@ -55,7 +55,7 @@ class UnitQuarter:
     unit: Unit
     people: int
     grades: dict[str, int]  # 好, 较好, 一般, 较差 → people given that final grade
-    deadline: Deadline | None
+    deadline: Stage | None
 
     @property
     def undecided(self) -> int:
@@ -111,7 +111,11 @@ def region_dashboard(
     per_unit: dict[int, dict[str, int]] = {}
     steps: dict[int, set[str]] = {}
     quarters: dict[int, dict[str, int]] = {q: dict.fromkeys(GRADE_ORDER, 0) for q in range(1, 5)}
-    for row in results.values("unit_id", "period__quarter", "status", "final_grade").annotate(n=Count("pk")):
+    ends: dict[int, datetime.date] = {}  # the last day of each unit's publicity, once published
+    rows_ = results.values("unit_id", "period__quarter", "status", "final_grade").annotate(
+        n=Count("pk"), publicity_ends=Max("publicity_ends")
+    )
+    for row in rows_:
         grade = row["final_grade"]
         if grade:
             quarters[row["period__quarter"]][grade] += row["n"]
@@ -122,6 +126,8 @@ def region_dashboard(
         if grade:
             figures[grade] += row["n"]
         steps.setdefault(row["unit_id"], set()).add(row["status"])
+        if day := row["publicity_ends"]:
+            ends[row["unit_id"]] = max(ends.get(row["unit_id"], day), day)
     units = Unit.objects.filter(region_id=region_id).filter(Q(is_active=True) | Q(pk__in=list(per_unit)))
     rows = []
     for unit in units.order_by("order", "code"):
@@ -131,7 +137,7 @@ def region_dashboard(
                 unit=unit,
                 people=figures[""],
                 grades={g: figures[g] for g in GRADE_ORDER},
-                deadline=deadline_of(period, steps.get(unit.pk, set()), today=today),
+                deadline=stage_of(period, steps.get(unit.pk, set()), today=today, publicity_ends=ends.get(unit.pk)),
             )
         )
     return RegionDashboard(

@@ -5,23 +5,50 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessment.models import Notification, QuarterlyResult
+from assessment.quarter.stage import STEP_DEADLINES, stage_of
 from periods.models import Period
 from units.models import Role, RoleAssignment
 
 Status = QuarterlyResult.Status
 
-# The step a result waits at, the deadline field that governs it, and the roles that act on it.
+# The steps reminded of, and the roles that act on each (None: the person themself). Their deadlines are
+# the ones every page shows (assessment.quarter.stage).
 STEPS = (
-    (Status.SUMMARY, "summary_due", None),
-    (Status.SCORING, "section_due", (Role.SECTION_HEAD,)),
-    (Status.LEADER_REVIEW, "leader_due", (Role.PRINCIPAL, Role.DEPUTY)),
-    (Status.COMMITTEE, "committee_due", (Role.COMMITTEE,)),
+    (Status.SUMMARY, None),
+    (Status.SCORING, (Role.SECTION_HEAD,)),
+    (Status.LEADER_REVIEW, (Role.PRINCIPAL, Role.DEPUTY)),
+    (Status.COMMITTEE, (Role.COMMITTEE,)),
 )
+
+
+def late_places(period: Period, *, today: datetime.date) -> dict[int, set[str]]:
+    """Per unit, the names of its sections (or the unit, for people outside the sections) that stand late
+    by ``stage_of``: one aggregate query for the whole period."""
+    groups: dict[tuple[int, int | None], dict[str, int]] = defaultdict(dict)
+    names: dict[tuple[int, int | None], str] = {}
+    ends: dict[tuple[int, int | None], datetime.date] = {}
+    for row in (
+        QuarterlyResult.objects.filter(period=period)
+        .order_by()
+        .values("unit_id", "unit__name", "section_id", "section__name", "status")
+        .annotate(n=Count("pk"), publicity_ends=Max("publicity_ends"))
+    ):
+        key = (row["unit_id"], row["section_id"])
+        groups[key][row["status"]] = row["n"]
+        names[key] = row["section__name"] or row["unit__name"]
+        if day := row["publicity_ends"]:
+            ends[key] = max(ends.get(key, day), day)
+    late: dict[int, set[str]] = defaultdict(set)
+    for key, counts in groups.items():
+        stage = stage_of(period, counts, today=today, publicity_ends=ends.get(key))
+        if stage is not None and stage.is_late:
+            late[key[0]].add(names[key])
+    return late
 
 
 def send_reminders(*, today: datetime.date) -> int:
@@ -30,18 +57,12 @@ def send_reminders(*, today: datetime.date) -> int:
     for period in Period.objects.filter(status=Period.Status.OPEN).select_related("assessment_year"):
         window = datetime.timedelta(days=period.assessment_year.reminder_days)
         waiting = QuarterlyResult.objects.filter(period=period).select_related("person", "unit", "section")
-        late: dict[int, set[str]] = defaultdict(set)
-        for status, deadline_field, roles in STEPS:
-            due = getattr(period, deadline_field)
-            if due is None:
+        for status, roles in STEPS:
+            due = getattr(period, STEP_DEADLINES[status])
+            if due is None or not today <= due <= today + window:
                 continue
             at_step = list(waiting.filter(status=status))
             if not at_step:
-                continue
-            if today > due:
-                for result in at_step:
-                    late[result.unit_id].add(result.section.name if result.section else result.unit.name)
-            if not today <= due <= today + window:
                 continue
             message = _("%(period)s: “%(step)s” is due on %(date)s.") % {
                 "period": period,
@@ -82,6 +103,7 @@ def send_reminders(*, today: datetime.date) -> int:
                         url=reverse("quarter:board", args=[period.pk, unit.code]),
                     )
                 )
+        late = late_places(period, today=today)
         offices = RoleAssignment.objects.filter(role=Role.OFFICE, unit_id__in=late).select_related("unit")
         for office in offices:
             names = "、".join(sorted(late[office.unit_id]))

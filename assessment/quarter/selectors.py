@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from assessment.models import (
     QuarterlyResult,
@@ -15,8 +14,8 @@ from assessment.models import (
     ReviewRequest,
     WorkRecord,
 )
-from assessment.quarter import reminders
 from assessment.quarter.places import Places, ledger_figures
+from assessment.quarter.stage import STEP_ORDER, Stage, stage_of
 from periods.models import Period
 from scoring.models import Event
 from units.models import Section
@@ -114,49 +113,6 @@ def queue_for(*, user, period: Period, unit, step: str, action: Action) -> Query
 # Where a unit or a section stands against the period's deadlines ---------------------------------------
 
 Step = QuarterlyResult.Status
-STEP_ORDER: tuple[str, ...] = tuple(Step.values)
-
-# The deadline that governs each step a result waits at: the reminders' table for the steps up to the
-# committee, then the day the results are due at the organisation department (day N of the following
-# month, domain.md §3) for results decided or in publicity. Confirmation is the organisation department's
-# own step, so nothing there makes a unit late.
-STEP_DEADLINES: dict[str, str] = {str(status): name for status, name, _roles in reminders.STEPS} | {
-    Step.DECIDED: "submit_by",
-    Step.PUBLICITY: "submit_by",
-}
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The earliest step at which some result still waits, the day that step is due, and how many days
-    late it is (0 while on time, when no deadline governs the step, or outside an open period). A unit
-    that has not started an open period stands before its first step (``step`` empty)."""
-
-    step: str
-    due: datetime.date | None
-    days_late: int
-
-    @property
-    def label(self) -> str:
-        return Step(self.step).label if self.step else _("not started")
-
-    @property
-    def is_late(self) -> bool:
-        return self.days_late > 0
-
-
-def deadline_of(period: Period, steps, *, today: datetime.date) -> Deadline | None:
-    """The deadline of ``steps`` (the steps at which some result waits; none: not started). None once
-    every result is final."""
-    present = set(steps)
-    waiting = [s for s in STEP_ORDER if s in present]
-    if steps and (not waiting or waiting[0] == Step.FINAL):
-        return None
-    step = waiting[0] if waiting else ""
-    name = STEP_DEADLINES.get(step) if step else "summary_due"
-    due = getattr(period, name) if name else None
-    late = (today - due).days if due and period.status == Period.Status.OPEN and today > due else 0
-    return Deadline(step=step, due=due, days_late=late)
 
 
 # A unit's quarter: the office's dashboard ----------------------------------------------------------------
@@ -173,7 +129,7 @@ class BoardRow:
     written: int = 0  # self-summaries written (the rest moved on without one, or are still due)
     complete: int = 0  # score sheets complete
     quota: QuotaLedger | None = None  # this quarter's figures of the 申报表 (unsaved)
-    deadline: Deadline | None = None
+    deadline: Stage | None = None  # where the section stands and what falls due next (stage_of)
 
     @property
     def total(self) -> int:
@@ -221,6 +177,7 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
     counts: dict[int | None, dict[str, int]] = {}
     written: dict[int | None, int] = {}
     complete: dict[int | None, int] = {}
+    ends: dict[int | None, datetime.date] = {}  # the last day of each section's publicity, once published
     for row in (
         results_visible_to(user=user, period=period)
         .filter(unit=unit)
@@ -230,9 +187,12 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
             n=Count("pk"),
             written=Count("pk", filter=Q(summary_at__isnull=False)),
             complete=Count("pk", filter=Q(sheet__is_complete=True)),
+            publicity_ends=Max("publicity_ends"),
         )
     ):
         key = row["section_id"]
+        if day := row["publicity_ends"]:
+            ends[key] = max(ends.get(key, day), day)
         counts.setdefault(key, {})[row["status"]] = row["n"]
         written[key] = written.get(key, 0) + row["written"]
         complete[key] = complete.get(key, 0) + row["complete"]
@@ -252,7 +212,7 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
             written=written[k],
             complete=complete[k],
             quota=ledgers.get(k) if k is not None else None,
-            deadline=deadline_of(period, counts[k], today=today),
+            deadline=stage_of(period, counts[k], today=today, publicity_ends=ends.get(k)),
         )
         for k in ordered
     ]
@@ -267,7 +227,7 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
         written=sum(written.values()),
         complete=sum(complete.values()),
         quota=ledgers.get(None),
-        deadline=deadline_of(period, everyone, today=today),
+        deadline=stage_of(period, everyone, today=today, publicity_ends=max(ends.values(), default=None)),
     )
     return Board(rows=rows, unit=total)
 

@@ -62,7 +62,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "units.context_processors.roles",
-                "periods.context_processors.current_period",
+                "assessment.quarter.context_processors.current_period",
             ],
         },
     },

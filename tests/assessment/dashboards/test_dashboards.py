@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment.dashboards import selectors as dashboards
-from assessment.quarter import selectors, services
-from periods.models import Period
+from assessment.quarter import services
 from tests import factories
 from tests.assessment.conftest import fill_sheet
 
@@ -231,30 +230,6 @@ def test_the_navigation_and_home_page_offer_each_role_its_dashboard(quarter, cas
     home = client.get(reverse("home")).content.decode()
     assert reverse("quarter:office_dashboard") not in home
     assert reverse("quarter:region_dashboard") not in home
-
-
-def test_the_current_step_is_the_earliest_waiting_and_only_an_open_period_makes_anyone_late():
-    day = datetime.date
-    period = Period(
-        status="open",
-        summary_due=day(2026, 3, 31),
-        section_due=day(2026, 4, 3),
-        leader_due=day(2026, 4, 5),
-        committee_due=day(2026, 4, 7),
-        submit_by=day(2026, 4, 10),
-    )
-    today = day(2026, 4, 6)
-    mixed = selectors.deadline_of(period, {"committee": 3, "scoring": 1, "final": 2}, today=today)
-    assert (mixed.step, mixed.due, mixed.days_late, mixed.is_late) == ("scoring", day(2026, 4, 3), 3, True)
-    on_time = selectors.deadline_of(period, ["committee"], today=today)
-    assert (on_time.due, on_time.days_late) == (day(2026, 4, 7), 0)
-    # Waiting for the organisation department's confirmation: no deadline of the unit's.
-    waiting = selectors.deadline_of(period, ["confirmation", "final"], today=today)
-    assert (waiting.step, waiting.due, waiting.is_late) == ("confirmation", None, False)
-    assert selectors.deadline_of(period, ["final"], today=today) is None
-    assert selectors.deadline_of(period, [], today=today).days_late == 6  # not started: summaries were due
-    period.status = "closed"
-    assert not selectors.deadline_of(period, ["scoring"], today=today).is_late
 
 
 def test_the_office_dashboard_queries_do_not_grow_with_sections(quarter, cast, unit, client, during_quarter):
