@@ -105,6 +105,7 @@ def board(request, period_pk: int, code: str):
             "steps": Step.choices,
             "unit_places": board.unit_places,
             "proposes": {row.section.pk for row in rows if row.section and propose_scope.covers_section(row.section)},
+            "proposes_unsectioned": propose_scope.covers_unit(unit),
             "can_review": review_scope.covers_unit(unit)
             or any(review_scope.covers_section(r.section) for r in rows if r.section),
             "can_decide": scope_for(request.user, Action.DECIDE).covers_unit(unit),
@@ -118,17 +119,20 @@ def board(request, period_pk: int, code: str):
     )
 
 
-def _proposal_rows(results, posted):
+def _proposal_rows(results, posted, *, fill: bool = False):
+    """The proposal form's rows. ``fill`` pre-selects the grade each score allows (较好 where it allows 好:
+    a 好 needs a nomination, which stays the head's to make)."""
     rows = []
     for result in results:
         key = str(result.pk)
         allowed = _grades_allowed(result)
+        filled = next((g for g in allowed if g != Grade.GOOD), "") if fill else ""
         rows.append(
             {
                 "result": result,
                 "allowed": allowed,
                 "may_nominate": Grade.GOOD in allowed and not result.sheet.vetoed and result.section_id is not None,
-                "grade": posted.get(f"grade-{key}", ""),
+                "grade": posted.get(f"grade-{key}", filled),
                 "nominate": posted.get(f"nominate-{key}") == "on",
                 "comment": posted.get(f"comment-{key}", ""),
             }
@@ -144,20 +148,43 @@ def propose(request, period_pk: int, section_pk: int):
     section = sections_visible_to(user=request.user, action=Action.PROPOSE).filter(pk=section_pk).first()
     if section is None or section.unit.region_id != period.assessment_year.region_id:
         raise not_found(request, "quarter_propose", f"section={section_pk}")
+    return _propose(request, period, section.unit, section)
+
+
+@login_required
+def propose_unsectioned(request, period_pk: int, code: str):
+    """The office proposes for the people outside every section (the unit's leaders, a 政治处负责人 placed
+    on the unit itself), on the same page as a section head's. They have no section places: the committee
+    picks their 好 against the unit's own."""
+    period = _period(request, period_pk)
+    unit = _unit(request, period, code, Action.PROPOSE)
+    if not scope_for(request.user, Action.PROPOSE).covers_unit(unit):
+        raise not_found(request, "quarter_propose_unsectioned", f"unit={code}")
+    return _propose(request, period, unit, None)
+
+
+def _propose(request, period, unit, section):
     results = list(
         selectors.queue_for(
-            user=request.user, period=period, unit=section.unit, step=Step.SCORING, action=Action.PROPOSE
+            user=request.user, period=period, unit=unit, step=Step.SCORING, action=Action.PROPOSE
         ).filter(section=section)
+    )
+    here = (
+        reverse("quarter:propose", args=[period.pk, section.pk])
+        if section
+        else reverse("quarter:propose_unsectioned", args=[period.pk, unit.code])
     )
     posted = request.POST if request.method == "POST" else {}
     problems: list[str] = []
     if request.method == "POST":
         by_pk = {r.pk: r for r in results}
+        # One comment for every row whose own is left empty (e.g. 同意 for a section that did well).
+        common = posted.get("comment-all", "").strip()
         proposals = [
             services.Proposal(
                 result=by_pk[pk],
                 grade=posted[f"grade-{pk}"],
-                comment=posted.get(f"comment-{pk}", ""),
+                comment=posted.get(f"comment-{pk}", "").strip() or common,
                 nominate=posted.get(f"nominate-{pk}") == "on",
             )
             for pk in by_pk
@@ -171,23 +198,27 @@ def propose(request, period_pk: int, section_pk: int):
             done=_("%(n)s proposals sent to the leaders."),
         )
         if problems is None:
-            return redirect("quarter:propose", period_pk=period.pk, section_pk=section.pk)
-    section_places = places.places_by_section(period, section.unit).get(section.pk)
+            return redirect(here)
     person = getattr(request.user, "person", None)
     return render(
         request,
         "assessment/quarter/propose.html",
         {
             "period": period,
+            "unit": unit,
             "section": section,
+            "here": here,
             # Who is not on the page, and why: no summary yet (the office moves paper ones on), or oneself.
             "waiting_summaries": QuarterlyResult.objects.filter(
-                period=period, section=section, status=Step.SUMMARY
+                period=period, unit=unit, section=section, status=Step.SUMMARY
             ).count(),
-            "own_here": person is not None and person.section_id == section.pk,
-            "rows": _proposal_rows(results, posted),
+            "own_here": person is not None
+            and person.unit_id == unit.pk
+            and person.section_id == (section.pk if section else None),
+            "rows": _proposal_rows(results, posted, fill=request.GET.get("fill") == "1"),
             "results": results,
-            "places": section_places,
+            "comment_all": posted.get("comment-all", ""),
+            "places": places.places_by_section(period, unit).get(section.pk) if section else None,
             "problems": problems,
         },
     )
@@ -237,9 +268,19 @@ def decide(request, period_pk: int, code: str):
     unit = _unit(request, period, code, Action.DECIDE)
     if not scope_for(request.user, Action.DECIDE).covers_unit(unit):
         raise not_found(request, "quarter_decide", f"unit={code}")
-    results = list(
+    waiting = list(
         selectors.queue_for(user=request.user, period=period, unit=unit, step=Step.COMMITTEE, action=Action.DECIDE)
     )
+    # Section by section, or all at once: the sections waiting, with how many each (none: outside them).
+    sections: dict[str, tuple[str, int]] = {}
+    for r in waiting:
+        key = str(r.section_id or "none")
+        name = r.section.name if r.section else _("outside the sections")
+        sections[key] = (name, sections.get(key, ("", 0))[1] + 1)
+    chosen_section = request.GET.get("section", "")
+    if chosen_section not in sections:
+        chosen_section = ""
+    results = [r for r in waiting if not chosen_section or str(r.section_id or "none") == chosen_section]
     posted = request.POST if request.method == "POST" else {}
     problems: list[str] = []
     if request.method == "POST":
@@ -256,7 +297,7 @@ def decide(request, period_pk: int, code: str):
             done=_("%(n)s decisions recorded."),
         )
         if problems is None:
-            return redirect("quarter:decide", period_pk=period.pk, code=unit.code)
+            return redirect(request.get_full_path())
     rows = [
         {
             "result": r,
@@ -276,6 +317,9 @@ def decide(request, period_pk: int, code: str):
             "results": results,
             "unit_places": places.places_by_section(period, unit).get(None),
             "problems": problems,
+            "sections": [(key, name, n) for key, (name, n) in sections.items()],
+            "chosen_section": chosen_section,
+            "waiting": len(waiting),
         },
     )
 
