@@ -355,6 +355,19 @@ DEMO_ACCOUNTS: dict[str, tuple[str | None, object, tuple[int, str | None, int]]]
     "section": ("section_head", (OFFICE_UNIT, DEMO_SECTION), (OFFICE_UNIT, DEMO_SECTION, 0)),
     "staff": (None, None, (OFFICE_UNIT, DEMO_SECTION, 1)),
     "office2": ("office", OTHER_UNIT, (OTHER_UNIT, "办公室", 0)),
+    # The deputies who act where recusal stops the first holder: on the leader's, the committee member's
+    # and the office's own results.
+    "leader2": ("deputy", OFFICE_UNIT, (OFFICE_UNIT, None, 2)),
+    "committee2": ("committee", OFFICE_UNIT, (OFFICE_UNIT, "指挥中心", 0)),
+    "office-deputy": ("office", OFFICE_UNIT, (OFFICE_UNIT, "政治处", 2)),
+    # A head for every other top section of the unit (each covers its squads).
+    "head-zzc": ("section_head", (OFFICE_UNIT, "政治处"), (OFFICE_UNIT, "政治处", 1)),
+    "head-zhzx": ("section_head", (OFFICE_UNIT, "指挥中心"), (OFFICE_UNIT, "指挥中心", 1)),
+    "head-zadd": ("section_head", (OFFICE_UNIT, "治安管理大队"), (OFFICE_UNIT, "治安管理大队", 0)),
+    "head-jjdd": ("section_head", (OFFICE_UNIT, "交通警察大队"), (OFFICE_UNIT, "交通警察大队", 0)),
+    "head-cg": ("section_head", (OFFICE_UNIT, "城关派出所"), (OFFICE_UNIT, "城关派出所", 0)),
+    "head-dc": ("section_head", (OFFICE_UNIT, "东城派出所"), (OFFICE_UNIT, "东城派出所", 0)),
+    "head-xc": ("section_head", (OFFICE_UNIT, "西城派出所"), (OFFICE_UNIT, "西城派出所", 0)),
 }
 
 
