@@ -19,9 +19,11 @@ from assessment.models import GRADE_ORDER, Grade, QuarterlyResult
 from assessment.quarter import places, selectors, services
 from assessment.quarter.forms import TEXT_LIMIT
 from assessment.quarter.tasks import ALLOCATED, allocate_places_task
+from common.listing import Filter, listing
 from common.progress import shown_task, task_start
 from common.refusals import log_refusal, not_found, refusal_messages
 from periods.selectors import periods_visible_to
+from units.models import Section
 from units.permissions import Action, scope_for
 from units.selectors import sections_visible_to, units_visible_to
 
@@ -71,6 +73,26 @@ def _grades_allowed(result: QuarterlyResult) -> list[str]:
     if sheet.eligible_grade == Grade.POOR:
         return [Grade.POOR]
     return [g for g in GRADE_ORDER if GRADE_ORDER.index(g) >= GRADE_ORDER.index(sheet.eligible_grade)]
+
+
+QUEUE_PAGE = 200  # a unit's queue on one page, so "all at once" is all
+
+
+def _queue_listing(request, period, unit, step: str, action: Action):
+    """A queue of the chain (results at ``step`` the user acts on) as a list: searched by name or ID tail,
+    filtered by section and proposed grade, sorted by name, section or total."""
+    sections = [(str(pk), name) for pk, name in Section.objects.filter(unit=unit).values_list("pk", "name")]
+    return listing(
+        request,
+        selectors.queue_for(user=request.user, period=period, unit=unit, step=step, action=action),
+        filters=(
+            Filter("section", "section_id", _("section"), [*sections, ("none", _("outside the sections"))]),
+            Filter("grade", "proposed_grade", _("proposed grade"), [(g, g) for g in GRADE_ORDER]),
+        ),
+        sorts={"name": ("person__name",), "section": ("section__order",), "total": ("-sheet__total",)},
+        default_sort=selectors.CHAIN_ORDER,
+        per_page=QUEUE_PAGE,
+    )
 
 
 @login_required
@@ -229,9 +251,8 @@ def review(request, period_pk: int, code: str):
     """The leaders' queue: approve the proposals (all ticked at once, with an optional comment)."""
     period = _period(request, period_pk)
     unit = _unit(request, period, code, Action.REVIEW)
-    results = list(
-        selectors.queue_for(user=request.user, period=period, unit=unit, step=Step.LEADER_REVIEW, action=Action.REVIEW)
-    )
+    found = _queue_listing(request, period, unit, Step.LEADER_REVIEW, Action.REVIEW)
+    results = list(found.rows)
     problems: list[str] = []
     if request.method == "POST":
         ticked = set(request.POST.getlist("result"))
@@ -248,7 +269,7 @@ def review(request, period_pk: int, code: str):
                 done=_("%(n)s proposals approved and sent to the committee."),
             )
             if problems is None:
-                return redirect("quarter:review", period_pk=period.pk, code=unit.code)
+                return redirect(request.get_full_path())
     return render(
         request,
         "assessment/quarter/review.html",
@@ -257,6 +278,7 @@ def review(request, period_pk: int, code: str):
             "unit": unit,
             "results": results,
             "problems": problems,
+            "listing": found,
         },
     )
 
@@ -268,19 +290,9 @@ def decide(request, period_pk: int, code: str):
     unit = _unit(request, period, code, Action.DECIDE)
     if not scope_for(request.user, Action.DECIDE).covers_unit(unit):
         raise not_found(request, "quarter_decide", f"unit={code}")
-    waiting = list(
-        selectors.queue_for(user=request.user, period=period, unit=unit, step=Step.COMMITTEE, action=Action.DECIDE)
-    )
-    # Section by section, or all at once: the sections waiting, with how many each (none: outside them).
-    sections: dict[str, tuple[str, int]] = {}
-    for r in waiting:
-        key = str(r.section_id or "none")
-        name = r.section.name if r.section else _("outside the sections")
-        sections[key] = (name, sections.get(key, ("", 0))[1] + 1)
-    chosen_section = request.GET.get("section", "")
-    if chosen_section not in sections:
-        chosen_section = ""
-    results = [r for r in waiting if not chosen_section or str(r.section_id or "none") == chosen_section]
+    # Section by section, or all at once (a unit's whole queue fits one page).
+    found = _queue_listing(request, period, unit, Step.COMMITTEE, Action.DECIDE)
+    results = list(found.rows)
     posted = request.POST if request.method == "POST" else {}
     problems: list[str] = []
     if request.method == "POST":
@@ -317,9 +329,7 @@ def decide(request, period_pk: int, code: str):
             "results": results,
             "unit_places": places.places_by_section(period, unit).get(None),
             "problems": problems,
-            "sections": [(key, name, n) for key, (name, n) in sections.items()],
-            "chosen_section": chosen_section,
-            "waiting": len(waiting),
+            "listing": found,
         },
     )
 
