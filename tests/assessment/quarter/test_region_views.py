@@ -1,6 +1,6 @@
 """The organisation department's own pages for the quarter: it sets up a year, opens, closes and reopens
 periods, sets each unit's ratio of 好 (typed as a percentage, with the reason), and confirms (核准) or sends
-back the units' reported results; outsiders see and change nothing."""
+back the units' reported results, all from its home page; outsiders see and change nothing."""
 
 import datetime
 from decimal import Decimal
@@ -14,6 +14,7 @@ from assessment.quarter import services
 from assessment.quarter.views.region import parse_percent
 from periods.models import AssessmentYear, Period
 from tests import factories
+from units.models import RoleAssignment
 
 
 def statuses(period) -> set[str]:
@@ -381,3 +382,24 @@ def test_bulk_confirmation_is_all_or_nothing(reported, cast, unit, region):
     assert statuses(reported) == {"confirmation"}
     assert services.units_confirm(period=reported, units=[unit], by=cast["org"]) == 10
     assert statuses(reported) == {"final"}
+
+
+# The home page --------------------------------------------------------------------------------------------
+
+
+def test_the_org_home_page_leads_to_its_own_pages(quarter, cast, region, client, django_assert_max_num_queries):
+    client.force_login(cast["org"])
+    html = page(client, reverse("home"))
+    assert reverse("quarter:region_periods") in html
+    assert reverse("quarter:ratios", args=[quarter.assessment_year.pk]) in html
+    assert reverse("quarter:confirm_queue", args=[quarter.pk]) in html
+    # A second region adds no query per role.
+    second = factories.RegionFactory()
+    services.year_create(region=second, year=2027, by=factories.user_with_role("org", region=second))
+    RoleAssignment.objects.create(user=cast["org"], role="org", region=second)
+    with django_assert_max_num_queries(10):
+        html = page(client, reverse("home"))
+    newer = AssessmentYear.objects.get(region=second, year=2027)
+    assert reverse("quarter:ratios", args=[newer.pk]) in html
+    client.force_login(cast["office"])
+    assert reverse("quarter:region_periods") not in page(client, reverse("home"))
