@@ -287,6 +287,8 @@ def test_the_org_confirms_the_reported_units_through_the_queue(reported, cast, u
     ready = html[html.index('id="ready"') : html.index('id="before"')]
     assert unit.name in ready
     assert "10人" in html  # the data-confirm question counts the people
+    assert 'data-people="10"' in ready  # and the script recounts those ticked
+    assert "核准所勾选的{units}个单位、共{people}人的结果？" in html
     assert "4 / 2" in ready  # places of 好 / 好 given
 
     response = client.post(url, {"unit": [unit.pk], "act": "confirm"})
