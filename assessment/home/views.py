@@ -6,8 +6,27 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from periods.models import Period
+from periods.models import AssessmentYear, Period
+from units.models import Role
 from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, roles_of
+
+
+def _org_work(region_ids: set[int]) -> dict[int, dict]:
+    """Per region of an organisation-department role, the newest assessment year (its ratios) and the
+    newest open period (its confirmation queue): two queries for every such role together."""
+    if not region_ids:
+        return {}
+    work: dict[int, dict] = {pk: {"year": None, "period": None} for pk in region_ids}
+    for year in AssessmentYear.objects.filter(region_id__in=region_ids).order_by("region_id", "-year"):
+        work[year.region_id]["year"] = work[year.region_id]["year"] or year
+    for period in (
+        Period.objects.filter(assessment_year__region_id__in=region_ids, status=Period.Status.OPEN)
+        .select_related("assessment_year")
+        .order_by("-assessment_year__year", "-quarter")
+    ):
+        region = work[period.assessment_year.region_id]
+        region["period"] = region["period"] or period
+    return work
 
 
 @login_required
@@ -15,14 +34,18 @@ def home(request):
     """Who you are and what you can do."""
     user = request.user
     person = getattr(user, "person", None)
+    assignments = roles_of(user)
+    org_work = _org_work({a.region_id for a in assignments if a.role == Role.ORG and a.region_id})
     roles = [
         {
             "assignment": a,
             "abilities": ROLE_ABILITIES.get(a.role, ()),
             # The unit whose current quarter the role works on, for a link straight to it.
             "unit": a.unit if a.unit_id else (a.section.unit if a.section_id else None),
+            # The organisation department's newest year and open period, for its own pages.
+            "org": org_work.get(a.region_id) if a.role == Role.ORG else None,
         }
-        for a in roles_of(user)
+        for a in assignments
     ]
     open_periods = []
     if person is not None:

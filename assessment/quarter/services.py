@@ -215,10 +215,11 @@ def ratio_set(*, unit: Unit, assessment_year: AssessmentYear, good_ratio: Decima
         raise ValidationError({"reason": [_("Record the reason for the ratio.")]})
     if not Decimal(0) <= good_ratio <= Decimal(1):
         raise ValidationError({"good_ratio": [_("A ratio lies between 0 and 1 (e.g. 0.40 for 40%).")]})
-    setting, _made = UnitYear.objects.select_for_update().get_or_create(
+    setting, made = UnitYear.objects.select_for_update().get_or_create(
         unit=unit, assessment_year=assessment_year, defaults={"good_ratio": good_ratio, "reason": reason, "set_by": by}
     )
-    before = setting.good_ratio
+    # A first setting replaces the year's default (None in the trail), not the value it was just created with.
+    before = None if made else setting.good_ratio
     setting.good_ratio, setting.reason, setting.set_by = good_ratio, reason, by
     setting.save()
     audit(
@@ -712,6 +713,46 @@ def unit_send_back(*, period: Period, unit: Unit, by, reason: str) -> int:
     if not results or any(r.status != Status.CONFIRMATION for r in results):
         raise ValidationError(_("Only reported results can be sent back."), code="out_of_order")
     return _move_unit(results, by=by, action="unit_send_back", to=Status.COMMITTEE, comment=reason)
+
+
+def _region_units(period: Period, units: list[Unit], *, by, what: str) -> list[Unit]:
+    """The units of a bulk act of the organisation department, in primary-key order (the per-unit services
+    lock each unit's results in turn; one order keeps two officers' bulk acts from deadlocking), after
+    checking that each lies in the period's region: a unit of another region has no results here."""
+    if not units:
+        raise ValidationError(_("Tick at least one unit."), code="empty")
+    region_id = period.assessment_year.region_id
+    for unit in units:
+        if unit.region_id != region_id:
+            raise refusal(
+                by,
+                what,
+                f"unit={unit.pk} period={period.pk}",
+                _("%(unit)s is not in this period's region.") % {"unit": unit},
+            )
+    return sorted(set(units), key=lambda u: u.pk)
+
+
+@transaction.atomic
+def units_confirm(*, period: Period, units: list[Unit], by) -> int:
+    """The organisation department confirms (核准) several units' reported results at once: all or none, so a
+    unit refused part-way leaves every unit as it was. Returns the number of results made final."""
+    return sum(
+        unit_confirm(period=period, unit=unit, by=by)
+        for unit in _region_units(period, units, by=by, what="units_confirm")
+    )
+
+
+@transaction.atomic
+def units_send_back(*, period: Period, units: list[Unit], by, reason: str) -> int:
+    """The organisation department sends several units' reported results back to their committees with one
+    reason: all or none. Returns the number of results sent back."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the results are sent back.")]})
+    return sum(
+        unit_send_back(period=period, unit=unit, by=by, reason=reason)
+        for unit in _region_units(period, units, by=by, what="units_send_back")
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessment.quarter.views import chain, mine
+from assessment.quarter.views import chain, mine, region
 
 app_name = "quarter"
 
@@ -21,4 +21,12 @@ urlpatterns = [
     path("<int:period_pk>/sections/<int:section_pk>/skip-summaries/", chain.skip_summaries, name="skip_summaries"),
     path("<int:period_pk>/sections/<int:section_pk>/propose/", chain.propose, name="propose"),
     path("results/<int:pk>/send-back/", chain.send_back, name="send_back"),
+    # The organisation department's own pages: years and periods, ratios of 好, the confirmation queue.
+    path("region/periods/", region.periods, name="region_periods"),
+    path("region/years/", region.year_create, name="year_create"),
+    path("<int:period_pk>/open/", region.period_open, name="period_open"),
+    path("<int:period_pk>/close/", region.period_close, name="period_close"),
+    path("<int:period_pk>/reopen/", region.period_reopen, name="period_reopen"),
+    path("years/<int:year_pk>/ratios/", region.ratios, name="ratios"),
+    path("<int:period_pk>/confirm/", region.confirm_queue, name="confirm_queue"),
 ]
