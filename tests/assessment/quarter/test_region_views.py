@@ -149,12 +149,12 @@ def test_the_years_page_costs_the_same_queries_however_many_years_and_periods(
 ):
     client.force_login(cast["org"])
     page(client, reverse("quarter:region_periods"))  # warm the per-process caches (content types)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         page(client, reverse("quarter:region_periods"))
     for year in range(2015, 2026):
         factories.assessment_period(region, year=year, quarter=1, status="closed")
         factories.assessment_period(region, year=year, quarter=2, status="draft")
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         html = page(client, reverse("quarter:region_periods"))
     assert html.index("2026年第1季度") < html.index("2025年第1季度") < html.index("2015年第1季度")
 
@@ -257,13 +257,13 @@ def test_the_ratios_are_searched_and_paged_in_the_same_queries_whatever_the_unit
     client.force_login(cast["org"])
     services.ratio_set(unit=unit, assessment_year=year, good_ratio=Decimal("0.3"), reason="a", by=cast["org"])
     page(client, url)  # warm the per-process caches (content types)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page(client, url)
     for n in range(60):
         other = factories.UnitFactory(region=region, code=f"R{n:03d}", name=f"区直单位{n:03d}")
         services.ratio_set(unit=other, assessment_year=year, good_ratio=Decimal("0.35"), reason="b", by=cast["org"])
     factories.UnitFactory(region=region, code="GONE", name="已撤销单位", is_active=False)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         html = page(client, url)
     assert "第1页，共2页" in html
     assert "已撤销单位" not in html
@@ -361,11 +361,11 @@ def test_the_queue_costs_the_same_queries_whatever_the_number_of_units(
     url = reverse("quarter:confirm_queue", args=[reported.pk])
     client.force_login(cast["org"])
     page(client, url)  # warm the per-process caches (content types)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page(client, url)
     for n in range(30):
         factories.UnitFactory(region=region, code=f"Q{n:03d}")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         html = page(client, url)
     assert html.count('id="before-') == 31  # the thirty new units and the outsider's, none started
 
@@ -399,7 +399,7 @@ def test_the_org_home_page_leads_to_its_own_pages(quarter, cast, region, client,
     second = factories.RegionFactory()
     services.year_create(region=second, year=2027, by=factories.user_with_role("org", region=second))
     RoleAssignment.objects.create(user=cast["org"], role="org", region=second)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         html = page(client, reverse("home"))
     newer = AssessmentYear.objects.get(region=second, year=2027)
     assert reverse("quarter:ratios", args=[newer.pk]) in html
