@@ -12,6 +12,11 @@ urlpatterns = [
     path("mine/<int:period_pk>/", mine.my_quarter, name="my_quarter"),
     path("<int:period_pk>/units/<str:code>/", chain.board, name="board"),
     path("<int:period_pk>/units/<str:code>/propose/", chain.propose_unsectioned, name="propose_unsectioned"),
+    path(
+        "<int:period_pk>/units/<str:code>/skip-summaries/",
+        chain.skip_summaries_unsectioned,
+        name="skip_summaries_unsectioned",
+    ),
     path("<int:period_pk>/units/<str:code>/review/", chain.review, name="review"),
     path("<int:period_pk>/units/<str:code>/reviews/", chain.reviews, name="reviews"),
     path("<int:period_pk>/units/<str:code>/decide/", chain.decide, name="decide"),

@@ -412,15 +412,30 @@ def skip_summaries(request, period_pk: int, section_pk: int):
     section = sections_visible_to(user=request.user, action=Action.RUN_PERIOD).filter(pk=section_pk).first()
     if section is None or section.unit.region_id != period.assessment_year.region_id:
         raise not_found(request, "quarter_skip_summaries", f"section={section_pk}")
+    return _skip_summaries(request, period, section.unit, section)
+
+
+@login_required
+@require_POST
+def skip_summaries_unsectioned(request, period_pk: int, code: str):
+    """The same for the people outside every section (the unit's leaders)."""
+    period = _period(request, period_pk)
+    unit = _unit(request, period, code, Action.RUN_PERIOD)
+    if not scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit):
+        raise not_found(request, "quarter_skip_summaries", f"unit={code}")
+    return _skip_summaries(request, period, unit, None)
+
+
+def _skip_summaries(request, period, unit, section):
     waiting = list(
         selectors.queue_for(
-            user=request.user, period=period, unit=section.unit, step=Step.SUMMARY, action=Action.RUN_PERIOD
+            user=request.user, period=period, unit=unit, step=Step.SUMMARY, action=Action.RUN_PERIOD
         ).filter(section=section)
     )
     reason = request.POST.get("reason", "")
     if len(reason) > TEXT_LIMIT:
         messages.error(request, _too_long())
-        return redirect("quarter:board", period_pk=period.pk, code=section.unit.code)
+        return redirect("quarter:board", period_pk=period.pk, code=unit.code)
     problems = _submit(
         request,
         waiting,
@@ -430,7 +445,7 @@ def skip_summaries(request, period_pk: int, section_pk: int):
     )
     if problems:
         messages.error(request, " ".join(problems))
-    return redirect("quarter:board", period_pk=period.pk, code=section.unit.code)
+    return redirect("quarter:board", period_pk=period.pk, code=unit.code)
 
 
 @login_required

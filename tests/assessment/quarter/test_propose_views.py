@@ -134,3 +134,22 @@ def test_the_committee_decides_one_section_at_a_time_or_all(
     assert {QuarterlyResult.objects.get(pk=r.pk).status for r in results(quarter, section)} == {"committee"}
     # An unknown section shows them all.
     assert results(quarter, section)[0].person.name in client.get(url, {"section": "nonsense"}).content.decode()
+
+
+def test_the_office_moves_on_the_leaders_without_a_summary_but_not_itself(quarter, cast, unit, client, during_quarter):
+    people = [
+        factories.PersonFactory(unit=unit, section=None, name="局长丙", user=cast["office"]),
+        factories.PersonFactory(unit=unit, section=None, name="副局长丁"),
+    ]
+    services.unit_start(period=quarter, unit=unit, by=cast["office"])
+    url = reverse("quarter:skip_summaries_unsectioned", args=[quarter.pk, unit.code])
+    for outsider in (cast["outsider"], cast["head"], cast["committee"]):
+        client.force_login(outsider)
+        assert client.post(url, {"reason": "纸质"}).status_code == 404
+    assert {status_of(p) for p in people} == {"summary"}
+    client.force_login(cast["office"])
+    board = client.get(reverse("quarter:board", args=[quarter.pk, unit.code])).content.decode()
+    assert url in board
+    assert client.post(url, {"reason": "纸质小结已提交"}).status_code == 302
+    assert [status_of(p) for p in people] == ["summary", "scoring"]  # the office's own waits for a deputy
+    assert status_of(results(quarter)[0].person) == "summary"  # the sections' people are not touched
