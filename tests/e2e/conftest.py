@@ -94,3 +94,12 @@ def log_in(live_server):
         page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
 
     return act
+
+
+@pytest.fixture
+def demo_county(transactional_db):
+    """The demo county as `make run` builds it before any history: its region, units, sections, people and
+    the demo accounts (password DEMO_PASSWORD). No act of the assessment chain is taken here."""
+    from units.demo import load_demo
+
+    load_demo(2026)
