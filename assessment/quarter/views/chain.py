@@ -102,7 +102,7 @@ def board(request, period_pk: int, code: str):
     # Reporting (上报): once every result is in publicity, after its last day, with no review request open.
     in_publicity = total > 0 and counts.get(Step.PUBLICITY, 0) == total
     publicity_ends = selectors.publicity_ends_of(period=period, unit=unit) if in_publicity else None
-    today = services.today()
+    publicity_running = publicity_ends is not None and services.today() <= publicity_ends
     return render(
         request,
         "assessment/quarter/board.html",
@@ -110,11 +110,8 @@ def board(request, period_pk: int, code: str):
             "unstarted": unstarted,
             "in_publicity": runs and in_publicity,
             "publicity_ends": publicity_ends,
-            "publicity_running": publicity_ends is not None and today <= publicity_ends,
-            "can_report": runs
-            and in_publicity
-            and not open_reviews
-            and not (publicity_ends and today <= publicity_ends),
+            "publicity_running": publicity_running,
+            "can_report": runs and in_publicity and not open_reviews and not publicity_running,
             "can_feedback": runs and counts.get(Step.FINAL, 0) > 0,
             "published": any(counts.get(s) for s in selectors.PUBLISHED),
             "decided_total": decided,
