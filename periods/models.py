@@ -43,6 +43,11 @@ class AssessmentYear(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     publicity_days = models.PositiveSmallIntegerField(_("publicity working days"), default=5)
+    publicity_shows_scores = models.BooleanField(
+        _("publicity shows the scores"),
+        default=False,
+        help_text=_("Whether the unit's 公示 lists each person's total score beside the grade."),
+    )
     review_days = models.PositiveSmallIntegerField(_("days to ask for a review of a final result"), default=30)
     submit_day = models.PositiveSmallIntegerField(
         _("results due on day"), default=10, validators=[MinValueValidator(1), MaxValueValidator(28)]

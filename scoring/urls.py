@@ -7,7 +7,6 @@ app_name = "scoring"
 urlpatterns = [
     path("", views.period_list, name="period_list"),
     path("periods/<int:period_pk>/units/<str:code>/", views.unit_sheets, name="unit_sheets"),
-    path("periods/<int:period_pk>/units/<str:code>/open/", views.open_sheets, name="open_sheets"),
     path("periods/<int:period_pk>/units/<str:code>/events/", views.events, name="events"),
     path("periods/<int:period_pk>/monthly/", views.monthly, name="monthly"),
     path("periods/<int:period_pk>/monthly/template.xlsx", views.monthly_template_download, name="monthly_template"),

@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from common.progress import shown_task
 from common.refusals import log_refusal, not_found, refusal_messages
@@ -65,28 +64,13 @@ def unit_sheets(request, period_pk: int, code: str):
     sheets = selectors.sheets_visible_to(user=request.user, period=period, unit=unit).order_by(
         "section__order", "section_id", "person__post_order", "person_id"
     )
-    can_open = scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit)
     sheets = list(sheets)
     sections = list({sheet.section_id: sheet.section for sheet in sheets if sheet.section_id}.values())
     return render(
         request,
         "scoring/unit_sheets.html",
-        {"period": period, "unit": unit, "sheets": sheets, "sections": sections, "can_open": can_open},
+        {"period": period, "unit": unit, "sheets": sheets, "sections": sections},
     )
-
-
-@login_required
-@require_POST
-def open_sheets(request, period_pk: int, code: str):
-    period = _period(request, period_pk)
-    unit = _unit(request, code, Action.RUN_PERIOD)
-    try:
-        created = services.sheets_open(period=period, unit=unit, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(n)s score sheets opened.") % {"n": created})
-    return redirect("scoring:unit_sheets", period_pk=period.pk, code=unit.code)
 
 
 @login_required

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from assessment.quarter import selectors as quarter_selectors
+from assessment.quarter import services as quarter_services
 from periods.models import AssessmentYear, Period
 from units.models import Role
 from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, roles_of
@@ -54,11 +56,14 @@ def home(request):
             .exclude(status__in=[Period.Status.DRAFT, Period.Status.CLOSED])
             .select_related("assessment_year")
         )
+    # The 公示 running in the person's unit, for a link on their card while it lasts.
+    publicity = quarter_selectors.publicity_now_for(user=user, today=quarter_services.today()) if person else []
     notifications = user.notifications.filter(read_at__isnull=True)[:10]
     context = {
         "notifications": notifications,
         "open_periods": open_periods,
         "person": person,
+        "publicity": publicity,
         "roles": roles,
         "self_abilities": SELF_ABILITIES if person is not None else (),
     }

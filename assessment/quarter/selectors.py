@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, Max, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from assessment.models import (
+    AuditEntry,
     QuarterlyResult,
     QuotaLedger,
     ReviewRequest,
@@ -18,8 +20,9 @@ from assessment.quarter.places import Places, ledger_figures
 from assessment.quarter.stage import STEP_ORDER, Stage, stage_of
 from periods.models import Period
 from scoring.models import Event
-from units.models import Section
+from units.models import Person, Placement, Section, Unit, current_placements_q
 from units.permissions import Action, scope_for
+from units.selectors import units_visible_to
 
 # The order in which eligible people are suggested for 好 (domain.md §5): score first, then the monthly
 # performance part, then the common items, and last the order of registration in the system — a stable
@@ -68,17 +71,84 @@ def ledgers_visible_to(*, user, period: Period | None = None) -> QuerySet[QuotaL
     return ledgers.filter(scope.place_q())
 
 
-def published_results_for(*, user, period: Period) -> QuerySet[QuarterlyResult]:
-    """What a member of a unit sees during publicity: the unit's published grades (公示)."""
+def is_member(*, user, period: Period, unit: Unit, today: datetime.date) -> bool:
+    """Whether the user is one of the unit's people for its 公示: their home unit is the unit, a current
+    placement puts them there (a secondment, a loan), or the unit assesses them in ``period``. One query."""
     person = getattr(user, "person", None)
     if person is None:
+        return False
+    if person.unit_id == unit.pk:
+        return True
+    placed = Placement.objects.filter(current_placements_q(today), person=person, unit=unit)
+    assessed = QuarterlyResult.objects.filter(period=period, person=person, unit=unit)
+    return Person.objects.filter(pk=person.pk).filter(Q(Exists(placed)) | Q(Exists(assessed))).exists()
+
+
+def may_read_publicity(*, user, period: Period, unit: Unit, today: datetime.date) -> bool:
+    """The unit's 公示 is for its own people and for whoever holds a role over the unit or one of its
+    sections (the org department's over the region included); nobody else learns another unit's grades."""
+    if is_member(user=user, period=period, unit=unit, today=today):
+        return True
+    return units_visible_to(user=user).filter(pk=unit.pk).exists()
+
+
+def published_results_for(
+    *, user, period: Period, unit: Unit | None = None, today: datetime.date | None = None
+) -> QuerySet[QuarterlyResult]:
+    """What a unit's people see once its results are published (公示, and read-only after it): the unit's
+    published grades. ``unit`` defaults to the unit that assesses the user in ``period``; an explicit unit is
+    shown only to those ``may_read_publicity`` lets in, and is empty for anyone else."""
+    published = QuarterlyResult.objects.filter(period=period, status__in=PUBLISHED)
+    if unit is None:
+        person = getattr(user, "person", None)
+        if person is None:
+            return QuarterlyResult.objects.none()
+        published = published.filter(
+            unit_id__in=QuarterlyResult.objects.filter(period=period, person=person).values("unit_id")
+        )
+    elif may_read_publicity(user=user, period=period, unit=unit, today=today or timezone.localdate()):
+        published = published.filter(unit=unit)
+    else:
         return QuarterlyResult.objects.none()
-    own_unit = QuarterlyResult.objects.filter(period=period, person=person).values("unit_id")
-    return (
-        QuarterlyResult.objects.filter(period=period, unit_id__in=own_unit, status=QuarterlyResult.Status.PUBLICITY)
-        .select_related("person", "section")
-        .order_by("section__order", "person__post_order", "person_id")
+    return published.select_related("person", "section", "sheet").order_by(
+        "section__order", "section_id", "person__post_order", "person_id"
     )
+
+
+def publicity_ends_of(*, period: Period, unit: Unit) -> datetime.date | None:
+    """The last day of the unit's 公示 (one date for the unit: it publishes all its results at once)."""
+    return QuarterlyResult.objects.filter(period=period, unit=unit).aggregate(ends=Max("publicity_ends"))["ends"]
+
+
+def publicity_now_for(*, user, today: datetime.date) -> list[tuple[Period, Unit]]:
+    """The periods and units whose 公示 is running for one of the unit's people: their home unit, where a
+    current placement puts them, or the unit assessing them. For the home page's links; empty for a user who
+    is not a person being assessed."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    placed = Placement.objects.filter(current_placements_q(today), person=person).values("unit_id")
+    pairs = set(
+        QuarterlyResult.objects.filter(status=QuarterlyResult.Status.PUBLICITY, publicity_ends__gte=today)
+        .filter(Q(unit_id=person.unit_id) | Q(unit_id__in=placed) | Q(person=person))
+        .values_list("period_id", "unit_id")
+        .distinct()
+    )
+    if not pairs:
+        return []
+    periods = Period.objects.select_related("assessment_year").in_bulk({p for p, _u in pairs})
+    units = Unit.objects.in_bulk({u for _p, u in pairs})
+    return sorted(
+        ((periods[p], units[u]) for p, u in pairs),
+        key=lambda pair: (-pair[0].assessment_year.year, -pair[0].quarter, pair[1].order, pair[1].pk),
+    )
+
+
+def confirmed_on(*, result_ids) -> datetime.date | None:
+    """The day the last of these results was confirmed (核准), read from the audit trail (a result keeps no
+    date of its own); None when none was. ``result_ids``: a list or a query of primary keys."""
+    at = AuditEntry.objects.filter(result_id__in=result_ids, action="unit_confirm").aggregate(last=Max("at"))["last"]
+    return timezone.localdate(at) if at else None
 
 
 def own_results(*, user) -> QuerySet[QuarterlyResult]:
@@ -293,4 +363,30 @@ def review_requests_for(*, user, period: Period, unit) -> QuerySet[ReviewRequest
         ReviewRequest.objects.filter(result__in=results.values("pk"))
         .select_related("result__person", "result__section", "result__sheet", "answered_by")
         .order_by(F("answered_at").desc(nulls_first=True), "requested_at", "pk")
+    )
+
+
+# The office's end of the quarter: starting, feedback ------------------------------------------------------
+
+
+def unstarted_count(*, period: Period, unit: Unit) -> int:
+    """How many people in service the unit's placements bring into ``period`` who have no result in it yet:
+    what starting the unit's period will make (one query). A person moved during the quarter counts here
+    until the unit that had them longest (placement_for_span) starts them, so the figure is at most one
+    move too high; the service's count, said once done, is exact."""
+    in_span = Q(placements__unit=unit, placements__start_date__lte=period.end_date) & (
+        Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=period.start_date)
+    )
+    return Person.objects.filter(in_span, is_active=True).exclude(results__period=period).distinct().count()
+
+
+def feedback_results_for(*, user, period: Period, unit: Unit) -> QuerySet[QuarterlyResult]:
+    """The unit's final results the office tells the people of (反馈), never the user's own (recusal): those
+    not told yet first, then in section and post order."""
+    return (
+        results_visible_to(user=user, period=period, action=Action.RUN_PERIOD)
+        .filter(unit=unit, status=QuarterlyResult.Status.FINAL)
+        .exclude(person__user=user)
+        .annotate(told=Case(When(feedback_method="", then=Value(0)), default=Value(1)))
+        .order_by("told", *CHAIN_ORDER)
     )

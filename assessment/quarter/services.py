@@ -28,6 +28,7 @@ from assessment.models import (
     WorkRecord,
 )
 from assessment.quarter.places import allocate, good_ratio, ledger_lock, section_places_from, unit_figures, unit_places
+from assessment.quarter.selectors import confirmed_on
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.calendar import add_workdays
@@ -263,7 +264,14 @@ def period_open(*, period: Period, by) -> Period:
 def unit_start(*, period: Period, unit: Unit, by) -> int:
     """The office starts its unit's period: a score sheet and a result for everyone it assesses (the
     placements decide), the templates frozen. Safe to run again. The ledger rows are made when first
-    needed; the allocation task and publication write the figures."""
+    needed; the allocation task and publication write the figures.
+
+    Refused outright to anyone whose RUN_PERIOD does not cover the unit: starting makes a result for every
+    person the unit assesses, which only the unit's own office (or the region above it) may decide."""
+    if not scope_for(by, Action.RUN_PERIOD).covers_unit(unit):
+        raise refusal(
+            by, "unit_start", f"unit={unit.pk}", _("You may not start the period of %(unit)s.") % {"unit": unit}
+        )
     period = Period.objects.select_related("assessment_year").get(pk=period.pk)
     if period.status != Period.Status.OPEN:
         raise ValidationError(_("The period is not open."), code="out_of_order")
@@ -756,13 +764,37 @@ def units_send_back(*, period: Period, units: list[Unit], by, reason: str) -> in
 
 
 @transaction.atomic
-def feedback_record(*, result: QuarterlyResult, method: str, on: datetime.date, by) -> QuarterlyResult:
-    """The office records how the person was told (反馈: meeting, talk or written notice)."""
-    locked = _lock(result, by=by, action=Action.RUN_PERIOD, what="feedback_record")
-    _expect(locked, Status.FINAL)
+def feedback_record_bulk(*, results: list[QuarterlyResult], method: str, on: datetime.date, by) -> int:
+    """The office records how the people were told of their final result (反馈: a meeting, a talk or a
+    written notice), on one day, for all of ``results`` or none.
+
+    A meeting tells a whole unit at once, so the office records it for everyone in one act; the rows are
+    locked in primary-key order (two officers recording at once cannot interleave) and written in a bounded
+    number of statements. The day lies between the confirmation (核准) of the results, since nobody is told a
+    result before it is final, and today.
+    """
+    if not results:
+        raise ValidationError(_("Tick the people who were told."), code="empty")
+    locked = _lock_many(results, by=by, action=Action.RUN_PERIOD, what="feedback_record")
+    for result in locked:
+        _expect(result, Status.FINAL)
     if method not in QuarterlyResult.Feedback.values:
         raise ValidationError({"method": [_("Choose a meeting, a talk or a written notice.")]})
-    return _apply(locked, by=by, action="feedback_record", feedback_method=method, feedback_on=on)
+    if on > today():
+        raise ValidationError({"on": [_("Feedback cannot be dated in the future.")]})
+    confirmed = confirmed_on(result_ids=[r.pk for r in locked])
+    if confirmed is not None and on < confirmed:
+        message = _("The results were confirmed on %(date)s; feedback cannot be dated earlier.") % {"date": confirmed}
+        raise ValidationError({"on": [message]})
+    entries = [_stage(r, by=by, action="feedback_record", feedback_method=method, feedback_on=on) for r in locked]
+    _commit(locked, entries)
+    return len(locked)
+
+
+def feedback_record(*, result: QuarterlyResult, method: str, on: datetime.date, by) -> QuarterlyResult:
+    """The office records how one person was told (the one-person case of feedback_record_bulk)."""
+    feedback_record_bulk(results=[result], method=method, on=on, by=by)
+    return QuarterlyResult.objects.get(pk=result.pk)
 
 
 @transaction.atomic

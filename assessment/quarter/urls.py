@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessment.quarter.views import chain, mine, region
+from assessment.quarter.views import chain, mine, office, publicity, region
 
 app_name = "quarter"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("<int:period_pk>/units/<str:code>/decide/", chain.decide, name="decide"),
     path("<int:period_pk>/units/<str:code>/publish/", chain.publish, name="publish"),
     path("<int:period_pk>/units/<str:code>/allocate/", chain.allocate, name="allocate"),
+    path("<int:period_pk>/units/<str:code>/start/", office.start, name="unit_start"),
+    path("<int:period_pk>/units/<str:code>/report/", office.report, name="report"),
+    path("<int:period_pk>/units/<str:code>/feedback/", office.feedback, name="feedback"),
+    path("<int:period_pk>/units/<str:code>/publicity/", publicity.publicity, name="publicity"),
     path("<int:period_pk>/allocate/", chain.allocate_region, name="allocate_region"),
     path("<int:period_pk>/sections/<int:section_pk>/skip-summaries/", chain.skip_summaries, name="skip_summaries"),
     path("<int:period_pk>/sections/<int:section_pk>/propose/", chain.propose, name="propose"),

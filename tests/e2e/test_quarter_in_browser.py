@@ -77,7 +77,9 @@ def statuses(period) -> Counter:
     return Counter(QuarterlyResult.objects.filter(period=period).values_list("status", flat=True))
 
 
-def test_a_quarter_of_the_demo_unit_from_opening_to_closing(page, phone, live_server, demo_county, time_machine, tmp_path):
+def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
+    page, phone, live_server, demo_county, time_machine, tmp_path
+):
     walk = Walk(page, phone, live_server.url)
     code = unit_code(OFFICE_UNIT)
 

@@ -21,7 +21,6 @@ def test_the_outsider_is_refused_the_units_sheets(login, outsider, sheet, period
     assert client.get(reverse("scoring:unit_sheets", args=[period.pk, unit.code])).status_code == 404
     assert client.get(reverse("scoring:sheet_detail", args=[sheet.pk])).status_code == 404
     assert client.post(reverse("scoring:sheet_detail", args=[sheet.pk]), {"version": 0}).status_code == 404
-    assert client.post(reverse("scoring:open_sheets", args=[period.pk, unit.code])).status_code == 404
     assert client.get(reverse("scoring:events", args=[period.pk, unit.code])).status_code == 404
 
 

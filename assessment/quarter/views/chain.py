@@ -116,10 +116,27 @@ def board(request, period_pk: int, code: str):
         if runs and any(row.counts.get(s) for row in rows for s in selectors.PUBLISHED)
         else 0
     )
+    counts = board.unit.counts if board.unit else {}
+    # Starting: while the period is open, for the people placed in the unit who have no result yet.
+    unstarted = (
+        selectors.unstarted_count(period=period, unit=unit) if runs and period.status == period.Status.OPEN else 0
+    )
+    # Reporting (上报): once every result is in publicity, after its last day, with no review request open.
+    in_publicity = total > 0 and counts.get(Step.PUBLICITY, 0) == total
+    publicity_ends = selectors.publicity_ends_of(period=period, unit=unit) if in_publicity else None
+    publicity_running = publicity_ends is not None and services.today() <= publicity_ends
     return render(
         request,
         "assessment/quarter/board.html",
         {
+            "unstarted": unstarted,
+            "in_publicity": runs and in_publicity,
+            "publicity_ends": publicity_ends,
+            "publicity_running": publicity_running,
+            "can_report": runs and in_publicity and not open_reviews and not publicity_running,
+            "can_feedback": runs and counts.get(Step.FINAL, 0) > 0,
+            "published": any(counts.get(s) for s in selectors.PUBLISHED),
+            "decided_total": decided,
             "period": period,
             "unit": unit,
             "board": board,

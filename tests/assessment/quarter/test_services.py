@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from assessment.models import AuditEntry, FollowUp, QuarterlyResult, QuotaLedger
 from assessment.quarter import places, services
@@ -92,7 +93,9 @@ def test_a_whole_quarter_end_to_end(quarter, cast, staff, unit, section, other_s
     assert len(ordinary) == 1
     assert FollowUp.objects.get().kind == FollowUp.Kind.REMINDER_TALK
     assert FollowUp.objects.get().person == ordinary[0].person
-    services.feedback_record(result=final[0], method="talk", on=datetime.date(2026, 4, 12), by=cast["office"])
+    # Told once confirmed: the audit trail dates the confirmation by the clock, so "today" follows it here.
+    during_quarter(timezone.localdate())
+    services.feedback_record(result=final[0], method="talk", on=timezone.localdate(), by=cast["office"])
     services.opinion_record(result=QuarterlyResult.objects.get(pk=own.pk), opinion="无异议", by=own.person.user)
 
     # 申报表 figures.
