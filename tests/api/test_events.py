@@ -1,5 +1,6 @@
 """Bonus and deduction events through the API: recorded by the office, declared by a person, checked or
-returned by the head of the person's section, approved or rejected by the office; the services' rules hold, bad input is named, nothing half-saved."""
+returned by the head of the person's section, approved or rejected by the office; the services' rules hold,
+bad input is named, nothing half-saved."""
 
 from decimal import Decimal as D
 
