@@ -437,3 +437,10 @@ def test_the_pages_take_a_bounded_number_of_queries(
     client = login(factories.UserFactory._meta.model.objects.get(username="declarer0"))
     with django_assert_max_num_queries(15):
         assert client.get(reverse("scoring:declare", args=[period.pk])).status_code == 200
+
+
+def test_the_admin_lists_an_events_files_without_serving_them(login, admin, declared):
+    page = login(admin).get(reverse("admin:scoring_event_change", args=[declared.pk]))
+    assert page.status_code == 200
+    assert "表彰文件.pdf" in page.content.decode()
+    assert "/media/" not in page.content.decode()
