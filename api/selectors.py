@@ -12,6 +12,7 @@ from assessment.models import QuarterlyResult, RegisterExport, ReviewRequest
 from assessment.quarter.selectors import results_visible_to
 from assessment.registers.selectors import exports_of
 from scoring.models import Event, MonthlyImport, MonthlyScore
+from scoring.selectors import shares_placed_in
 from units.permissions import Action, scope_for
 from units.selectors import people_visible_to
 
@@ -42,7 +43,8 @@ def monthly_imports_visible_to(*, user) -> QuerySet[MonthlyImport]:
 
 def events_visible_to(*, user) -> QuerySet[Event]:
     """Events of the units the user's roles cover whole (as ``scoring.selectors.events_visible_to`` per
-    unit), and the user's own declarations."""
+    unit), the user's own declarations, and the events of the people the user checks declarations for (the
+    section head's 把关, as ``scoring.selectors.events_to_check``)."""
     scope = scope_for(user, Action.VIEW)
     events = Event.objects.select_related("standard", "period__assessment_year", "unit").prefetch_related(
         "shares__person"
@@ -50,7 +52,8 @@ def events_visible_to(*, user) -> QuerySet[Event]:
     if scope.everything:
         return events
     whole_units = Q(unit_id__in=scope.unit_ids) | Q(unit__region_id__in=scope.region_ids)
-    return events.filter(whole_units | Q(declared_by=user))
+    checked = Q(pk__in=shares_placed_in(scope_for(user, Action.PROPOSE)).values("event_id"))
+    return events.filter(whole_units | Q(declared_by=user) | checked)
 
 
 def results_for_request(*, user) -> QuerySet[QuarterlyResult]:

@@ -282,6 +282,8 @@ class EventSerializer(Described):
             "evidence",
             "status",
             "declared_at",
+            "checked_at",
+            "check_note",
             "decided_at",
             "decision_note",
             "shares",
@@ -439,6 +441,14 @@ class EventDeclareInput(Strict):
     matter = text(_("The matter: events naming the same matter count once, at the higher value."), max_length=200)
     standard = ident(_("Id of the bonus standard."))
     evidence = text(_("The evidence: the document, the commendation or the record."))
+
+
+class EventCheckInput(Strict):
+    note = text(_("The section's note on its check."), required=False, max_length=200)
+
+
+class EventReturnInput(Strict):
+    reason = text(_("Why the section returns the declaration."), max_length=200)
 
 
 class EventApproveInput(Strict):

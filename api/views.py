@@ -501,7 +501,25 @@ class EventViewSet(ActingViewSet):
         return Response(self.get_serializer(self.selected().get(pk=event.pk)).data, status=status.HTTP_201_CREATED)
 
     @acted(
-        _("The office approves a declared event; the people's sheets are recomputed."),
+        _("The head of the person's section checks a declaration (把关) and passes it to the office."),
+        request=serializers.EventCheckInput,
+        responses={200: serializers.EventSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="check", url_name="check", **ACTION)
+    def check_declaration(self, request, pk=None):
+        return self.act(serializers.EventCheckInput, scoring_services.event_check, "event")
+
+    @acted(
+        _("The head of the person's section returns a declaration, saying why; it ends there."),
+        request=serializers.EventReturnInput,
+        responses={200: serializers.EventSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return", **ACTION)
+    def return_declaration(self, request, pk=None):
+        return self.act(serializers.EventReturnInput, scoring_services.event_return, "event")
+
+    @acted(
+        _("The office approves a declaration the section has checked; the people's sheets are recomputed."),
         request=serializers.EventApproveInput,
         responses={200: serializers.EventSerializer},
     )
@@ -510,7 +528,7 @@ class EventViewSet(ActingViewSet):
         return self.act(serializers.EventApproveInput, scoring_services.event_approve, "event")
 
     @acted(
-        _("The office rejects a declared event, saying why."),
+        _("The office rejects a declaration the section has checked, saying why."),
         request=serializers.EventRejectInput,
         responses={200: serializers.EventSerializer},
     )

@@ -5,7 +5,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from scoring.models import Event, EventShare, EventStandard, IndicatorItem, IndicatorTemplate, MonthlyImport
+from scoring.models import (
+    Event,
+    EventEvidence,
+    EventShare,
+    EventStandard,
+    IndicatorItem,
+    IndicatorTemplate,
+    MonthlyImport,
+)
 from scoring.services import template_problems
 
 
@@ -74,6 +82,22 @@ class EventShareInline(admin.TabularInline):
         return False
 
 
+class EventEvidenceInline(admin.TabularInline):
+    """The files' names and types only: the files themselves are sent by ``scoring:evidence``, which checks
+    who asks."""
+
+    model = EventEvidence
+    fields = ["name", "size", "content_type", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     """Read-only here: events are recorded and decided through the services, which check and recompute."""
@@ -81,7 +105,7 @@ class EventAdmin(admin.ModelAdmin):
     list_display = ["matter", "standard", "points", "status", "unit", "period", "declared_at"]
     list_filter = ["status", "standard__kind", "period"]
     search_fields = ["matter", "unit__name"]
-    inlines = [EventShareInline]
+    inlines = [EventShareInline, EventEvidenceInline]
 
     def has_change_permission(self, request, obj=None):
         return False

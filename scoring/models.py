@@ -6,13 +6,16 @@ only writer and recomputes them with ``scoring.rules`` whenever an input changes
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.storage import PrivateStorage
 from periods.models import Period
 from units.models import Person, Region, Section, Unit, UnitCategory
 
@@ -314,11 +317,16 @@ class EventStandard(models.Model):
 class Event(models.Model):
     """A bonus or deduction event: a matter, the standard applied, the points, evidence, and who shares it.
 
-    Declared by the person or entered by the office; counted only once the office approves it.
+    Entered by the office, it counts at once. Declared by the person, it goes to the head of the person's
+    section, who checks it (把关, CHECKED) or returns it with a reason (RETURNED); the office then approves
+    (审核, APPROVED) or rejects it (REJECTED). It counts only once approved. A returned declaration ends
+    there: the person corrects it by declaring again, so every declaration keeps the history it had.
     """
 
     class Status(models.TextChoices):
         DECLARED = "declared", _("declared")
+        CHECKED = "checked", _("checked by the section")
+        RETURNED = "returned", _("returned by the section")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
 
@@ -333,12 +341,22 @@ class Event(models.Model):
         EventStandard, on_delete=models.PROTECT, related_name="events", verbose_name=_("standard")
     )
     points = models.DecimalField(_("points"), **POINTS)
-    evidence = models.TextField(_("evidence"))
+    evidence = models.TextField(_("evidence"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DECLARED)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("declared by")
     )
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    check_note = models.CharField(_("section's note"), max_length=200, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -379,3 +397,37 @@ class EventShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.points}"
+
+
+def private_storage() -> PrivateStorage:
+    """Under PRIVATE_ROOT, which no web server serves (a callable, so migrations name no path)."""
+    return PrivateStorage()
+
+
+def evidence_path(instance: EventEvidence, filename: str) -> str:
+    """A random name under the event's period: the uploader's file name is kept in ``name`` only, so it never
+    decides where a file lands nor what a later download is called on disk."""
+    return f"evidence/{instance.event.period_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class EventEvidence(models.Model):
+    """证明材料: a file attached to an event (PDF, JPEG, PNG, Word, Excel), kept under PRIVATE_ROOT and sent
+    only by a view that checks who asks (``scoring.selectors.evidence_for``)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="files", verbose_name=_("event"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["event_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from periods.models import Period
 from scoring.models import (
     Event,
+    EventEvidence,
+    EventShare,
     IndicatorItem,
     IndicatorTemplate,
     MonthlyImport,
@@ -18,7 +20,7 @@ from scoring.models import (
 )
 from scoring.services import moved_on
 from units.models import Section, Unit
-from units.permissions import Action, scope_for
+from units.permissions import Action, Scope, scope_for
 from units.selectors import units_visible_to
 
 
@@ -72,14 +74,74 @@ def monthly_imports_visible_to(*, user, period: Period) -> QuerySet[MonthlyImpor
     )
 
 
+EVENT_ROWS = ("standard", "declared_by", "checked_by", "decided_by")
+
+
+def _with_rows(events: QuerySet[Event]) -> QuerySet[Event]:
+    """What an event's row shows, in a fixed number of queries however many events: its standard, who acted,
+    the people sharing it and its files."""
+    return events.select_related(*EVENT_ROWS).prefetch_related(
+        Prefetch("shares", queryset=EventShare.objects.select_related("person").order_by("pk")),
+        Prefetch("files", queryset=EventEvidence.objects.order_by("pk")),
+    )
+
+
 def events_visible_to(*, user, period: Period, unit: Unit) -> QuerySet[Event]:
+    """The events of a unit, for those whose roles cover the whole unit (the office, leaders, the region)."""
     if not scope_for(user, Action.VIEW).covers_unit(unit):
         return Event.objects.none()
-    return (
-        Event.objects.filter(period=period, unit=unit)
-        .select_related("standard", "declared_by", "decided_by")
-        .prefetch_related("shares__person")
-    )
+    return _with_rows(Event.objects.filter(period=period, unit=unit))
+
+
+def shares_placed_in(scope: Scope) -> QuerySet[EventShare]:
+    """Shares of people whom ``scope`` covers where the event's period assesses them: their sheet's unit and
+    section when they have a sheet in that period (placements decide it), else their home."""
+    if scope.everything:
+        return EventShare.objects.all()
+    if scope.is_empty:
+        return EventShare.objects.none()
+    sheets = ScoreSheet.objects.filter(person_id=OuterRef("person_id"), period_id=OuterRef("event__period_id"))
+    home = scope.place_q(unit_field="person__unit", section_field="person__section")
+    return EventShare.objects.filter(Q(Exists(sheets.filter(scope.place_q()))) | (~Q(Exists(sheets)) & home))
+
+
+def events_to_check(*, user, period: Period) -> QuerySet[Event]:
+    """The declarations of ``period`` waiting for the user's check (把关): those of the people the user may
+    propose grades for, never the user's own."""
+    scope = scope_for(user, Action.PROPOSE)
+    events = Event.objects.filter(
+        period=period, status=Event.Status.DECLARED, pk__in=shares_placed_in(scope).values("event_id")
+    ).exclude(shares__person__user_id=user.pk)
+    return _with_rows(events).order_by("declared_at", "pk")
+
+
+def events_checked_by(*, user, period: Period) -> QuerySet[Event]:
+    """What the user has checked or returned in ``period``, latest first."""
+    return _with_rows(Event.objects.filter(period=period, checked_by_id=user.pk)).order_by("-checked_at", "-pk")
+
+
+def own_declarations(*, user, period: Period) -> QuerySet[Event]:
+    """The events the user's own person record shares in ``period``."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return Event.objects.none()
+    return _with_rows(Event.objects.filter(period=period, shares__person=person)).order_by("-declared_at", "-pk")
+
+
+def evidence_for(*, user, pk: int) -> EventEvidence | None:
+    """An evidence file, if the user may have it: a person of its event, or a user whose roles cover the
+    event's unit or one of its people where the period assesses them."""
+    evidence = EventEvidence.objects.select_related("event__unit").filter(pk=pk).first()
+    if evidence is None or not user.is_authenticated:
+        return None
+    event = evidence.event
+    scope = scope_for(user, Action.VIEW)
+    if scope.covers_unit(event.unit):
+        return evidence
+    shares = EventShare.objects.filter(event_id=event.pk)
+    if shares.filter(person__user_id=user.pk).exists() or shares_placed_in(scope).filter(event_id=event.pk).exists():
+        return evidence
+    return None
 
 
 # The score-entry grid --------------------------------------------------------------------------------------

@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.models import Period, Step
+from scoring import evidence as evidence_rules
 from scoring import rules
 from scoring.models import (
     Event,
+    EventEvidence,
     EventShare,
     EventStandard,
     IndicatorItem,
@@ -493,12 +495,21 @@ def sheets_for_people(*, person_ids: Iterable[int], periods: Iterable[Period]) -
 
 
 def _event_checks(
-    *, standard: EventStandard, points: Decimal, evidence: str, shares: Sequence[tuple[Person, Decimal]]
-) -> None:
+    *,
+    standard: EventStandard,
+    points: Decimal,
+    evidence: str,
+    shares: Sequence[tuple[Person, Decimal]],
+    files: Sequence = (),
+) -> list[evidence_rules.Checked]:
+    """Every problem of an event before anything is saved; returns the accepted evidence files."""
     errors: dict[str, list[str]] = defaultdict(list)
+    checked, problems = evidence_rules.check_files(files)
+    if problems:
+        errors["files"].extend(problems)
     if not standard.is_active:
         errors["standard"].append(_("This standard is no longer in use."))
-    if not evidence.strip():
+    if not evidence.strip() and not files:
         errors["evidence"].append(_("Give the evidence: the document, the commendation or the record."))
     if standard.kind == EventStandard.Kind.BONUS and points <= 0:
         errors["points"].append(_("A bonus has positive points."))
@@ -522,6 +533,26 @@ def _event_checks(
             )
     if errors:
         raise ValidationError(dict(errors))
+    return checked
+
+
+def _attach(event: Event, checked: Sequence[evidence_rules.Checked], by) -> list[EventEvidence]:
+    """Store the accepted files of ``event``, last of all its writes, so that a refusal before it leaves no
+    file behind; a failure while storing removes the files already written."""
+    stored: list[EventEvidence] = []
+    try:
+        for item in checked:
+            row = EventEvidence(
+                event=event, name=item.name, size=item.size, content_type=item.content_type, uploaded_by=by
+            )
+            row.file.save(item.name, item.upload, save=False)
+            stored.append(row)
+            row.save()
+    except Exception:
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+    return stored
 
 
 @transaction.atomic
@@ -535,6 +566,7 @@ def event_record(
     shares: Sequence[tuple[Person, Decimal]],
     by,
     points: Decimal | None = None,
+    files: Sequence = (),
 ) -> Event:
     """The office records an event for people of its unit; entered by the office, it counts at once."""
     if not scope_for(by, Action.APPROVE_EVENTS).covers_unit(unit):
@@ -554,7 +586,7 @@ def event_record(
     ensure_open(period)
     ensure_with_section(period=period, people=[person for person, _share in shares])
     points = standard.points if points is None else points
-    _event_checks(standard=standard, points=points, evidence=evidence, shares=shares)
+    checked = _event_checks(standard=standard, points=points, evidence=evidence, shares=shares, files=files)
     event = Event.objects.create(
         period=period,
         unit=unit,
@@ -573,12 +605,16 @@ def event_record(
         by=by,
         reason=_("event: %(matter)s") % {"matter": event.matter},
     )
+    _attach(event, checked, by)
     return event
 
 
 @transaction.atomic
-def event_declare(*, period: Period, matter: str, standard: EventStandard, evidence: str, by) -> Event:
-    """A civil servant declares a bonus item of their own; it counts once the office approves it."""
+def event_declare(
+    *, period: Period, matter: str, standard: EventStandard, evidence: str, by, files: Sequence = ()
+) -> Event:
+    """A civil servant declares a bonus item of their own. The head of their section checks it, then the
+    office approves it; it counts once approved."""
     person = getattr(by, "person", None)
     if person is None:
         raise refusal(by, "event_declare", "", _("Only a person being assessed can declare a bonus item."))
@@ -587,7 +623,13 @@ def event_declare(*, period: Period, matter: str, standard: EventStandard, evide
     ensure_open(period)
     sheet = ScoreSheet.objects.filter(person=person, period=period).select_related("unit").first()
     unit = sheet.unit if sheet is not None else person.unit
-    _event_checks(standard=standard, points=standard.points, evidence=evidence, shares=[(person, standard.points)])
+    checked = _event_checks(
+        standard=standard,
+        points=standard.points,
+        evidence=evidence,
+        shares=[(person, standard.points)],
+        files=files,
+    )
     event = Event.objects.create(
         period=period,
         unit=unit,
@@ -598,7 +640,73 @@ def event_declare(*, period: Period, matter: str, standard: EventStandard, evide
         declared_by=by,
     )
     EventShare.objects.create(event=event, person=person, points=standard.points)
+    _attach(event, checked, by)
     return event
+
+
+def event_places(event: Event) -> list[tuple[Person, Unit, Section | None]]:
+    """Each person of ``event`` with the unit and section assessing them in its period: their sheet's place
+    when they have one (placements decide it), else their home."""
+    people = list(Person.objects.filter(event_shares__event=event).select_related("unit", "section"))
+    sheets = {
+        sheet.person_id: sheet
+        for sheet in ScoreSheet.objects.filter(period_id=event.period_id, person__in=people).select_related(
+            "unit", "section"
+        )
+    }
+    places = []
+    for person in people:
+        sheet = sheets.get(person.pk)
+        places.append((person, sheet.unit, sheet.section) if sheet else (person, person.unit, person.section))
+    return places
+
+
+def _section_act(event: Event, by, what: str) -> tuple[Event, list[Person]]:
+    """Authorise the section's check or return of a declaration, lock it and make sure it waits for one.
+
+    The checker is whoever may propose grades for the person (the head of the person's section; the office
+    for people outside every section), never the person themself.
+    """
+    places = event_places(event)
+    scope = scope_for(by, Action.PROPOSE)
+    if not places or not all(scope.covers_place(unit=unit, section=section) for _p, unit, section in places):
+        raise refusal(
+            by, what, f"event={event.pk}", _("Only the head of the person's section checks this declaration.")
+        )
+    people = [person for person, _unit, _section in places]
+    if any(p.user_id is not None and p.user_id == by.pk for p in people):
+        raise refusal(by, what, f"event={event.pk} own", _("Nobody checks their own declaration."))
+    locked = Event.objects.select_for_update().select_related("period").get(pk=event.pk)
+    ensure_open(locked.period)
+    if locked.status != Event.Status.DECLARED:
+        raise ValidationError(
+            _("This declaration is no longer waiting for the section's check (%(status)s).")
+            % {"status": locked.get_status_display()},
+            code="decided",
+        )
+    return locked, people
+
+
+@transaction.atomic
+def event_check(*, event: Event, by, note: str = "") -> Event:
+    """The section checks a declaration (把关) and passes it on to the office."""
+    locked, _people = _section_act(event, by, "event_check")
+    locked.status, locked.checked_by, locked.checked_at = Event.Status.CHECKED, by, timezone.now()
+    locked.check_note = note.strip()[:200]
+    locked.save(update_fields=["status", "checked_by", "checked_at", "check_note"])
+    return locked
+
+
+@transaction.atomic
+def event_return(*, event: Event, by, reason: str) -> Event:
+    """The section returns a declaration with its reason. It ends there: the person declares again, corrected."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the declaration is returned.")]})
+    locked, _people = _section_act(event, by, "event_return")
+    locked.status, locked.checked_by, locked.checked_at = Event.Status.RETURNED, by, timezone.now()
+    locked.check_note = reason.strip()[:200]
+    locked.save(update_fields=["status", "checked_by", "checked_at", "check_note"])
+    return locked
 
 
 def _decide(event: Event, by, status: str, note: str) -> Event:
@@ -611,8 +719,18 @@ def _decide(event: Event, by, status: str, note: str) -> Event:
     people = list(Person.objects.filter(event_shares__event=locked))
     if any(p.user_id is not None and p.user_id == by.pk for p in people):
         raise refusal(by, "event_decide", f"event={event.pk} own", _("Nobody decides an event on their own result."))
-    if locked.status != Event.Status.DECLARED:
+    if locked.status == Event.Status.DECLARED:
+        raise ValidationError(
+            _("The head of the person's section has not checked this declaration yet; it comes to the office after."),
+            code="out_of_order",
+        )
+    if locked.status != Event.Status.CHECKED:
         raise ValidationError(_("This event has already been decided."), code="decided")
+    # Checked by the section, decided by the office: two people, or the check would be a formality.
+    if locked.checked_by_id == by.pk:
+        raise refusal(
+            by, "event_decide", f"event={event.pk} checker", _("Whoever checked a declaration does not also decide it.")
+        )
     if status == Event.Status.APPROVED:
         ensure_with_section(period=locked.period, people=people)
     locked.status, locked.decided_by, locked.decided_at, locked.decision_note = status, by, timezone.now(), note
@@ -628,6 +746,7 @@ def _decide(event: Event, by, status: str, note: str) -> Event:
 
 @transaction.atomic
 def event_approve(*, event: Event, by, note: str = "") -> Event:
+    """The office approves a declaration the section has checked (审核); the people's sheets count it."""
     return _decide(event, by, Event.Status.APPROVED, note)
 
 

@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.progress import shown_task
-from common.refusals import log_refusal, not_found, refusal_messages
+from common.refusals import log_refusal, not_found
 from common.workbooks import run_import
-from periods.models import Period
 from periods.selectors import periods_visible_to
 from scoring import selectors, services
-from scoring.models import Event, EventStandard, IndicatorItem
+from scoring.models import IndicatorItem
 from scoring.monthly import monthly_import, monthly_template
 from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
@@ -181,76 +180,3 @@ def monthly_template_download(request, period_pk: int):
     name = f"monthly-{period.year}-{month:02d}{'-' + unit.code if unit else ''}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-class DeclareForm(forms.Form):
-    standard = forms.ModelChoiceField(
-        label=gettext_lazy("standard"),
-        queryset=EventStandard.objects.filter(kind=EventStandard.Kind.BONUS, is_active=True),
-    )
-    matter = forms.CharField(label=gettext_lazy("matter"), max_length=200)
-    evidence = forms.CharField(label=gettext_lazy("evidence"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-select" if name == "standard" else "form-control"
-
-
-@login_required
-def events(request, period_pk: int, code: str):
-    """The office's list of a unit's events, with approve and reject for those declared."""
-    period = _period(request, period_pk)
-    unit = _unit(request, code)
-    can_decide = scope_for(request.user, Action.APPROVE_EVENTS).covers_unit(unit)
-    if request.method == "POST":
-        if not can_decide:
-            log_refusal(request.user, "event_decide", f"unit={code}")
-            return HttpResponse(_("Your roles do not allow this action."), status=403)
-        event = Event.objects.filter(pk=request.POST.get("event"), unit=unit, period=period).first()
-        if event is None:
-            raise not_found(request, "event_decide", f"event={request.POST.get('event')}")
-        try:
-            if request.POST.get("decision") == "approve":
-                services.event_approve(event=event, by=request.user, note=request.POST.get("note", "")[:200])
-            else:
-                services.event_reject(event=event, by=request.user, note=request.POST.get("note", "")[:200])
-        except (ValidationError, PermissionError) as exc:
-            messages.error(request, " ".join(refusal_messages(exc)))
-        else:
-            messages.success(request, _("Decided."))
-        return redirect("scoring:events", period_pk=period.pk, code=unit.code)
-    rows = selectors.events_visible_to(user=request.user, period=period, unit=unit)
-    return render(
-        request, "scoring/events.html", {"period": period, "unit": unit, "events": rows, "can_decide": can_decide}
-    )
-
-
-@login_required
-def declare(request, period_pk: int):
-    """A civil servant declares a bonus item of their own, with evidence."""
-    person = getattr(request.user, "person", None)
-    period = None
-    if person is not None:
-        period = Period.objects.filter(pk=period_pk, assessment_year__region_id=person.unit.region_id).first()
-    if period is None:
-        raise not_found(request, "declare", f"period={period_pk}")
-    form = DeclareForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_declare(
-                period=period,
-                matter=form.cleaned_data["matter"],
-                standard=form.cleaned_data["standard"],
-                evidence=form.cleaned_data["evidence"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-        else:
-            messages.success(request, _("Declared; it counts once the assessment office approves it."))
-            return redirect("scoring:declare", period_pk=period.pk)
-    mine = Event.objects.filter(period=period, shares__person=person).select_related("standard")
-    return render(request, "scoring/declare.html", {"period": period, "form": form, "mine": mine})

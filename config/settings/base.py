@@ -114,6 +114,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Files that hold people's data (region-wide registers) live outside anything a web server serves; they
 # are sent only by the views that check who asks. Web processes and Celery workers must share it.
 PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
+# The largest evidence file (证明材料) a declaration or an event may carry, in bytes (default 10 MB).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 
 # Redis, when configured, is the Celery broker, the result backend and the cache.
 REDIS_URL = env_redis_url("REDIS_URL")

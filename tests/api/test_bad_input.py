@@ -24,6 +24,8 @@ def writes(rows):
     return {
         "event record": ("office", "/api/v1/events/"),
         "event declare": ("p0", "/api/v1/events/declare/"),
+        "event check": ("head", f"/api/v1/events/{rows['events']}/check/"),
+        "event return": ("head", f"/api/v1/events/{rows['events']}/return/"),
         "event approve": ("office", f"/api/v1/events/{rows['events']}/approve/"),
         "event reject": ("office", f"/api/v1/events/{rows['events']}/reject/"),
         "propose": ("head", f"/api/v1/results/{rows['results']}/propose/"),
@@ -43,6 +45,8 @@ def writes(rows):
 WRITES = [
     "event record",
     "event declare",
+    "event check",
+    "event return",
     "event approve",
     "event reject",
     "propose",

@@ -1,5 +1,6 @@
-"""Bonus and deduction events through the API: recorded by the office, declared by a person, approved or
-rejected by the office; the services' rules hold, bad input is named, nothing half-saved."""
+"""Bonus and deduction events through the API: recorded by the office, declared by a person, checked or
+returned by the head of the person's section, approved or rejected by the office; the services' rules hold,
+bad input is named, nothing half-saved."""
 
 from decimal import Decimal as D
 
@@ -16,10 +17,16 @@ def standards(db):
 
 @pytest.fixture
 def declared(quarter, staff, standards):
-    """A bonus the first person declared, waiting for the office."""
+    """A bonus the first person declared, waiting for the section's check."""
     return scoring.event_declare(
         period=quarter, matter="市级先进", standard=standards["city_commendation"], evidence="文件", by=staff[0].user
     )
+
+
+@pytest.fixture
+def checked(declared, cast):
+    """The declaration checked by the head of the person's section, waiting for the office."""
+    return scoring.event_check(event=declared, by=cast["head"], note="属实")
 
 
 def record_body(quarter, unit, standard, people, points="2.00"):
@@ -82,35 +89,65 @@ def test_a_person_declares_bonuses_only(api, quarter, staff, standards):
     assert list(response.json()) == ["standard"]
 
 
-def test_the_office_approves_a_declaration_and_the_sheet_counts_it(api, cast, quarter, staff, declared):
+def test_the_section_head_checks_a_declaration_and_the_office_approves_it(api, cast, quarter, staff, declared):
+    response = api(cast["head"]).post(f"/api/v1/events/{declared.pk}/check/", {"note": "属实"})
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["check_note"]) == ("checked", "属实")
+    assert staff[0].score_sheets.get(period=quarter).bonus_points == D("0")
     response = api(cast["office"]).post(f"/api/v1/events/{declared.pk}/approve/", {"note": "属实"})
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "approved"
     assert staff[0].score_sheets.get(period=quarter).bonus_points == D("2.00")
 
 
-def test_a_rejection_needs_its_reason(api, cast, declared):
+def test_the_office_may_not_approve_before_the_section_checks(api, cast, declared):
+    response = api(cast["office"]).post(f"/api/v1/events/{declared.pk}/approve/", {})
+    assert response.status_code == 409
+    assert response.json()["code"] == "out_of_order"
+    assert Event.objects.get().status == "declared"
+
+
+def test_the_section_head_returns_a_declaration_with_its_reason(api, cast, declared):
+    client = api(cast["head"])
+    missing = client.post(f"/api/v1/events/{declared.pk}/return/", {})
+    assert missing.status_code == 400
+    assert list(missing.json()) == ["reason"]
+    response = client.post(f"/api/v1/events/{declared.pk}/return/", {"reason": "证明材料不全"})
+    assert (response.json()["status"], response.json()["check_note"]) == ("returned", "证明材料不全")
+    again = api(cast["office"]).post(f"/api/v1/events/{declared.pk}/approve/", {})
+    assert again.status_code == 409
+    assert Event.objects.get().status == "returned"
+
+
+def test_the_head_of_another_section_may_not_check(api, cast, declared):
+    response = api(cast["head2"]).post(f"/api/v1/events/{declared.pk}/check/", {})
+    assert response.status_code == 404  # not one of their people: not even seen
+    assert Event.objects.get().status == "declared"
+
+
+def test_a_rejection_needs_its_reason(api, cast, checked):
     client = api(cast["office"])
-    missing = client.post(f"/api/v1/events/{declared.pk}/reject/", {})
+    missing = client.post(f"/api/v1/events/{checked.pk}/reject/", {})
     assert missing.status_code == 400
     assert list(missing.json()) == ["note"]
-    response = client.post(f"/api/v1/events/{declared.pk}/reject/", {"note": "无文件"})
+    response = client.post(f"/api/v1/events/{checked.pk}/reject/", {"note": "无文件"})
     assert response.json()["status"] == "rejected"
 
 
-def test_deciding_twice_is_409_decided(api, cast, declared):
+def test_deciding_twice_is_409_decided(api, cast, checked):
     client = api(cast["office"])
-    assert client.post(f"/api/v1/events/{declared.pk}/approve/", {}).status_code == 200
-    response = client.post(f"/api/v1/events/{declared.pk}/reject/", {"note": "x"})
+    assert client.post(f"/api/v1/events/{checked.pk}/approve/", {}).status_code == 200
+    response = client.post(f"/api/v1/events/{checked.pk}/reject/", {"note": "x"})
     assert response.status_code == 409
     assert response.json()["code"] == "decided"
     assert Event.objects.get().status == "approved"
 
 
-def test_a_section_head_may_not_approve(api, cast, declared, caplog):
-    response = api(cast["head"]).post(f"/api/v1/events/{declared.pk}/approve/", {})
-    assert response.status_code == 404  # a section head does not see the unit's events
-    assert Event.objects.get().status == "declared"
+def test_a_section_head_may_not_approve(api, cast, checked, caplog):
+    response = api(cast["head"]).post(f"/api/v1/events/{checked.pk}/approve/", {})
+    assert response.status_code == 403  # the head sees their section's declarations, but only checks them
+    assert Event.objects.get().status == "checked"
+    assert "refused user=head" in caplog.text
 
 
 @pytest.mark.parametrize(

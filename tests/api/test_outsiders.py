@@ -41,6 +41,8 @@ def test_the_outsider_opens_none_of_the_units_rows(api, cast, rows, name, caplog
 
 
 ACTS = [
+    ("events", "check", {"note": "x"}),
+    ("events", "return", {"reason": "x"}),
     ("events", "approve", {"note": "x"}),
     ("events", "reject", {"note": "x"}),
     ("results", "propose", {"grade": "较好", "comment": "x"}),

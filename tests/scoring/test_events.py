@@ -13,8 +13,8 @@ def standards(db):
     return {s.code: s for s in EventStandard.objects.all()}
 
 
-def test_a_declared_bonus_counts_only_once_the_office_approves(
-    sheet, member, officer, period, standards, unit, section
+def test_a_declared_bonus_counts_only_once_the_section_checks_and_the_office_approves(
+    sheet, member, section_head, officer, period, standards, unit, section
 ):
     own_sheet_person = member.person
     services.sheets_open(period=period, unit=unit, by=officer)
@@ -28,6 +28,9 @@ def test_a_declared_bonus_counts_only_once_the_office_approves(
     )
     own.refresh_from_db()
     assert event.status == Event.Status.DECLARED
+    assert own.bonus_points == D("0")
+    services.event_check(event=event, by=section_head, note="属实")
+    own.refresh_from_db()
     assert own.bonus_points == D("0")
     services.event_approve(event=event, by=officer)
     own.refresh_from_db()
@@ -77,10 +80,11 @@ def test_an_outsider_cannot_approve_or_reject(member, outsider, period, standard
     assert event.status == Event.Status.DECLARED
 
 
-def test_a_rejection_needs_a_reason_and_an_event_is_decided_once(member, officer, period, standards):
+def test_a_rejection_needs_a_reason_and_an_event_is_decided_once(member, section_head, officer, period, standards):
     event = services.event_declare(
         period=period, matter="m", standard=standards["city_commendation"], evidence="e", by=member
     )
+    services.event_check(event=event, by=section_head)
     with pytest.raises(ValidationError):
         services.event_reject(event=event, by=officer, note="")
     services.event_reject(event=event, by=officer, note="证明材料不足")

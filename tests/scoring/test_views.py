@@ -93,7 +93,9 @@ def test_the_monthly_page_is_refused_to_people_without_the_right(login, member, 
         assert login(user).get(reverse("scoring:monthly", args=[period.pk])).status_code == 404
 
 
-def test_the_office_approves_a_declared_bonus_in_the_browser(login, member, officer, period, unit, client):
+def test_the_office_approves_a_declared_bonus_in_the_browser(
+    login, member, section_head, officer, period, unit, client
+):
     standard = EventStandard.objects.get(code="city_commendation")
     login(member)
     response = client.post(
@@ -102,6 +104,11 @@ def test_the_office_approves_a_declared_bonus_in_the_browser(login, member, offi
     )
     assert response.status_code == 302
     event = Event.objects.get()
+    login(section_head)
+    response = client.post(reverse("scoring:event_checks", args=[period.pk]), {"event": event.pk, "decision": "check"})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.status == "checked"
     login(officer)
     response = client.post(
         reverse("scoring:events", args=[period.pk, unit.code]), {"event": event.pk, "decision": "approve"}
