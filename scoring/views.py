@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.listing import Filter, listing
 from common.progress import shown_task
 from common.refusals import log_refusal, not_found
 from common.workbooks import run_import
@@ -16,6 +17,7 @@ from periods.selectors import periods_visible_to
 from scoring import selectors, services
 from scoring.models import IndicatorItem
 from scoring.monthly import monthly_import, monthly_template
+from units.models import Section
 from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
 
@@ -58,17 +60,32 @@ def period_list(request):
 
 @login_required
 def unit_sheets(request, period_pk: int, code: str):
+    """A unit's score sheets as a list: searched by name or ID tail, filtered by section, eligible grade and
+    completeness, sorted by name, section or total, 50 a page; with the way to each section's grid."""
     period = _period(request, period_pk)
     unit = _unit(request, code)
-    sheets = selectors.sheets_visible_to(user=request.user, period=period, unit=unit).order_by(
-        "section__order", "section_id", "person__post_order", "person_id"
+    sheets = selectors.sheets_visible_to(user=request.user, period=period, unit=unit)
+    sections = list(Section.objects.filter(pk__in=sheets.values("section_id")).order_by("order", "pk"))
+    found = listing(
+        request,
+        sheets,
+        filters=(
+            Filter(
+                "section",
+                "section_id",
+                _("section"),
+                [(str(s.pk), s.name) for s in sections] + [("none", _("outside the sections"))],
+            ),
+            Filter("grade", "eligible_grade", _("eligible grade"), [(g, g) for g in ("好", "较好", "一般", "较差")]),
+            Filter("complete", "is_complete", _("sheet status"), [("True", _("complete")), ("False", _("incomplete"))]),
+        ),
+        sorts={"name": ("person__name",), "section": ("section__order",), "total": ("-total",)},
+        default_sort=("section__order", "section_id", "person__post_order", "person_id"),
     )
-    sheets = list(sheets)
-    sections = list({sheet.section_id: sheet.section for sheet in sheets if sheet.section_id}.values())
     return render(
         request,
         "scoring/unit_sheets.html",
-        {"period": period, "unit": unit, "sheets": sheets, "sections": sections},
+        {"period": period, "unit": unit, "sheets": found.rows, "sections": sections, "listing": found},
     )
 
 

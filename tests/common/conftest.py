@@ -1,0 +1,1 @@
+from tests.assessment.conftest import cast, quarter, staff  # noqa: F401
