@@ -390,3 +390,23 @@ def feedback_results_for(*, user, period: Period, unit: Unit) -> QuerySet[Quarte
         .annotate(told=Case(When(feedback_method="", then=Value(0)), default=Value(1)))
         .order_by("told", *CHAIN_ORDER)
     )
+
+
+@dataclass(frozen=True)
+class LastAct:
+    result: QuarterlyResult
+    entry: AuditEntry | None
+
+
+def last_acts(*, user, period: Period, pks) -> list[LastAct]:
+    """The results among ``pks`` the user sees (never their own), each with the last act on it: what a stale
+    form tells its user when someone acted first. Two queries."""
+    results = list(results_visible_to(user=user, period=period).filter(pk__in=list(pks)).exclude(person__user=user))
+    last: dict[int, AuditEntry] = {}
+    for entry in (
+        AuditEntry.objects.filter(result_id__in=[r.pk for r in results])
+        .select_related("actor")
+        .order_by("result_id", "-at", "-pk")
+    ):
+        last.setdefault(entry.result_id, entry)
+    return [LastAct(result=r, entry=last.get(r.pk)) for r in results]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -63,6 +64,28 @@ def _submit(request, chosen: list, act, *, empty: str, done: str) -> list[str] |
         return refusal_messages(exc)
     messages.success(request, done % {"n": count})
     return None
+
+
+def _stale(request, period, posted, live) -> list[str]:
+    """Rows of a posted form that are no longer in the user's queue because someone acted first: who did
+    what, and when. The form is then refused whole, so nothing is saved on a picture of the past."""
+    gone = {int(pk) for pk in posted if str(pk).isdigit()} - set(live)
+    problems = []
+    for last in selectors.last_acts(user=request.user, period=period, pks=gone):
+        entry, result = last.entry, last.result
+        problems.append(
+            _(
+                "%(name)s is no longer at this step: %(who)s acted on %(when)s (now: %(step)s). "
+                "Reload the page; nothing was saved."
+            )
+            % {
+                "name": result.person.name,
+                "who": entry.actor.display_name() if entry and entry.actor else "—",
+                "when": timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M") if entry else "—",
+                "step": result.get_status_display(),
+            }
+        )
+    return problems
 
 
 def _grades_allowed(result: QuarterlyResult) -> list[str]:
@@ -217,6 +240,12 @@ def _propose(request, period, unit, section):
     problems: list[str] = []
     if request.method == "POST":
         by_pk = {r.pk: r for r in results}
+        stale = _stale(
+            request,
+            period,
+            [k.removeprefix("grade-") for k, v in posted.items() if k.startswith("grade-") and v],
+            by_pk,
+        )
         # One comment for every row whose own is left empty (e.g. 同意 for a section that did well).
         common = posted.get("comment-all", "").strip()
         proposals = [
@@ -229,7 +258,7 @@ def _propose(request, period, unit, section):
             for pk in by_pk
             if posted.get(f"grade-{pk}")
         ]
-        problems = _submit(
+        problems = stale or _submit(
             request,
             proposals,
             lambda chosen: services.proposals_submit(proposals=chosen, by=request.user),
@@ -275,7 +304,10 @@ def review(request, period_pk: int, code: str):
         ticked = set(request.POST.getlist("result"))
         chosen = [r for r in results if str(r.pk) in ticked]
         comment = request.POST.get("comment", "")
-        if chosen and len(comment) > TEXT_LIMIT:
+        stale = _stale(request, period, ticked, [r.pk for r in results])
+        if stale:
+            problems = stale
+        elif chosen and len(comment) > TEXT_LIMIT:
             problems = [_too_long()]
         else:
             problems = _submit(
@@ -318,7 +350,13 @@ def decide(request, period_pk: int, code: str):
             for r in results
             if posted.get(f"grade-{r.pk}")
         ]
-        problems = _submit(
+        stale = _stale(
+            request,
+            period,
+            [k.removeprefix("grade-") for k, v in posted.items() if k.startswith("grade-") and v],
+            [r.pk for r in results],
+        )
+        problems = stale or _submit(
             request,
             verdicts,
             lambda chosen: services.decisions_record(verdicts=chosen, by=request.user),

@@ -153,3 +153,20 @@ def test_the_office_moves_on_the_leaders_without_a_summary_but_not_itself(quarte
     assert client.post(url, {"reason": "纸质小结已提交"}).status_code == 302
     assert [status_of(p) for p in people] == ["summary", "scoring"]  # the office's own waits for a deputy
     assert status_of(results(quarter)[0].person) == "summary"  # the sections' people are not touched
+
+
+def test_a_stale_form_names_who_acted_first_and_when_and_saves_nothing(quarter, leaders, cast, section, client):
+    rows = results(quarter, section)
+    form = {f"grade-{r.pk}": "较好" for r in rows[:3]} | {"comment-all": "同意"}
+    url = reverse("quarter:propose", args=[quarter.pk, section.pk])
+    # The office proposes for the first person while the head still has the page open.
+    client.force_login(cast["office"])
+    assert client.post(url, {f"grade-{rows[0].pk}": "较好", "comment-all": "办公室意见"}).status_code == 302
+    client.force_login(cast["head"])
+    page = client.post(url, form)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"{rows[0].person.name}已不在本环节：{cast['office'].display_name()}已于" in text
+    assert "本次未保存任何内容" in text
+    assert [status_of(r.person) for r in rows[:3]] == ["leader_review", "scoring", "scoring"]
+    assert QuarterlyResult.objects.get(pk=rows[0].pk).section_comment == "办公室意见"
