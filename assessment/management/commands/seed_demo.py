@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from assessment.demo import load_demo_history
-from units.demo import DEMO_PASSWORD, DEMO_REGION_CODE, DemoRefused, demo_year, load_demo
+from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REGION_CODE, DemoRefused, demo_year, load_demo
 from units.models import Region
 
 
@@ -30,5 +30,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo county already complete; nothing changed ({elapsed:.1f}s).")
         self.stdout.write(
-            f"Demo accounts: org, office, committee, leader, section, staff, office2; password {DEMO_PASSWORD}"
+            f"Demo accounts: {', '.join(DEMO_ACCOUNTS)}; password {DEMO_PASSWORD} (README: what each is for)"
         )
