@@ -109,7 +109,7 @@ def test_a_section_goes_from_scores_to_a_published_grade(
     # The leader approves them all at once.
     log_in(page, cast["leader"])
     page.goto(f"{url}/quarter/{period.pk}/units/{unit.code}/review/")
-    page.get_by_label("全选").check()
+    page.locator("thead").get_by_label("全选").check()
     page.get_by_role("button", name="审核通过所勾选的建议").click()
     page.locator(".alert-success").wait_for()
 
