@@ -39,8 +39,8 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(GuardedModelAdmin):
-    list_display = ["code", "name", "category", "region", "order", "is_active"]
-    list_filter = ["region", "category", "is_active"]
+    list_display = ["code", "name", "category", "region", "order", "is_active", "is_cadre_group"]
+    list_filter = ["region", "category", "is_active", "is_cadre_group"]
     search_fields = ["code", "name"]
     list_select_related = ["region", "category"]
     inlines = [SectionInline]
@@ -83,6 +83,7 @@ class PersonForm(forms.ModelForm):
             "post_order",
             "took_post_on",
             "staffing_type",
+            "managed_by",
             "unit",
             "section",
             "user",
@@ -134,8 +135,27 @@ class PlacementInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(GuardedModelAdmin):
     form = PersonForm
-    list_display = ["name", "sex", "masked_id", "unit", "section", "post", "rank", "staffing_type", "is_active"]
-    list_filter = ["staffing_type", "sex", "political_status", "is_active", "unit__region", "unit__category"]
+    list_display = [
+        "name",
+        "sex",
+        "masked_id",
+        "unit",
+        "section",
+        "post",
+        "rank",
+        "staffing_type",
+        "managed_by",
+        "is_active",
+    ]
+    list_filter = [
+        "staffing_type",
+        "managed_by",
+        "sex",
+        "political_status",
+        "is_active",
+        "unit__region",
+        "unit__category",
+    ]
     search_fields = ["name", "=id_number", "unit__name", "section__name"]
     list_select_related = ["unit", "section"]
     autocomplete_fields = ["unit", "section", "user"]

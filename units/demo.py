@@ -124,6 +124,7 @@ class DemoPerson:
     unit_code: str
     section_name: str | None
     duties: str = ""
+    managed_by: str = "unit"  # the unit's principal is a 县管干部: "region"
 
 
 @dataclass
@@ -262,6 +263,9 @@ def build_county(year: int) -> DemoCounty:
                     unit_code=code,
                     section_name=section_name,
                     duties=_duties(n, post, section_name),
+                    # The unit's principal is managed by the district committee (县管干部): the organisation
+                    # department assesses them in its cadre group, not their unit.
+                    managed_by="region" if n == 0 else "unit",
                 )
             )
 
@@ -344,6 +348,8 @@ def _quarter_end(year: int, quarter: int) -> datetime.date:
 
 # The demo accounts, all with DEMO_PASSWORD. Each belongs to a person of the county:
 # username → (role, node it is held on, (unit index, section or None for the leadership, n-th person there)).
+CADRE_GROUP_CODE = "QS-GB"
+CADRE_GROUP_NAME = "区管干部（区委组织部考核）"
 OFFICE_UNIT = 23  # 区公安分局: the biggest unit, with nested sections
 OTHER_UNIT = 5  # 区财政局
 DEMO_SECTION = "刑事侦查大队"  # has sub-sections, so its head's role shows inheritance
@@ -360,6 +366,11 @@ DEMO_ACCOUNTS: dict[str, tuple[str | None, object, tuple[int, str | None, int]]]
     "leader2": ("deputy", OFFICE_UNIT, (OFFICE_UNIT, None, 2)),
     "committee2": ("committee", OFFICE_UNIT, (OFFICE_UNIT, "指挥中心", 0)),
     "office-deputy": ("office", OFFICE_UNIT, (OFFICE_UNIT, "政治处", 2)),
+    # The organisation department's cadre group: its office scores and proposes, its leaders approve and
+    # decide (the 局长 of every unit is a 县管干部 there, `leader` among them).
+    "cadre-office": ("office", "cadres", (2, "干部科", 0)),
+    "cadre-leader": ("principal", "cadres", (2, None, 1)),
+    "cadre-committee": ("committee", "cadres", (2, None, 2)),
     # A head for every other top section of the unit (each covers its squads).
     "head-zzc": ("section_head", (OFFICE_UNIT, "政治处"), (OFFICE_UNIT, "政治处", 1)),
     "head-zhzx": ("section_head", (OFFICE_UNIT, "指挥中心"), (OFFICE_UNIT, "指挥中心", 1)),
@@ -449,6 +460,18 @@ def _load(county: DemoCounty) -> dict[str, int]:
     ]
     Unit.objects.bulk_create(new_units)
     created["units"] = len(new_units)
+    # The district's 县管干部, assessed as a group of their own by the organisation department.
+    _group, made = Unit.objects.get_or_create(
+        code=CADRE_GROUP_CODE,
+        defaults={
+            "region": region,
+            "category": categories["comprehensive"],
+            "name": CADRE_GROUP_NAME,
+            "order": len(county.units) + 1,
+            "is_cadre_group": True,
+        },
+    )
+    created["units"] += int(made)
     units = {u.code: u for u in Unit.objects.filter(region=region)}
 
     # Parents first, so children can point at them.
@@ -485,6 +508,7 @@ def _load(county: DemoCounty) -> dict[str, int]:
             post_order=p.post_order,
             took_post_on=p.took_post_on,
             staffing_type=p.staffing_type,
+            managed_by=p.managed_by,
             unit=units[p.unit_code],
             section=sections[(p.unit_code, p.section_name)] if p.section_name else None,
         )
@@ -531,6 +555,8 @@ def _load(county: DemoCounty) -> dict[str, int]:
         target: dict = {}
         if on == "region":
             target["region"] = region
+        elif on == "cadres":
+            target["unit"] = units[CADRE_GROUP_CODE]
         elif isinstance(on, tuple):
             target["section"] = sections[(unit_code(on[0]), on[1])]
         else:

@@ -62,6 +62,14 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    is_cadre_group = models.BooleanField(
+        _("cadre group"),
+        default=False,
+        help_text=_(
+            "Not a body of its own: the region's cadres managed by its committee (县管干部), whom the "
+            "organisation department assesses as a group, with a ratio of 好 set by the region."
+        ),
+    )
 
     class Meta:
         verbose_name = _("unit")
@@ -145,6 +153,13 @@ class Person(models.Model):
         NON_PARTY = "non_party", _("non-party personage")
         MASSES = "masses", _("the masses")
 
+    class ManagedBy(models.TextChoices):
+        """Who manages the person as a cadre, and so who assesses them every quarter."""
+
+        UNIT = "unit", _("the unit (assessed by it)")
+        REGION = "region", _("the region's committee (县管干部, assessed by the organisation department)")
+        HIGHER = "higher", _("a higher level (市管及以上干部, assessed there)")
+
     class StaffingType(models.TextChoices):
         CIVIL_SERVANT = "civil_servant", _("civil servant")
         REFERENCE = "reference", _("managed with reference to the Civil Servant Law")
@@ -184,6 +199,16 @@ class Person(models.Model):
     took_post_on = models.DateField(_("in current post since"), null=True, blank=True)
     staffing_type = models.CharField(
         _("staffing type"), max_length=20, choices=StaffingType.choices, default=StaffingType.CIVIL_SERVANT
+    )
+    managed_by = models.CharField(
+        _("cadre management"),
+        max_length=10,
+        choices=ManagedBy.choices,
+        default=ManagedBy.UNIT,
+        help_text=_(
+            "Cadres managed by the region's committee or a higher level are not assessed by their unit "
+            "(seed 002 §三: 考核对象为非县管公务员)."
+        ),
     )
     unit = models.ForeignKey(
         Unit,

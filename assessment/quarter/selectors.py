@@ -374,10 +374,14 @@ def unstarted_count(*, period: Period, unit: Unit) -> int:
     what starting the unit's period will make (one query). A person moved during the quarter counts here
     until the unit that had them longest (placement_for_span) starts them, so the figure is at most one
     move too high; the service's count, said once done, is exact."""
-    in_span = Q(placements__unit=unit, placements__start_date__lte=period.end_date) & (
-        Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=period.start_date)
-    )
-    return Person.objects.filter(in_span, is_active=True).exclude(results__period=period).distinct().count()
+    if unit.is_cadre_group:
+        people = Person.objects.filter(unit__region_id=unit.region_id, managed_by=Person.ManagedBy.REGION)
+    else:
+        in_span = Q(placements__unit=unit, placements__start_date__lte=period.end_date) & (
+            Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=period.start_date)
+        )
+        people = Person.objects.filter(in_span, managed_by=Person.ManagedBy.UNIT)
+    return people.filter(is_active=True).exclude(results__period=period).distinct().count()
 
 
 def feedback_results_for(*, user, period: Period, unit: Unit) -> QuerySet[QuarterlyResult]:

@@ -13,7 +13,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from accounts.models import User
-from assessment.models import AnnualResult
+from assessment.models import AnnualResult, QuarterlyResult
 from periods.models import Period
 from scoring.models import MonthlyScore, ScoreSheet
 from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, IDENTITY_YEAR
@@ -48,7 +48,12 @@ def _snapshot():
 
 
 def test_the_demo_county_has_the_size_of_a_district(demo, db):
-    assert Unit.objects.count() == 40
+    # 40 units and the organisation department's group of 县管干部 (every unit's principal).
+    assert Unit.objects.count() == 41
+    group = Unit.objects.get(is_cadre_group=True)
+    assert Person.objects.filter(managed_by="region").count() == 40
+    assert not QuarterlyResult.objects.filter(person__managed_by="region").exclude(unit=group).exists()
+    assert QuarterlyResult.objects.filter(unit=group).values("period").distinct().count() >= 5
     assert 140 <= Section.objects.count() <= 160
     assert Person.objects.count() == 1300
     assert set(Unit.objects.values_list("category__code", flat=True)) == {"comprehensive", "law", "mass", "window"}
@@ -165,7 +170,7 @@ def test_every_demo_account_logs_in_with_the_demo_password(demo, db):
 def test_the_demo_accounts_hold_the_roles_the_readme_promises(demo, db):
     users = {u.username: u for u in User.objects.all()}
     org, office, office2 = users["org"], users["office"], users["office2"]
-    assert units_visible_to(user=org).count() == 40
+    assert units_visible_to(user=org).count() == 41
     office_unit = units_visible_to(user=office).get()
     assert office_unit.name == "区公安分局"
     other_unit = units_visible_to(user=office2).get()
@@ -292,7 +297,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
     # 平时考核结果登记表: a sheet per section of every unit, each row the person's result.
     done, content = export("quarterly-results", quarter=period.quarter)
     results = QuarterlyResult.objects.filter(period=period).select_related("person", "unit", "section", "sheet")
-    assert (done.units, done.rows) == (40, results.count()) == (40, 1300)
+    assert (done.units, done.rows) == (41, results.count()) == (41, 1300)
     expected = {}
     for r in results:
         key = joined(r.unit.name, r.section.name if r.section else "未分股室")
@@ -319,7 +324,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
     done, content = export("quota-usage", quarter=period.quarter)
     book = load_workbook(io.BytesIO(content), read_only=True)
     ledgers = QuotaLedger.objects.filter(period=period).select_related("unit", "section")
-    assert done.sheets == ledgers.filter(section=None).count() == 40
+    assert done.sheets == ledgers.filter(section=None).count() == 41
     for unit in Unit.objects.filter(region=year.region):
         rows = [list(row) for row in book[unit.name[:31]].iter_rows(values_only=True)]
         assert rows[0][0] == "优秀等次比例使用申报表"

@@ -142,7 +142,9 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
     board_url = office.url
     walk.done(office, office.get_by_role("button", name=re.compile("启动本单位考核")))
     started = QuarterlyResult.objects.filter(period=period, unit__code=code).count()
-    assert started > 150
+    assert started >= 140  # 区公安分局 (150 in the demo)
+    # Its 局长 is a 县管干部: the organisation department's group assesses him, not his unit.
+    assert not QuarterlyResult.objects.filter(period=period, person__user__username="leader").exists()
     assert statuses(period) == Counter({Step.SUMMARY: started})
 
     # 3. The member of staff writes the quarterly summary on a phone.
@@ -230,11 +232,13 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
 
     # 8. The leader approves on a phone, the deputy leader the leader's own proposal.
     at(time_machine, datetime.date(YEAR, 4, 4))
+    # (The 局长 is a 县管干部, assessed in the organisation department's group: leader2 finds nothing left.)
     for username in ("leader", "leader2"):
         leader = walk.log_in(username, on="phone")
         leader.get_by_role("link", name="领导审核").first.click()
-        leader.locator("#tick-all-phone").check()
-        walk.done(leader, leader.get_by_role("button", name="审核通过所勾选的建议"))
+        if leader.locator("input[name=result]").count():
+            leader.locator("#tick-all-phone").check()
+            walk.done(leader, leader.get_by_role("button", name="审核通过所勾选的建议"))
     assert statuses(period) == Counter({Step.COMMITTEE: started})
 
     # 9. The committee decides on a phone, the second member the first one's own result.
@@ -242,7 +246,8 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
     for username in ("committee", "committee2"):
         committee = walk.log_in(username, on="phone")
         committee.get_by_role("link", name="党委审定").first.click()
-        walk.done(committee, committee.get_by_role("button", name="记录审定结果"))
+        if committee.locator("select[name^=grade-]").count():
+            walk.done(committee, committee.get_by_role("button", name="记录审定结果"))
     assert statuses(period) == Counter({Step.DECIDED: started})
     for tab in ("phone",):
         assert walk.tabs[tab].evaluate("document.documentElement.scrollWidth") <= 390
