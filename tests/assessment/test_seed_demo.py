@@ -206,22 +206,18 @@ def test_a_region_wide_monthly_file_of_1300_rows_imports(demo, db):
 def test_a_demo_unit_runs_its_current_quarter_with_every_demo_account(demo, db):
     """区公安分局's open quarter from summaries to confirmation, each demo account acting in its role.
 
-    Nobody acts on their own result, so the organisation department first gives the unit what a real one
-    has: a second office member, a deputy leader and a second committee member.
+    Nobody acts on their own result: the demo's deputies (office-deputy, leader2, committee2) take the
+    first holders' own; the 局长, a 县管干部, is not the unit's to assess at all.
     """
     import random
 
     from assessment.models import AuditEntry, QuarterlyResult
     from assessment.quarter import services
     from scoring.demo import SEED, fill_inputs, system_user
-    from tests.factories import UserFactory
-    from units.services import role_grant
 
     u = {user.username: user for user in User.objects.all()}
+    u["office_b"], u["deputy"], u["committee_b"] = u["office-deputy"], u["leader2"], u["committee2"]
     police = Unit.objects.get(name="区公安分局")
-    for name, role in (("office_b", "office"), ("deputy", "deputy"), ("committee_b", "committee")):
-        u[name] = UserFactory(username=name)
-        role_grant(user=u[name], role=role, unit=police, by=u["org"])
     period = Period.objects.filter(status=Period.Status.OPEN).order_by("-assessment_year__year", "-quarter").first()
     mine = QuarterlyResult.objects.filter(period=period, unit=police)
     fill_inputs(period=period, today=period.end_date, actor=system_user(), rng=random.Random(SEED), scored=True)
@@ -271,7 +267,8 @@ def test_a_demo_unit_runs_its_current_quarter_with_every_demo_account(demo, db):
     assert set(mine.values_list("status", flat=True)) == {"final"}
     assert mine.count() == ScoreSheet.objects.filter(period=period, unit=police).count() > 100
     acted = set(AuditEntry.objects.filter(result__in=mine).values_list("actor__username", flat=True))
-    assert acted >= {"staff", "office", "office_b", "section", "leader", "deputy", "committee", "committee_b", "org"}
+    assert acted >= {"staff", "office", "office-deputy", "section", "leader", "committee", "committee2", "org"}
+    assert not mine.filter(person__user=u["leader"]).exists()
 
 
 def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
