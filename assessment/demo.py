@@ -41,7 +41,10 @@ def _quarter_of(day: datetime.date) -> int:
 
 
 @transaction.atomic
-def load_demo_history(*, region: Region, today: datetime.date) -> dict[str, int]:
+def load_demo_history(*, region: Region, today: datetime.date, say=None) -> dict[str, int]:
+    """The county's assessment history acted out through the services; ``say`` (optional) is told of each
+    quarter and of the annual assessment as they begin, so a long seed keeps talking."""
+    say = say or (lambda _message: None)
     rng = random.Random(SEED)
     actor = system_user()
     made = {"sheets": 0, "monthly_scores": 0, "entries": 0, "events": 0, "closed_periods": 0}
@@ -49,6 +52,7 @@ def load_demo_history(*, region: Region, today: datetime.date) -> dict[str, int]
     plan = [(today.year - 1, q) for q in range(1, 5)] + [(today.year, q) for q in range(1, current_quarter + 1)]
     units = list(Unit.objects.filter(region=region, is_active=True).select_related("category").order_by("pk"))
     for year, quarter in plan:
+        say(f"{year} Q{quarter}")
         assessment_year = services.year_create(region=region, year=year, by=actor)
         period = assessment_year.periods.get(quarter=quarter)
         if period.is_closed:
@@ -72,6 +76,7 @@ def load_demo_history(*, region: Region, today: datetime.date) -> dict[str, int]
         if not previous:
             services.period_close(period=period, by=actor)
             made["closed_periods"] += 1
+    say(f"{today.year - 1} annual assessment")
     for key, count in load_demo_annual(region=region, year=today.year - 1).items():
         made[key] = made.get(key, 0) + count
     # The reminders the daily task sends as the current quarter's summaries fall due.

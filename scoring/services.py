@@ -220,42 +220,44 @@ def sheets_open(*, period: Period, unit: Unit, by) -> int:
     template = template_freeze(template=template)
 
     have_sheet = set(ScoreSheet.objects.filter(period=period).values_list("person_id", flat=True))
-    new_sheets = []
-    if unit.is_cadre_group:
-        # The region's 县管干部, wherever they serve: the organisation department assesses them as one group.
-        for person in Person.objects.filter(
-            is_active=True, unit__region_id=unit.region_id, managed_by=Person.ManagedBy.REGION
-        ).exclude(pk__in=have_sheet):
-            new_sheets.append(ScoreSheet(person=person, period=period, unit=unit, section=None, template=template))
-    else:
-        start, end = period.start_date, period.end_date
-        span = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
-        candidates = (
-            # Cadres managed by the region's committee or above are not the unit's to assess.
-            Person.objects.filter(
-                is_active=True,
-                managed_by=Person.ManagedBy.UNIT,
-                placements__in=Placement.objects.filter(span, unit=unit),
-            )
-            .distinct()
-            .prefetch_related(
-                Prefetch("placements", queryset=Placement.objects.filter(span), to_attr="span_placements")
-            )
-        )
-        for person in candidates:
-            if person.pk in have_sheet:
-                continue
-            placement = placement_for_span(person.span_placements, start, end)
-            if placement is None or placement.unit_id != unit.pk:
-                continue
-            new_sheets.append(
-                ScoreSheet(person=person, period=period, unit=unit, section_id=placement.section_id, template=template)
-            )
+    new_sheets = [
+        ScoreSheet(person=person, period=period, unit=unit, section_id=section_id, template=template)
+        for person, section_id in assessed_by(period=period, unit=unit)
+        if person.pk not in have_sheet
+    ]
     ScoreSheet.objects.bulk_create(new_sheets, batch_size=500)
     sheets_recompute(
         sheets=ScoreSheet.objects.filter(period=period, unit=unit, person__in=[s.person for s in new_sheets])
     )
     return len(new_sheets)
+
+
+def assessed_by(*, period: Period, unit: Unit) -> list[tuple[Person, int | None]]:
+    """Everyone ``unit`` assesses in ``period``, each with the section that assesses them: the people its
+    placements give it for the longest part of the quarter (placement_for_span), never a cadre managed by
+    the region's committee or above; for the region's cadre group, those cadres (县管干部), wherever they
+    serve. Two queries. Starting a unit and counting whom it will start both ask this."""
+    if unit.is_cadre_group:
+        people = Person.objects.filter(
+            is_active=True, unit__region_id=unit.region_id, managed_by=Person.ManagedBy.REGION
+        ).order_by("pk")
+        return [(person, None) for person in people]
+    start, end = period.start_date, period.end_date
+    span = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+    candidates = (
+        Person.objects.filter(
+            is_active=True, managed_by=Person.ManagedBy.UNIT, placements__in=Placement.objects.filter(span, unit=unit)
+        )
+        .distinct()
+        .order_by("pk")
+        .prefetch_related(Prefetch("placements", queryset=Placement.objects.filter(span), to_attr="span_placements"))
+    )
+    assessed = []
+    for person in candidates:
+        placement = placement_for_span(person.span_placements, start, end)
+        if placement is not None and placement.unit_id == unit.pk:
+            assessed.append((person, placement.section_id))
+    return assessed
 
 
 def parse_points(raw) -> Decimal:

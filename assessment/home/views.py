@@ -4,13 +4,15 @@ your region and your unread reminders."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.shortcuts import render
 
 from assessment.quarter import selectors as quarter_selectors
 from assessment.quarter import services as quarter_services
-from periods.models import AssessmentYear, Period
+from assessment.quarter.context_processors import current_for
+from periods.models import AssessmentYear, Period, Step
 from units.models import Role
-from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, roles_of
+from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, Action, roles_of
 
 
 def _org_work(region_ids: set[int]) -> dict[int, dict]:
@@ -49,6 +51,36 @@ def home(request):
         }
         for a in assignments
     ]
+    # Every open quarter of the regions the roles work in (at the turn of the year the next one may be
+    # opened while the last still runs), for a way to each one's board.
+    role_regions = {r["unit"].region_id for r in roles if r["unit"] is not None}
+    working = (
+        list(
+            Period.objects.filter(status=Period.Status.OPEN, assessment_year__region_id__in=role_regions)
+            .select_related("assessment_year")
+            .order_by("-assessment_year__year", "-quarter")[:8]
+        )
+        if role_regions
+        else []
+    )
+    for r in roles:
+        r["periods"] = [p for p in working if r["unit"] and p.assessment_year.region_id == r["unit"].region_id]
+    # A section head's sections with people waiting for their proposal in the quarter being worked (their
+    # squads too, each its own page), never counting their own result.
+    proposals = []
+    if any(a.role == Role.SECTION_HEAD for a in assignments):
+        current = current_for(user, quarter_services.today())
+        if current is not None:
+            proposals = [
+                (current.period, row["section_id"], row["section__name"], row["n"])
+                for row in quarter_selectors.results_visible_to(user=user, period=current.period, action=Action.PROPOSE)
+                .filter(status=Step.SCORING, section__isnull=False)
+                .exclude(person__user=user)
+                .order_by()
+                .values("section_id", "section__name", "section__order")
+                .annotate(n=Count("pk"))
+                .order_by("section__order", "section_id")
+            ]
     open_periods = []
     if person is not None:
         open_periods = (
@@ -62,6 +94,7 @@ def home(request):
     context = {
         "notifications": notifications,
         "open_periods": open_periods,
+        "proposals": proposals,
         "person": person,
         "publicity": publicity,
         "roles": roles,

@@ -29,18 +29,21 @@ class Current:
 
 
 def current_for(user, today: datetime.date) -> Current | None:
-    """The newest open period of the user's regions (their own unit's, and the ones they oversee), and the
-    stage of what the user follows in it. Three queries at most."""
+    """The open period of the user's regions (their own unit's, and the ones they oversee) being worked now,
+    and the stage of what the user follows in it. Three queries at most."""
     regions = Q(assessment_year__region_id__in=units_visible_to(user=user).values("region_id"))
     person = getattr(user, "person", None)
     if person is not None:
         regions |= Q(assessment_year__region_id__in=Unit.objects.filter(pk=person.unit_id).values("region_id"))
-    period = (
+    # The quarter being worked now: the newest open one that has begun (a quarter opened ahead, next year's
+    # first in December, does not hide the one still running); else the earliest opened ahead.
+    periods = list(
         Period.objects.filter(regions, status=Period.Status.OPEN)
         .select_related("assessment_year")
-        .order_by("-assessment_year__year", "-quarter")
-        .first()
+        .order_by("-assessment_year__year", "-quarter")[:8]
     )
+    begun = [p for p in periods if p.start_date <= today]
+    period = begun[0] if begun else (periods[-1] if periods else None)
     if period is None:
         return None
     if scope_for(user, Action.VIEW).is_empty:

@@ -4,7 +4,7 @@ unit stands against the period's deadlines (the board), and a person's own quart
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -20,6 +20,7 @@ from assessment.quarter.places import Places, ledger_figures
 from assessment.quarter.stage import STEP_ORDER, Stage, stage_of
 from periods.models import Period
 from scoring.models import Event
+from scoring.services import assessed_by
 from units.models import Person, Placement, Section, Unit, current_placements_q
 from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
@@ -200,6 +201,21 @@ class BoardRow:
     complete: int = 0  # score sheets complete
     quota: QuotaLedger | None = None  # this quarter's figures of the 申报表 (unsaved)
     deadline: Stage | None = None  # where the section stands and what falls due next (stage_of)
+    own: dict[str, int] = field(default_factory=dict)  # the viewer's own result here, by step (recusal)
+
+    def others_at(self, step: str) -> int:
+        """Results at ``step`` the viewer may act on: all but their own."""
+        return self.counts.get(step, 0) - self.own.get(step, 0)
+
+    @property
+    def skippable(self) -> int:
+        """Summaries the office may move on here."""
+        return self.others_at(Step.SUMMARY)
+
+    @property
+    def proposable(self) -> int:
+        """Proposals the viewer may still make here."""
+        return self.others_at(Step.SCORING)
 
     @property
     def total(self) -> int:
@@ -248,6 +264,7 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
     written: dict[int | None, int] = {}
     complete: dict[int | None, int] = {}
     ends: dict[int | None, datetime.date] = {}  # the last day of each section's publicity, once published
+    own: dict[int | None, dict[str, int]] = {}  # the viewer's own result, by section and step
     for row in (
         results_visible_to(user=user, period=period)
         .filter(unit=unit)
@@ -258,9 +275,12 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
             written=Count("pk", filter=Q(summary_at__isnull=False)),
             complete=Count("pk", filter=Q(sheet__is_complete=True)),
             publicity_ends=Max("publicity_ends"),
+            own=Count("pk", filter=Q(person__user=user)),
         )
     ):
         key = row["section_id"]
+        if row["own"]:
+            own.setdefault(key, {})[row["status"]] = row["own"]
         if day := row["publicity_ends"]:
             ends[key] = max(ends.get(key, day), day)
         counts.setdefault(key, {})[row["status"]] = row["n"]
@@ -283,6 +303,7 @@ def quarter_board(*, user, period: Period, unit, today: datetime.date) -> Board:
             complete=complete[k],
             quota=ledgers.get(k) if k is not None else None,
             deadline=stage_of(period, counts[k], today=today, publicity_ends=ends.get(k)),
+            own=own.get(k, {}),
         )
         for k in ordered
     ]
@@ -370,18 +391,13 @@ def review_requests_for(*, user, period: Period, unit) -> QuerySet[ReviewRequest
 
 
 def unstarted_count(*, period: Period, unit: Unit) -> int:
-    """How many people in service the unit's placements bring into ``period`` who have no result in it yet:
-    what starting the unit's period will make (one query). A person moved during the quarter counts here
-    until the unit that had them longest (placement_for_span) starts them, so the figure is at most one
-    move too high; the service's count, said once done, is exact."""
-    if unit.is_cadre_group:
-        people = Person.objects.filter(unit__region_id=unit.region_id, managed_by=Person.ManagedBy.REGION)
-    else:
-        in_span = Q(placements__unit=unit, placements__start_date__lte=period.end_date) & (
-            Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=period.start_date)
-        )
-        people = Person.objects.filter(in_span, managed_by=Person.ManagedBy.UNIT)
-    return people.filter(is_active=True).exclude(results__period=period).distinct().count()
+    """How many people starting the unit's period will start now: those it assesses this quarter
+    (``scoring.services.assessed_by``, as the start itself asks) without a result yet. Three queries."""
+    assessed = {person.pk for person, _section in assessed_by(period=period, unit=unit)}
+    started = set(
+        QuarterlyResult.objects.filter(period=period, person_id__in=assessed).values_list("person_id", flat=True)
+    )
+    return len(assessed - started)
 
 
 def feedback_results_for(*, user, period: Period, unit: Unit) -> QuerySet[QuarterlyResult]:

@@ -30,12 +30,15 @@ def test_the_staff_pages_fit_a_phone_and_a_review_can_be_asked_on_one(
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
         assert phone.locator("h1").first.is_visible(), path
 
-    # During publicity, a review request from the phone.
+    # During publicity, a review request from the phone; the page asks first, and the person says yes.
+    asked = []
+    phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     phone.goto(f"{live_server.url}/quarter/mine/{period.pk}/")
     phone.get_by_label("申请复核的内容和理由").fill("加分事项未计入。")
     phone.get_by_role("button", name="申请复核").click()
     phone.locator(".alert-success").wait_for()
     assert me.results.get(period=period).review_requests.get().reason == "加分事项未计入。"
+    assert asked == ["向考核办申请复核本人考核结果？"]
 
 
 def test_the_offices_end_of_the_quarter_fits_a_phone_and_feedback_is_recorded_on_one(

@@ -60,6 +60,7 @@ def test_a_section_goes_from_scores_to_a_published_grade(
     # The chain's irreversible acts ask first; the users say yes, and the questions are kept to be read.
     asked = []
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
 
     # The member of staff writes the quarterly summary on a phone, from the menu.
     log_in(phone, first.user)

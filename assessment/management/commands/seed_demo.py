@@ -16,13 +16,19 @@ class Command(BaseCommand):
         started = time.perf_counter()
         today = timezone.localdate()
         year = demo_year(today)
+
+        def say(message: str) -> None:
+            self.stdout.write(f"  {message} ({time.perf_counter() - started:.0f}s)")
+            self.stdout.flush()
+
+        say("the county: units, sections, people, placements, accounts")
         try:
             created = load_demo(year)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
         # A demo built in an earlier year keeps that year, complete to its last quarter.
         as_of = today if year == today.year else datetime.date(year, 12, 31)
-        created |= load_demo_history(region=Region.objects.get(code=DEMO_REGION_CODE), today=as_of)
+        created |= load_demo_history(region=Region.objects.get(code=DEMO_REGION_CODE), today=as_of, say=say)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{name} {count}" for name, count in created.items())
         if any(created.values()):

@@ -172,7 +172,7 @@ def board(request, period_pk: int, code: str):
             or any(review_scope.covers_section(r.section) for r in rows if r.section),
             "can_decide": scope_for(request.user, Action.DECIDE).covers_unit(unit),
             "can_publish": runs and 0 < decided == total,
-            "can_allocate": runs and total > 0,
+            "can_allocate": runs and total > 0 and not period.is_closed,
             "task": shown_task(request),
             "can_import": scope_for(request.user, Action.IMPORT_MONTHLY).covers_unit(unit),
             "can_answer_reviews": runs,

@@ -64,3 +64,10 @@ def test_someone_of_another_region_sees_no_period(quarter, client):
     assert current_for(stranger, datetime.date(2026, 3, 1)) is None
     client.force_login(stranger)
     assert 'id="current-period"' not in client.get(reverse("home")).content.decode()
+
+
+def test_a_quarter_opened_ahead_does_not_hide_the_one_still_running(quarter, cast, region):
+    ahead = services.year_create(region=region, year=2027, by=cast["org"]).periods.get(quarter=1)
+    services.period_open(period=ahead, by=cast["org"])
+    assert current_for(cast["office"], datetime.date(2026, 3, 20)).period == quarter
+    assert current_for(cast["office"], datetime.date(2027, 1, 5)).period == ahead
