@@ -9,7 +9,6 @@ from django.shortcuts import render
 
 from assessment.quarter import selectors as quarter_selectors
 from assessment.quarter import services as quarter_services
-from assessment.quarter.context_processors import current_for
 from periods.models import AssessmentYear, Period, Step
 from units.models import Role
 from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, Action, roles_of
@@ -65,22 +64,21 @@ def home(request):
     )
     for r in roles:
         r["periods"] = [p for p in working if r["unit"] and p.assessment_year.region_id == r["unit"].region_id]
-    # A section head's sections with people waiting for their proposal in the quarter being worked (their
-    # squads too, each its own page), never counting their own result.
+    # A section head's sections (their squads too, each its own page) with people waiting for their
+    # proposal in each open quarter, never counting their own result: one query.
     proposals = []
-    if any(a.role == Role.SECTION_HEAD for a in assignments):
-        current = current_for(user, quarter_services.today())
-        if current is not None:
-            proposals = [
-                (current.period, row["section_id"], row["section__name"], row["n"])
-                for row in quarter_selectors.results_visible_to(user=user, period=current.period, action=Action.PROPOSE)
-                .filter(status=Step.SCORING, section__isnull=False)
-                .exclude(person__user=user)
-                .order_by()
-                .values("section_id", "section__name", "section__order")
-                .annotate(n=Count("pk"))
-                .order_by("section__order", "section_id")
-            ]
+    if working and any(a.role == Role.SECTION_HEAD for a in assignments):
+        by_pk = {p.pk: p for p in working}
+        proposals = [
+            (by_pk[row["period_id"]], row["section_id"], row["section__name"], row["n"])
+            for row in quarter_selectors.results_visible_to(user=user, action=Action.PROPOSE)
+            .filter(period__in=working, status=Step.SCORING, section__isnull=False)
+            .exclude(person__user=user)
+            .order_by()
+            .values("period_id", "section_id", "section__name", "section__order")
+            .annotate(n=Count("pk"))
+            .order_by("section__order", "section_id")
+        ]
     open_periods = []
     if person is not None:
         open_periods = (

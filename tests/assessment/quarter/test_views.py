@@ -265,7 +265,13 @@ def test_the_section_head_is_told_who_is_missing_from_the_proposal_page_and_why(
     assert f"本股室有{waiting}人尚未提交季度小结" in page
 
 
-def test_the_home_page_takes_each_role_straight_to_its_current_quarter(quarter, cast, unit, section, client):
+def test_the_home_page_takes_each_role_straight_to_its_current_quarter(
+    quarter, cast, unit, section, client, during_quarter
+):
+    propose = reverse("quarter:propose", args=[quarter.pk, section.pk])
+    client.force_login(cast["head"])
+    assert propose not in client.get(reverse("home")).content.decode()  # nobody waits for a proposal yet
+    services.summaries_skip(results=results(quarter), by=cast["office"], reason="纸质小结已提交")
     expected = {
         "head": [
             reverse("quarter:board", args=[quarter.pk, unit.code]),
