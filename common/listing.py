@@ -7,8 +7,9 @@ declared (an unknown column or filter value never errors: it is simply not appli
 with what the template needs to draw the controls (``templates/includes/list_controls.html``,
 ``templates/includes/pagination.html``, and ``sort_links`` for the column headers).
 
-Search matches a name (contains) or, for a term of digits (an ID number's tail, e.g. 1234 or 123X), the
-end of the ID number."""
+Search matches a name (contains) or, for a term of exactly four characters (digits, the last one may be X),
+the last four of the ID number: the part the pages show anyway (units.validators.mask_id_number). A longer
+tail is not matched, or the search would reveal a masked number one digit at a time."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-ID_TAIL = re.compile(r"^\d{3,17}[\dXx]?$")
+ID_TAIL = re.compile(r"^\d{3}[\dXx]$")
 DEFAULT_PER_PAGE = 50
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.params import as_pk
 from common.refusals import log_refusal, not_found, refusal_messages, show_refusal
 from periods.models import Period
 from scoring import evidence as evidence_rules
@@ -211,7 +212,7 @@ def events(request, period_pk: int, code: str):
     if not scope_for(request.user, Action.APPROVE_EVENTS).covers_unit(unit):
         log_refusal(request.user, "event_decide", f"unit={code}")
         return HttpResponse(_("Your roles do not allow this action."), status=403)
-    event = Event.objects.filter(pk=request.POST.get("event") or None, unit=unit, period=period).first()
+    event = Event.objects.filter(pk=as_pk(request.POST.get("event")), unit=unit, period=period).first()
     if event is None:
         raise not_found(request, "event_decide", f"event={request.POST.get('event')}")
     note = request.POST.get("note", "")[:200]
@@ -310,7 +311,7 @@ def event_checks(request, period_pk: int):
         raise not_found(request, "event_checks", f"period={period_pk}")
     waiting = selectors.events_to_check(user=request.user, period=period)
     if request.method == "POST":
-        event = waiting.filter(pk=request.POST.get("event") or None).first()
+        event = waiting.filter(pk=as_pk(request.POST.get("event"))).first()
         if event is None:
             raise not_found(request, "event_check", f"event={request.POST.get('event')}")
         note = request.POST.get("note", "")[:200]

@@ -109,9 +109,24 @@ def events_to_check(*, user, period: Period) -> QuerySet[Event]:
     """The declarations of ``period`` waiting for the user's check (把关): those of the people the user may
     propose grades for, never the user's own."""
     scope = scope_for(user, Action.PROPOSE)
-    events = Event.objects.filter(
-        period=period, status=Event.Status.DECLARED, pk__in=shares_placed_in(scope).values("event_id")
-    ).exclude(shares__person__user_id=user.pk)
+    # A section head checks their sections' people; a unit's office only those outside every section
+    # (services.checks_place).
+    sectioned = shares_placed_in(Scope(everything=scope.everything, section_ids=scope.section_ids))
+    unit_wide = Scope(region_ids=scope.region_ids, unit_ids=scope.unit_ids)
+    sheets = ScoreSheet.objects.filter(person_id=OuterRef("person_id"), period_id=OuterRef("event__period_id"))
+    outside_sections = EventShare.objects.filter(
+        Q(Exists(sheets.filter(unit_wide.place_q(), section__isnull=True)))
+        | (
+            ~Q(Exists(sheets))
+            & Q(person__section__isnull=True)
+            & unit_wide.place_q(unit_field="person__unit", section_field="person__section")
+        )
+    )
+    events = (
+        Event.objects.filter(period=period, status=Event.Status.DECLARED)
+        .filter(Q(pk__in=sectioned.values("event_id")) | Q(pk__in=outside_sections.values("event_id")))
+        .exclude(shares__person__user_id=user.pk)
+    )
     return _with_rows(events).order_by("declared_at", "pk")
 
 

@@ -677,6 +677,16 @@ def event_places(event: Event) -> list[tuple[Person, Unit, Section | None]]:
     return places
 
 
+def checks_place(scope, *, unit: Unit, section) -> bool:
+    """Who checks (把关) a declaration of a person assessed in ``unit`` and ``section``: the head of that
+    section (a section role over it), or, for someone outside every section, whoever proposes for the
+    unit (its office). The office's unit-wide PROPOSE does not stand in for a section head, or one office
+    could check and a second approve, and the section would never see it."""
+    if section is None:
+        return scope.covers_unit(unit)
+    return scope.everything or section.pk in scope.section_ids
+
+
 def _section_act(event: Event, by, what: str) -> tuple[Event, list[Person]]:
     """Authorise the section's check or return of a declaration, lock it and make sure it waits for one.
 
@@ -685,7 +695,7 @@ def _section_act(event: Event, by, what: str) -> tuple[Event, list[Person]]:
     """
     places = event_places(event)
     scope = scope_for(by, Action.PROPOSE)
-    if not places or not all(scope.covers_place(unit=unit, section=section) for _p, unit, section in places):
+    if not places or not all(checks_place(scope, unit=unit, section=section) for _p, unit, section in places):
         raise refusal(
             by, what, f"event={event.pk}", _("Only the head of the person's section checks this declaration.")
         )

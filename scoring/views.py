@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.listing import Filter, listing
+from common.params import is_number
 from common.progress import shown_task
 from common.refusals import log_refusal, not_found
 from common.workbooks import run_import
@@ -115,7 +116,7 @@ def sheet_detail(request, pk: int):
         try:
             services.sheet_enter(
                 sheet=sheet,
-                values={int(k): v for k, v in posted.items() if k.isdigit()},
+                values={int(k): v for k, v in posted.items() if is_number(k)},
                 by=request.user,
                 expected_version=expected,
                 reason=request.POST.get("reason", "")[:200],

@@ -107,8 +107,15 @@ def published_results_for(
         published = published.filter(
             unit_id__in=QuarterlyResult.objects.filter(period=period, person=person).values("unit_id")
         )
-    elif may_read_publicity(user=user, period=period, unit=unit, today=today or timezone.localdate()):
+    elif is_member(user=user, period=period, unit=unit, today=today or timezone.localdate()):
         published = published.filter(unit=unit)
+    elif may_read_publicity(user=user, period=period, unit=unit, today=today or timezone.localdate()):
+        # A role over the whole unit sees its whole 公示; a role over some of its sections (or a grant on
+        # one) sees those sections' rows only.
+        scope = scope_for(user, Action.VIEW)
+        published = published.filter(unit=unit)
+        if not scope.covers_unit(unit):
+            published = published.filter(scope.place_q())
     else:
         return QuarterlyResult.objects.none()
     return published.select_related("person", "section", "sheet").order_by(

@@ -272,6 +272,9 @@ def unit_start(*, period: Period, unit: Unit, by) -> int:
         raise refusal(
             by, "unit_start", f"unit={unit.pk}", _("You may not start the period of %(unit)s.") % {"unit": unit}
         )
+    # Two starts of the same unit at once (a double click, two officers) are serialised on the unit's row:
+    # the second finds the first's sheets and starts nobody twice.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
     period = Period.objects.select_related("assessment_year").get(pk=period.pk)
     if period.status != Period.Status.OPEN:
         raise ValidationError(_("The period is not open."), code="out_of_order")

@@ -22,6 +22,9 @@ def allocate_places_task(self, period_id: int, unit_id: int | None = None) -> di
     Idempotent: the ledgers are recomputed from the results each time.
     """
     period = Period.objects.select_related("assessment_year").get(pk=period_id)
+    if period.is_closed:
+        # A closed quarter's ledgers are its record: a ratio changed later in the year must not rewrite them.
+        return {"units": 0, "sections": 0, "unit_places": 0, "closed": True}
     unit_ids = QuarterlyResult.objects.filter(period=period).values("unit_id")
     units = Unit.objects.filter(pk__in=unit_ids)
     if unit_id is not None:

@@ -28,6 +28,9 @@ def test_search_matches_a_name_or_the_tail_of_an_id_number(staff):
     tail = staff[5].id_number[-4:]
     assert staff[5] in page_of({"q": tail}).rows
     assert page_of({"q": "无此人"}).count == 0
+    # Only the four the pages show: a longer tail would unmask the number a digit at a time.
+    for longer in (staff[5].id_number[-5:], staff[5].id_number[-10:], staff[5].id_number):
+        assert page_of({"q": longer}).count == 0, longer
 
 
 def test_filters_take_only_the_values_offered_and_none_means_an_empty_field(staff, section, other_section):

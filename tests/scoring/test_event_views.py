@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from scoring import services
+from scoring import selectors, services
 from scoring.evidence import check_file
 from scoring.models import Event, EventEvidence, EventShare, EventStandard
 from tests import factories
@@ -395,14 +395,28 @@ def test_nobody_checks_their_own_declaration(login, period, unit, section, sheet
     assert own.status == "declared"
 
 
-def test_whoever_checked_a_declaration_does_not_also_decide_it(declared, officer, section_head):
-    deputy = factories.user_with_role("office", unit=declared.unit, username="office-deputy")
-    services.event_check(event=declared, by=officer)  # the office may check, e.g. for people in no section
+def test_the_office_checks_only_people_outside_every_section_and_never_decides_what_it_checked(
+    declared, officer, section_head, period, unit, standards
+):
+    # A sectioned person's declaration is the section head's to check, not the office's.
     with pytest.raises(PermissionError):
-        services.event_approve(event=declared, by=officer)
-    services.event_approve(event=declared, by=deputy)
-    declared.refresh_from_db()
-    assert (declared.status, declared.decided_by) == ("approved", deputy)
+        services.event_check(event=declared, by=officer)
+    assert declared.pk not in [e.pk for e in selectors.events_to_check(user=officer, period=period)]
+    assert declared.pk in [e.pk for e in selectors.events_to_check(user=section_head, period=period)]
+    # Someone outside every section: the office checks, and a second officer decides.
+    chief = factories.PersonFactory(unit=unit, section=None, user=factories.UserFactory(username="chief"))
+    own = services.event_declare(
+        period=period, matter="论文获奖", standard=standards["city_commendation"], evidence="证书", by=chief.user
+    )
+    assert own.pk in [e.pk for e in selectors.events_to_check(user=officer, period=period)]
+    assert own.pk not in [e.pk for e in selectors.events_to_check(user=section_head, period=period)]
+    deputy = factories.user_with_role("office", unit=unit, username="office-deputy")
+    services.event_check(event=own, by=officer)
+    with pytest.raises(PermissionError):
+        services.event_approve(event=own, by=officer)
+    services.event_approve(event=own, by=deputy)
+    own.refresh_from_db()
+    assert (own.status, own.decided_by) == ("approved", deputy)
 
 
 # Queries -----------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from assessment.quarter import places, selectors, services
 from assessment.quarter.forms import TEXT_LIMIT
 from assessment.quarter.tasks import ALLOCATED, allocate_places_task
 from common.listing import Filter, listing
+from common.params import is_number
 from common.progress import shown_task, task_start
 from common.refusals import log_refusal, not_found, refusal_messages
 from periods.selectors import periods_visible_to
@@ -69,7 +70,7 @@ def _submit(request, chosen: list, act, *, empty: str, done: str) -> list[str] |
 def _stale(request, period, posted, live) -> list[str]:
     """Rows of a posted form that are no longer in the user's queue because someone acted first: who did
     what, and when. The form is then refused whole, so nothing is saved on a picture of the past."""
-    gone = {int(pk) for pk in posted if str(pk).isdigit()} - set(live)
+    gone = {int(pk) for pk in posted if is_number(pk)} - set(live)
     problems = []
     for last in selectors.last_acts(user=request.user, period=period, pks=gone):
         entry, result = last.entry, last.result
@@ -98,7 +99,16 @@ def _grades_allowed(result: QuarterlyResult) -> list[str]:
     return [g for g in GRADE_ORDER if GRADE_ORDER.index(g) >= GRADE_ORDER.index(sheet.eligible_grade)]
 
 
-QUEUE_PAGE = 200  # a unit's queue on one page, so "all at once" is all
+def _closed(request, period, what: str, back: str):
+    """A closed quarter is read-only: the act is refused, said why, and logged."""
+    log_refusal(request.user, what, f"period={period.pk} closed")
+    messages.error(
+        request, _("%(period)s is closed and read-only: its places are not recomputed.") % {"period": period}
+    )
+    return redirect(back)
+
+
+QUEUE_PAGE = 1000  # a unit's queue on one page, so "all at once" is all (a unit is rarely larger)
 
 
 def _queue_listing(request, period, unit, step: str, action: Action):
@@ -441,6 +451,8 @@ def allocate(request, period_pk: int, code: str):
     if not scope_for(request.user, Action.RUN_PERIOD).covers_unit(unit):
         log_refusal(request.user, "quarter_allocate", f"unit={code}")
         return HttpResponse(_("Your roles do not allow this action."), status=403)
+    if period.is_closed:
+        return _closed(request, period, "quarter_allocate", reverse("quarter:board", args=[period.pk, unit.code]))
     label = _("Places of 好 of %(unit)s, %(period)s") % {"unit": unit.name, "period": period}
     task = task_start(request, allocate_places_task, period.pk, unit.pk, label=label, outcome=ALLOCATED)
     return redirect(f"{reverse('quarter:board', args=[period.pk, unit.code])}?task={task}")
@@ -453,6 +465,8 @@ def allocate_region(request, period_pk: int):
     period = _period(request, period_pk)
     if not services.region_scope(request.user, period.assessment_year.region, Action.SET_RATIOS):
         raise not_found(request, "quarter_allocate_region", f"period={period_pk}")
+    if period.is_closed:
+        return _closed(request, period, "quarter_allocate_region", reverse("scoring:period_list"))
     label = _("Places of 好 of every unit, %(period)s") % {"period": period}
     task = task_start(request, allocate_places_task, period.pk, label=label, outcome=ALLOCATED)
     return redirect(f"{reverse('scoring:period_list')}?task={task}")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from assessment.models import Grade, QuarterlyResult
 from assessment.quarter import selectors, services
 from assessment.quarter.views.chain import _period, _unit
+from common.params import is_number
 from common.refusals import not_found, refusal_messages, show_refusal
 from units.models import Section
 from units.permissions import Action, scope_for
@@ -95,7 +96,7 @@ def _filtered(results, params, sections: dict[int, Section]):
         "untold": params.get("untold", "") == "1",
         "q": params.get("q", "").strip()[:50],
     }
-    if chosen["section"].isdigit() and int(chosen["section"]) in sections:
+    if is_number(chosen["section"]) and int(chosen["section"]) in sections:
         results = results.filter(section_id=int(chosen["section"]))
     else:
         chosen["section"] = ""
@@ -125,7 +126,7 @@ def feedback(request, period_pk: int, code: str):
     problems: list[str] = []
     if request.method == "POST":
         form = FeedbackForm(request.POST)
-        ticked = [pk for pk in request.POST.getlist("result") if pk.isdigit()]
+        ticked = [pk for pk in request.POST.getlist("result") if is_number(pk)]
         if not ticked:
             problems = [_("Tick the people who were told.")]
         elif form.is_valid():

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from assessment.models import Grade, QuarterlyResult
 from assessment.quarter import selectors, services
+from common.params import is_number
 from common.refusals import not_found
 from periods.models import Period
 from units.models import Unit
@@ -38,7 +39,7 @@ def publicity(request, period_pk: int, code: str):
         "q": request.GET.get("q", "").strip()[:50],
     }
     shown = every
-    if chosen["section"].isdigit() and int(chosen["section"]) in sections:
+    if is_number(chosen["section"]) and int(chosen["section"]) in sections:
         shown = shown.filter(section_id=int(chosen["section"]))
     else:
         chosen["section"] = ""

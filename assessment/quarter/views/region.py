@@ -22,6 +22,7 @@ from assessment.quarter import region_selectors as selectors
 from assessment.quarter import services
 from assessment.quarter.forms import TEXT_LIMIT
 from assessment.quarter.views.chain import _period, _submit
+from common.params import as_pk, is_number
 from common.refusals import not_found, refusal_messages
 from periods.models import AssessmentYear
 from units.permissions import Action, scope_for
@@ -74,13 +75,13 @@ def year_create(request):
     """Set up an assessment year of a region: its four quarterly periods, as drafts, with their deadlines."""
     region = (
         selectors.regions_for(user=request.user, action=Action.SET_RATIOS)
-        .filter(pk=request.POST.get("region") if str(request.POST.get("region", "")).isdigit() else None)
+        .filter(pk=as_pk(request.POST.get("region")))
         .first()
     )
     if region is None:
         raise not_found(request, "quarter_year_create", f"region={request.POST.get('region', '')[:20]}")
     raw = request.POST.get("year", "").strip()
-    year = int(raw) if raw.isdigit() and len(raw) == 4 else None
+    year = int(raw) if is_number(raw) and len(raw) == 4 else None
     if year is None or not YEARS[0] <= year <= YEARS[1]:
         messages.error(
             request,
@@ -174,7 +175,7 @@ def ratios(request, year_pk: int):
     failed = None
     if request.method == "POST":
         raw_unit = posted.get("unit", "")
-        unit = selectors.ratio_units(assessment_year=year).filter(pk=raw_unit).first() if raw_unit.isdigit() else None
+        unit = selectors.ratio_units(assessment_year=year).filter(pk=raw_unit).first() if is_number(raw_unit) else None
         reason = posted.get("reason", "")
         try:
             if unit is None:
