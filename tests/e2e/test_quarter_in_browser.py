@@ -204,6 +204,9 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
         fill_grid(walk, office)
     office.goto(board_url)
     office.get_by_role("link", name="评分表").first.click()
+    office.select_option("#list-section", "none")  # the people outside every section
+    office.get_by_role("button", name="筛选").click()
+    office.wait_for_load_state()
     sheets_url = office.url
     leaders = list(
         ScoreSheet.objects.filter(period=period, unit__code=code, section__isnull=True).values_list("pk", flat=True)
