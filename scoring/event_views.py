@@ -26,8 +26,9 @@ from common.refusals import log_refusal, not_found, refusal_messages, show_refus
 from periods.models import Period
 from scoring import evidence as evidence_rules
 from scoring import selectors, services
-from scoring.models import Event, EventStandard
+from scoring.models import Event, EventStandard, ScoreSheet
 from scoring.views import _period, _unit
+from units.models import Person
 from units.permissions import Action, scope_for
 from units.selectors import people_visible_to
 
@@ -148,10 +149,22 @@ ShareFormSet = forms.formset_factory(
 def _recordable_people(user, period: Period, unit):
     """Whom the user may record an event for: the people the unit assesses or holds, inside the user's
     scope for events, the user's own record left out (nobody records on their own result)."""
-    people = people_visible_to(user=user, action=Action.APPROVE_EVENTS).filter(
-        Q(unit=unit) | Q(score_sheets__period=period, score_sheets__unit=unit)
+    # Where the period assesses each person decides (services._records_for): the unit's sheets this quarter
+    # (a cadre group's 县管干部, people seconded in), and its own people who have no sheet anywhere yet.
+    scope = scope_for(user, Action.APPROVE_EVENTS)
+    assessed = ScoreSheet.objects.filter(period=period, unit=unit).filter(scope.place_q()).values("person_id")
+    sheetless = (
+        people_visible_to(user=user, action=Action.APPROVE_EVENTS)
+        .filter(unit=unit)
+        .exclude(score_sheets__period=period)
     )
-    people = people.filter(is_active=True).exclude(user_id=user.pk).distinct().order_by("post_order", "name", "pk")
+    people = Person.objects.filter(Q(pk__in=assessed) | Q(pk__in=sheetless.values("pk")))
+    people = (
+        people.filter(is_active=True)
+        .exclude(user_id=user.pk)
+        .select_related("unit", "section")
+        .order_by("post_order", "name", "pk")
+    )
     return {person.pk: person for person in people}
 
 

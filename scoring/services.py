@@ -589,7 +589,7 @@ def event_record(
         raise refusal(
             by, "event_record", f"unit={unit.pk}", _("You may not record events for %(unit)s.") % {"unit": unit}
         )
-    outside = [person for person, _share in shares if not can_on_person(by, Action.APPROVE_EVENTS, person)]
+    outside = [person for person, _share in shares if not _records_for(by, period, unit, person)]
     if outside:
         raise refusal(
             by,
@@ -675,6 +675,18 @@ def event_places(event: Event) -> list[tuple[Person, Unit, Section | None]]:
         sheet = sheets.get(person.pk)
         places.append((person, sheet.unit, sheet.section) if sheet else (person, person.unit, person.section))
     return places
+
+
+def _records_for(by, period: Period, unit: Unit, person: Person) -> bool:
+    """Whether ``by`` records an event of ``unit`` on ``person``: where the period assesses the person (their
+    sheet's unit and section) when they have a sheet, else their home. So a seconded person's events are the
+    receiving unit's, and a 县管干部's the cadre group's, not their home unit's."""
+    sheet = ScoreSheet.objects.filter(period=period, person=person).select_related("unit", "section").first()
+    if sheet is not None:
+        return sheet.unit_id == unit.pk and scope_for(by, Action.APPROVE_EVENTS).covers_place(
+            unit=sheet.unit, section=sheet.section
+        )
+    return person.unit_id == unit.pk and can_on_person(by, Action.APPROVE_EVENTS, person)
 
 
 def checks_place(scope, *, unit: Unit, section) -> bool:

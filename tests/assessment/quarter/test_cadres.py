@@ -62,3 +62,19 @@ def test_the_group_has_its_own_places_under_the_ratio_the_region_sets(opened, gr
 def test_the_units_office_cannot_reach_the_groups_board(opened, group, cast, client):
     client.force_login(cast["office"])
     assert client.get(reverse("quarter:board", args=[opened.pk, group.code])).status_code == 404
+
+
+def test_a_cadres_events_are_the_groups_to_record_not_the_home_units(opened, group, cast, unit):
+    from scoring import services as scoring
+    from scoring.models import EventStandard
+
+    chief = factories.PersonFactory(unit=unit, section=None, name="局长甲", managed_by="region")
+    group_office = factories.user_with_role("office", unit=group, username="cadre-office")
+    services.unit_start(period=opened, unit=group, by=group_office)
+    veto = EventStandard.objects.filter(kind="veto").first() or EventStandard.objects.filter(kind="deduction").first()
+    record = {"period": opened, "matter": "违反工作纪律", "standard": veto, "evidence": "通报"}
+    with pytest.raises(PermissionError):
+        scoring.event_record(unit=unit, shares=[(chief, veto.points)], by=cast["office"], **record)
+    event = scoring.event_record(unit=group, shares=[(chief, veto.points)], by=group_office, **record)
+    assert event.unit == group
+    assert chief.score_sheets.get(period=opened).unit == group
