@@ -680,6 +680,18 @@ def _move_unit(results: list[QuarterlyResult], *, by, action: str, to: str, comm
     return len(results)
 
 
+def _refuse_own(results: list[QuarterlyResult], by, what: str, unit: Unit) -> None:
+    """核准 and sending back decide every result of the unit: nobody decides a unit that holds their own."""
+    if any(r.person.user_id is not None and r.person.user_id == by.pk for r in results):
+        raise refusal(
+            by,
+            what,
+            f"unit={unit.pk} own",
+            _("Your own result is among those of %(unit)s: another officer of the organisation department acts on it.")
+            % {"unit": unit},
+        )
+
+
 @transaction.atomic
 def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = None) -> int:
     """The organisation department confirms (核准) the unit's results; follow-ups are created."""
@@ -695,6 +707,7 @@ def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = N
     )
     if not results or any(r.status != Status.CONFIRMATION for r in results):
         raise ValidationError(_("The unit has not reported its results yet."), code="out_of_order")
+    _refuse_own(results, by, "unit_confirm", unit)
     moved = _move_unit(results, by=by, action="unit_confirm", to=Status.FINAL)
     due = (on or today()) + datetime.timedelta(days=period.assessment_year.follow_up_days)
     follow_ups = [
@@ -720,9 +733,15 @@ def unit_send_back(*, period: Period, unit: Unit, by, reason: str) -> int:
         )
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the results are sent back.")]})
-    results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
+    results = list(
+        QuarterlyResult.objects.select_for_update()
+        .filter(period=period, unit=unit)
+        .select_related("person")
+        .order_by("pk")
+    )
     if not results or any(r.status != Status.CONFIRMATION for r in results):
         raise ValidationError(_("Only reported results can be sent back."), code="out_of_order")
+    _refuse_own(results, by, "unit_send_back", unit)
     return _move_unit(results, by=by, action="unit_send_back", to=Status.COMMITTEE, comment=reason)
 
 

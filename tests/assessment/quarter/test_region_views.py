@@ -405,3 +405,24 @@ def test_the_org_home_page_leads_to_its_own_pages(quarter, cast, region, client,
     assert reverse("quarter:ratios", args=[newer.pk]) in html
     client.force_login(cast["office"])
     assert reverse("quarter:region_periods") not in page(client, reverse("home"))
+
+
+def test_nobody_confirms_or_sends_back_a_unit_holding_their_own_result(reported, cast, unit, region):
+    from assessment.models import QuarterlyResult
+    from assessment.quarter import services as quarter_services
+
+    period = reported
+    mine = QuarterlyResult.objects.filter(period=period, unit=unit).select_related("person").first()
+    officer = factories.user_with_role("org", region=region, username="org-member")
+    mine.person.user = officer
+    mine.person.save(update_fields=["user"])
+    for act in (
+        lambda: quarter_services.unit_confirm(period=period, unit=unit, by=officer),
+        lambda: quarter_services.unit_send_back(period=period, unit=unit, by=officer, reason="复议"),
+    ):
+        with pytest.raises(PermissionError):
+            act()
+    assert set(QuarterlyResult.objects.filter(period=period, unit=unit).values_list("status", flat=True)) == {
+        "confirmation"
+    }
+    assert quarter_services.unit_confirm(period=period, unit=unit, by=cast["org"]) > 0
