@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from assessment.models import Notification, QuarterlyResult
 from assessment.quarter.stage import STEP_DEADLINES, stage_of
 from periods.models import Period
-from units.models import Role, RoleAssignment
+from units.models import Role, RoleAssignment, Unit
 
 Status = QuarterlyResult.Status
 
@@ -48,6 +48,14 @@ def late_places(period: Period, *, today: datetime.date) -> dict[int, set[str]]:
         stage = stage_of(period, counts, today=today, publicity_ends=ends.get(key))
         if stage is not None and stage.is_late:
             late[key[0]].add(names[key])
+    # A unit that has not started the period stands before its first step, as the dashboards show it.
+    unstarted = stage_of(period, {}, today=today)
+    if unstarted is not None and unstarted.is_late:
+        started = {unit_id for unit_id, _section_id in groups}
+        for unit in Unit.objects.filter(region_id=period.assessment_year.region_id, is_active=True).exclude(
+            pk__in=started
+        ):
+            late[unit.pk].add(unit.name)
     return late
 
 

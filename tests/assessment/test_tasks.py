@@ -9,6 +9,7 @@ from assessment.models import Notification, QuotaLedger
 from assessment.quarter import reminders, services
 from assessment.quarter.tasks import allocate_places_task, send_reminders_task
 from config.celery import app
+from tests import factories
 
 
 def test_the_allocation_task_writes_every_ledger_and_is_idempotent(quarter, unit, section, other_section):
@@ -139,3 +140,17 @@ def test_the_home_page_shows_unread_reminders(quarter, cast, staff, client):
     html = client.get(reverse("home")).content.decode()
     assert "提醒" in html
     assert "个人小结" in html
+
+
+def test_an_office_that_has_not_started_its_unit_is_told_it_is_late_as_the_dashboard_says(quarter, cast, region):
+    from assessment.dashboards.selectors import region_dashboard
+
+    other = factories.UnitFactory(region=region, name="未启动单位")
+    office = factories.user_with_role("office", unit=other, username="office-late")
+    quarter.summary_due = datetime.date(2026, 3, 31)
+    quarter.save()
+    today = datetime.date(2026, 4, 2)
+    reminders.send_reminders(today=today)
+    assert "未启动单位" in Notification.objects.get(user=office).message
+    row = next(r for r in region_dashboard(user=cast["org"], period=quarter, today=today).units if r.unit == other)
+    assert row.deadline.is_late
