@@ -10,7 +10,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from assessment.models import AnnualResult, Grade, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.models import (
+    AnnualAppeal,
+    AnnualGrade,
+    AnnualResult,
+    Grade,
+    QuarterlyResult,
+    QuotaLedger,
+    RegisterExport,
+    ReviewRequest,
+)
 from assessment.quarter.places import LEDGER_FIGURES
 from assessment.registers.export import KINDS, QUARTER_NAMES
 from periods.models import Period
@@ -223,6 +232,31 @@ class AnnualResultSerializer(Described):
             "excellent_eligible",
             "proposed_grade",
             "final_grade",
+        ]
+
+
+class AnnualAppealSerializer(Described):
+    person = serializers.IntegerField(source="result.person_id", read_only=True, help_text=_("Person id."))
+    year = serializers.IntegerField(source="result.assessment_year.year", read_only=True, help_text=_("Year."))
+    is_open = serializers.BooleanField(read_only=True, help_text=_("Waiting for its answer."))
+
+    class Meta:
+        model = AnnualAppeal
+        fields = [
+            "id",
+            "result",
+            "person",
+            "year",
+            "kind",
+            "reason",
+            "requested_on",
+            "answer_due",
+            "answer",
+            "outcome",
+            "grade_before",
+            "grade_after",
+            "answered_on",
+            "is_open",
         ]
 
 
@@ -511,6 +545,34 @@ class ReviewAnswerInput(Strict):
     answer = text(_("The office's answer."))
     grade = serializers.ChoiceField(
         choices=GRADES, required=False, help_text=_("A changed final grade, if the review changes it.")
+    )
+
+
+ANNUAL_GRADES = [("", "")] + [(value, value) for value in AnnualGrade.values]
+
+
+class AnnualProposeInput(Strict):
+    grade = serializers.ChoiceField(
+        choices=ANNUAL_GRADES, help_text=_("Proposed grade: 优秀, 称职, 基本称职 or 不称职; empty for no grade.")
+    )
+    comment = text(_("The leaders' appraisal; for no grade, the written comment."), required=False)
+    reason = text(_("Why, when the grade differs from the suggestion."), required=False)
+
+
+class AnnualDecideInput(Strict):
+    grade = serializers.ChoiceField(
+        choices=ANNUAL_GRADES, help_text=_("Final grade: 优秀, 称职, 基本称职 or 不称职; empty for no grade.")
+    )
+    reason = text(_("Why, when the grade differs from the suggestion."), required=False)
+    comment = text(_("The written comment for no grade, if the committee rewrites it."), required=False)
+
+
+class AnnualAnswerInput(Strict):
+    answer = text(_("The answer, written to the person."))
+    grade = serializers.ChoiceField(
+        choices=[(value, value) for value in AnnualGrade.values],
+        required=False,
+        help_text=_("A changed final grade, if the answer changes it."),
     )
 
 

@@ -14,6 +14,7 @@ router.register("sheets", views.ScoreSheetViewSet, basename="sheet")
 router.register("results", views.QuarterlyResultViewSet, basename="result")
 router.register("ledgers", views.QuotaLedgerViewSet, basename="ledger")
 router.register("annual-results", views.AnnualResultViewSet, basename="annual-result")
+router.register("annual-appeals", views.AnnualAppealViewSet, basename="annual-appeal")
 router.register("monthly-scores", views.MonthlyScoreViewSet, basename="monthly-score")
 router.register("monthly-imports", views.MonthlyImportViewSet, basename="monthly-import")
 router.register("events", views.EventViewSet, basename="event")
@@ -36,6 +37,10 @@ urlpatterns = [
             ("confirm", views.UnitConfirmView),
             ("send-back", views.UnitSendBackView),
         )
+    ),
+    *(
+        path(f"years/<int:year_pk>/units/<str:code>/{act}/", view.as_view(), name=f"year-unit-{act}")
+        for act, view in views.YEAR_UNIT_ACTS.items()
     ),
     *router.urls,
 ]

@@ -23,13 +23,14 @@ from rest_framework.response import Response
 from api import filters, serializers
 from api import selectors as api_selectors
 from api.filters import MAX_ID
-from assessment.models import QuarterlyResult, RegisterExport
+from assessment.models import AnnualAppeal, QuarterlyResult, RegisterExport
 from assessment.quarter import selectors as quarter_selectors
 from assessment.quarter import services as quarter_services
 from assessment.registers import selectors as register_selectors
 from assessment.registers import services as register_services
 from assessment.registers.export import Request as RegisterRequest
 from assessment.year import selectors as year_selectors
+from assessment.year import services as year_services
 from common import workbooks
 from common.refusals import log_refusal, not_found
 from periods import selectors as periods_selectors
@@ -303,7 +304,7 @@ class QuotaLedgerViewSet(ScopedViewSet):
 
 
 @described(_("The annual results your roles cover."))
-class AnnualResultViewSet(ScopedViewSet):
+class AnnualResultViewSet(ActingViewSet):
     serializer_class = serializers.AnnualResultSerializer
     filterset_class = filters.AnnualResultFilter
     ordering_fields = ["id", "person", "status", "annual_score", "final_grade"]
@@ -312,6 +313,72 @@ class AnnualResultViewSet(ScopedViewSet):
 
     def selected(self):
         return year_selectors.annual_results_visible_to(user=self.request.user).select_related("assessment_year")
+
+    @acted(
+        _(
+            "A leader proposes the annual grade with the appraisal (领导提名); a grade that differs from the "
+            "suggestion needs its reason, and every 优秀 takes one of the unit's places. The result goes to the "
+            "committee."
+        ),
+        request=serializers.AnnualProposeInput,
+        responses={200: serializers.AnnualResultSerializer},
+        operation_id="annual_results_propose",
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def propose(self, request, pk=None):
+        return self.act(serializers.AnnualProposeInput, year_services.annual_result_propose, "result")
+
+    @acted(
+        _(
+            "The committee decides the annual grade within the unit's places of 优秀; a grade that differs from "
+            "the suggestion needs its reason."
+        ),
+        request=serializers.AnnualDecideInput,
+        responses={200: serializers.AnnualResultSerializer},
+        operation_id="annual_results_decide",
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def decide(self, request, pk=None):
+        return self.act(serializers.AnnualDecideInput, year_services.annual_result_decide, "result")
+
+
+@described(_("The reviews (复核) and appeals (申诉) of the annual results your roles cover, and your own."))
+class AnnualAppealViewSet(ActingViewSet):
+    serializer_class = serializers.AnnualAppealSerializer
+    filterset_class = None
+    ordering_fields = ["id", "requested_on", "answer_due"]
+    ordering = ["answer_due", "id"]
+    what = "annual_appeal"
+
+    def selected(self):
+        user = self.request.user
+        covered = year_selectors.annual_results_visible_to(user=user).values("pk")
+        own = Q(result__person__user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+        return AnnualAppeal.objects.filter(Q(result_id__in=covered) | own).select_related("result__assessment_year")
+
+    @acted(
+        _(
+            "The unit's committee answers a review (复核) within its deadline; a changed grade passes the same "
+            "rules and places as a decision."
+        ),
+        request=serializers.AnnualAnswerInput,
+        responses={200: serializers.AnnualAppealSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def answer(self, request, pk=None):
+        return self.act(serializers.AnnualAnswerInput, year_services.annual_review_answer, "appeal")
+
+    @acted(
+        _(
+            "The organisation department decides an appeal (申诉) within its deadline; a changed grade passes the "
+            "same rules and places as a decision."
+        ),
+        request=serializers.AnnualAnswerInput,
+        responses={200: serializers.AnnualAppealSerializer},
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def decide(self, request, pk=None):
+        return self.act(serializers.AnnualAnswerInput, year_services.annual_appeal_decide, "appeal")
 
 
 class SectionScoresView(generics.GenericAPIView):
@@ -623,6 +690,72 @@ class UnitSendBackView(UnitActView):
 
     def service(self, **kwargs) -> int:
         return quarter_services.unit_send_back(**kwargs)
+
+
+class YearUnitActView(generics.GenericAPIView):
+    """An act on all the annual results of one unit in one year: ``/years/{id}/units/{code}/<act>/``."""
+
+    serializer_class = serializers.Moved
+    pagination_class = None
+    filter_backends = []
+    input_class = serializers.NoInput
+    what = "annual_unit_act"
+
+    def service(self, **kwargs) -> int:
+        raise NotImplementedError
+
+    def post(self, request, year_pk: int, code: str):
+        user = request.user
+        regions = units_selectors.units_visible_to(user=user).values("region_id")
+        year = AssessmentYear.objects.filter(pk=year_pk, region_id__in=regions).first() if year_pk <= MAX_ID else None
+        if year is None:
+            raise not_found(request, f"api_{self.what}", f"year={year_pk}")
+        unit = units_selectors.units_visible_to(user=user).filter(code=code, region_id=year.region_id).first()
+        if unit is None:
+            raise not_found(request, f"api_{self.what}", f"unit={code}")
+        data = validated(self.input_class, request.data)
+        return Response({"moved": self.service(assessment_year=year, unit=unit, by=user, **data)})
+
+
+def _year_act(name: str, description, service, input_class=serializers.NoInput):
+    view = type(
+        f"Year{name.title().replace('-', '')}View",
+        (YearUnitActView,),
+        {"what": f"annual_{name.replace('-', '_')}", "input_class": input_class, "service": staticmethod(service)},
+    )
+    return extend_schema_view(
+        post=acted(
+            description,
+            request=None if input_class is serializers.NoInput else input_class,
+            responses={200: serializers.Moved},
+            operation_id=f"annual_unit_{name.replace('-', '_')}",
+        )
+    )(view)
+
+
+YEAR_UNIT_ACTS = {
+    "publish": _year_act(
+        "publish",
+        _("The office publishes the unit's decided annual results (公示), the 优秀 with their quarterly grades."),
+        lambda **kw: year_services.annual_publish(**kw),
+    ),
+    "report": _year_act(
+        "report",
+        _("After publicity, the office reports the unit's annual results to the organisation department."),
+        lambda **kw: year_services.annual_report(**kw),
+    ),
+    "confirm": _year_act(
+        "confirm",
+        _("The organisation department confirms (核准) the unit's annual results; the notices are written."),
+        lambda **kw: year_services.annual_confirm(**kw),
+    ),
+    "send-back": _year_act(
+        "send-back",
+        _("The organisation department sends the unit's annual results back to its committee, with the reason."),
+        lambda **kw: year_services.annual_send_back(**kw),
+        serializers.SendBackInput,
+    ),
+}
 
 
 @described(_("The review requests (复核) on the results your roles cover, and your own."))

@@ -769,6 +769,12 @@ def annual_propose(*, proposals: list[Proposal], by) -> int:
     return len(entries)
 
 
+def annual_result_propose(*, result: AnnualResult, grade: str, by, comment: str = "", reason: str = "") -> AnnualResult:
+    """One leader's proposal for one person (the API's act); the same rules as a page's whole form."""
+    annual_propose(proposals=[Proposal(result=result, grade=grade, comment=comment, reason=reason)], by=by)
+    return AnnualResult.objects.get(pk=result.pk)
+
+
 @dataclass(frozen=True)
 class Verdict:
     result: AnnualResult
@@ -805,6 +811,12 @@ def annual_decide(*, verdicts: list[Verdict], by) -> int:
     for unit_results in _by_unit(list(locked.values())).values():
         ledger_refresh(unit=unit_results[0].unit, assessment_year=unit_results[0].assessment_year)
     return len(entries)
+
+
+def annual_result_decide(*, result: AnnualResult, grade: str, by, reason: str = "", comment: str = "") -> AnnualResult:
+    """The committee's decision on one person (the API's act); the same rules and places as a meeting's."""
+    annual_decide(verdicts=[Verdict(result=result, grade=grade, reason=reason, comment=comment)], by=by)
+    return AnnualResult.objects.get(pk=result.pk)
 
 
 def _unit_results(assessment_year: AssessmentYear, unit: Unit) -> list[AnnualResult]:

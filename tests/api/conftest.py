@@ -8,6 +8,7 @@ from assessment.quarter import services
 from scoring import services as scoring
 from scoring.models import EventStandard, MonthlyImport, MonthlyScore
 from tests.assessment.conftest import cast, decided, during_quarter, quarter, staff  # noqa: F401
+from tests.assessment.year.test_services import newcomer, people, today, year  # noqa: F401
 
 
 @pytest.fixture

@@ -155,6 +155,17 @@ COVERED = {
     ("post", "/api/v1/register-exports/"),
     ("post", "/api/v1/monthly-imports/"),
     ("post", "/api/v1/summaries/"),
+    # test_annual.py: the annual acts and the reviews and appeals
+    ("post", "/api/v1/annual-results/{id}/propose/"),
+    ("post", "/api/v1/annual-results/{id}/decide/"),
+    ("get", "/api/v1/annual-appeals/"),
+    ("get", "/api/v1/annual-appeals/{id}/"),
+    ("post", "/api/v1/annual-appeals/{id}/answer/"),
+    ("post", "/api/v1/annual-appeals/{id}/decide/"),
+    *(
+        ("post", f"/api/v1/years/{{year_pk}}/units/{{code}}/{act}/")
+        for act in ("publish", "report", "confirm", "send-back")
+    ),
     # test_reads.py: the read lists and details (periods are the region's, see that file)
     *(
         (method, f"/api/v1/{name}/{suffix}")
