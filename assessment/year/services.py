@@ -717,6 +717,16 @@ def _check_grade(result: AnnualResult, grade: str, *, reason: str, comment: str)
         )
 
 
+def grade_problems(result: AnnualResult, grade: str, *, reason: str = "", comment: str = "") -> list[str]:
+    """What the rules would say against ``grade`` for one result, without writing anything: a page shows
+    it beside the row whose grade an all-or-nothing act refused."""
+    try:
+        _check_grade(result, grade, reason=reason, comment=comment)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
 @dataclass(frozen=True)
 class Proposal:
     result: AnnualResult

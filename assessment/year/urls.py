@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment.year import views
+from assessment.year import chain_views, views
 
 app_name = "annual"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("mine/<int:pk>/<str:kind>/", views.ask, name="ask"),
     path("<int:year_pk>/units/<str:code>/", views.unit_results, name="unit_results"),
     path("<int:year_pk>/units/<str:code>/rollup/", views.unit_rollup, name="unit_rollup"),
+    path("<int:year_pk>/units/<str:code>/propose/", chain_views.propose, name="propose"),
+    path("<int:year_pk>/units/<str:code>/decide/", chain_views.decide, name="decide"),
+    path("<int:year_pk>/units/<str:code>/publish/", chain_views.publish, name="publish"),
+    path("<int:year_pk>/units/<str:code>/report/", chain_views.report, name="report"),
+    path("<int:year_pk>/units/<str:code>/reviews/", chain_views.reviews, name="reviews"),
     path("<int:year_pk>/inputs/", views.inputs, name="inputs"),
     path("<int:year_pk>/inputs/template.xlsx", views.inputs_template, name="inputs_template"),
     path("<int:year_pk>/consequences/", views.consequences, name="consequences"),

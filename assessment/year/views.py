@@ -4,6 +4,8 @@ checks the scope, calls one selector or service, and renders."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -48,6 +50,11 @@ def _unit(request, year: AssessmentYear, code: str, action: Action = Action.VIEW
     return unit
 
 
+def quarter_labels() -> list[str]:
+    """The quarters' column headers (第一季度…第四季度)."""
+    return [_("Quarter 1"), _("Quarter 2"), _("Quarter 3"), _("Quarter 4")]
+
+
 def _may_roll(user, unit) -> bool:
     return scope_for(user, Action.RUN_PERIOD).covers_unit(unit) or scope_for(user, Action.CONFIRM).covers_unit(unit)
 
@@ -79,6 +86,13 @@ def unit_results(request, year_pk: int, code: str):
     covers_unit = scope_for(request.user, Action.VIEW).covers_unit(unit)
     ranked = services.candidates(unit=unit, assessment_year=year) if covers_unit else []
     can_roll = _may_roll(request.user, unit)
+    roll_blocked = ""
+    if can_roll:
+        try:
+            services.ensure_year_closed(year)
+        except ValidationError as exc:
+            roll_blocked = " ".join(exc.messages)
+    results = list(results)
     return render(
         request,
         "assessment/year/unit_results.html",
@@ -87,12 +101,54 @@ def unit_results(request, year_pk: int, code: str):
             "unit": unit,
             "results": results,
             "ledger": ledger,
+            "ratio_percent": f"{(ledger.ratio * 100).normalize():f}%" if ledger else "",
             "ranked": ranked,
             "can_roll": can_roll,
+            "roll_blocked": roll_blocked,
             "task": shown_task(request),
-            "quarters": ["1", "2", "3", "4"],
+            "quarters": quarter_labels(),
+            **_chain_acts(request.user, year, unit, results),
         },
     )
+
+
+def _chain_acts(user, year: AssessmentYear, unit, results: list[AnnualResult]) -> dict:
+    """Which of the chain's pages and acts the user has on the unit's annual page, and, for the office's
+    publish and report, how many people they move or the sentence why not yet."""
+    Status = AnnualResult.Status
+    counts = Counter(r.status for r in results)
+    runs = scope_for(user, Action.RUN_PERIOD).covers_unit(unit)
+    review = scope_for(user, Action.REVIEW)
+    decides = scope_for(user, Action.DECIDE).covers_unit(unit)
+    before_decided = counts[Status.PROPOSAL] + counts[Status.COMMITTEE]
+    publish_count = counts[Status.DECIDED] if runs and not before_decided else 0
+    publish_why = ""
+    if runs and not publish_count:
+        if not results:
+            publish_why = _("Nothing to publish: roll the year up first.")
+        elif before_decided:
+            publish_why = _("%(n)s annual results are not decided yet; publish when all are.") % {"n": before_decided}
+    report_count, report_why = 0, ""
+    behind = before_decided + counts[Status.DECIDED]
+    if runs and counts[Status.PUBLICITY]:
+        ends = max((r.publicity_ends for r in results if r.publicity_ends), default=None)
+        if behind:
+            report_why = _("Report the unit's annual results after they are all published.")
+        elif ends and services.today() <= ends:
+            report_why = _("Publicity lasts until %(date)s.") % {"date": ends}
+        else:
+            report_count = counts[Status.PUBLICITY]
+    return {
+        "can_propose": review.covers_unit(unit)
+        or any(review.covers_place(unit=unit, section=r.section) for r in results),
+        "can_decide": decides,
+        "can_answer_reviews": decides and counts[Status.FINAL] > 0,
+        "runs": runs,
+        "publish_count": publish_count,
+        "publish_why": publish_why,
+        "report_count": report_count,
+        "report_why": report_why,
+    }
 
 
 @login_required
