@@ -15,6 +15,7 @@ from assessment.year import services as svc
 from tests import factories
 from tests.assessment.year import test_services as base
 from tests.assessment.year.test_services import propose_all, result_of, rolled
+from units.models import RoleAssignment
 
 Status = AnnualResult.Status
 
@@ -321,3 +322,38 @@ def test_each_page_is_a_bounded_number_of_queries(year, unit, cast, region, clie
     for url in urls(year):
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+def test_nobody_decides_an_appeal_on_their_own_result(year, unit, cast, people, today, client):
+    reported(year, unit, cast, {people[0].pk: ("称职", "")})
+    svc.annual_confirm(assessment_year=year, unit=unit, by=cast["org"], on=datetime.date(2026, 1, 25))
+    mine = result_of(people[0], year)
+    today(datetime.date(2026, 2, 20))
+    review = svc.annual_review_request(result=mine, reason="x", by=people[0].user)
+    svc.annual_review_answer(appeal=review, answer="维持原等次。", by=cast["committee"])
+    appeal = svc.annual_appeal_request(result=mine, reason="不服", by=people[0].user)
+    # The person's login is also an officer of the organisation department.
+    RoleAssignment.objects.create(user=people[0].user, role="org", region=unit.region)
+    client.force_login(people[0].user)
+    url = reverse("annual:appeals", args=[year.pk])
+    response = client.post(url, {"appeal": appeal.pk, "answer": "改为优秀", "grade": "优秀"})
+    assert response.status_code == 200
+    assert "任何人不得办理本人的考核结果" in response.content.decode()
+    assert AnnualAppeal.objects.get(pk=appeal.pk).is_open
+    assert result_of(people[0], year).final_grade == "称职"
+
+
+def test_a_percentage_finer_than_one_decimal_is_refused(year, unit, cast, client):
+    client.force_login(cast["org"])
+    response = client.post(
+        reverse("annual:ratios", args=[year.pk]),
+        {
+            "unit": [unit.pk],
+            f"performance-{unit.pk}": "average",
+            f"percent-{unit.pk}": "12.34",
+            f"reason-{unit.pk}": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert "37.5" in response.content.decode()  # the message's example
+    assert not ExcellentRatio.objects.exists()
