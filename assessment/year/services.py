@@ -207,6 +207,50 @@ def excellent_ratio_set(
     return setting
 
 
+@dataclass(frozen=True)
+class RatioChange:
+    """One row of the organisation department's ratio page: the unit's organisational performance, the
+    reason, and a ratio of its own (None: the year's ratio for that performance)."""
+
+    unit: Unit
+    performance: str
+    reason: str
+    ratio: Decimal | None = None
+
+
+@transaction.atomic
+def excellent_ratios_set(*, assessment_year: AssessmentYear, changes: list[RatioChange], by) -> int:
+    """Set the ratios of 优秀 of several units of the year's region at once: all or nothing. Each row passes
+    ``excellent_ratio_set``; every row refused is named (keyed by the unit's pk) and nothing is saved.
+    Units are set in primary-key order, so two officers' pages lock the ledgers in one order."""
+    if not changes:
+        raise ValidationError(_("Change at least one unit's row."), code="empty")
+    for row in changes:
+        if row.unit.region_id != assessment_year.region_id:
+            raise refusal(
+                by,
+                "excellent_ratios_set",
+                f"unit={row.unit.pk} year={assessment_year.pk}",
+                _("%(unit)s is not in this year's region.") % {"unit": row.unit},
+            )
+    problems: dict[str, list[str]] = {}
+    for row in sorted(changes, key=lambda c: c.unit.pk):
+        try:
+            excellent_ratio_set(
+                unit=row.unit,
+                assessment_year=assessment_year,
+                performance=row.performance,
+                reason=row.reason,
+                ratio=row.ratio,
+                by=by,
+            )
+        except ValidationError as exc:  # its savepoint is rolled back; the others are still checked
+            problems[str(row.unit.pk)] = exc.messages
+    if problems:
+        raise ValidationError(problems, code="refused")
+    return len(changes)
+
+
 def _percent(ratio: Decimal) -> str:
     return f"{(ratio * 100).normalize():f}"
 
@@ -937,6 +981,7 @@ def annual_confirm(*, assessment_year: AssessmentYear, unit: Unit, by, on: datet
         Status.CONFIRMATION,
         _("The unit has not reported its annual results yet."),
     )
+    _refuse_own(results, by, "annual_confirm", unit)
     _check_places(unit, assessment_year, grade_field="final_grade", batch={})
     day = on or today()
     entries = []
@@ -968,7 +1013,57 @@ def annual_send_back(*, assessment_year: AssessmentYear, unit: Unit, by, reason:
     results = [r for r in _unit_results(assessment_year, unit) if r.status == Status.CONFIRMATION]
     if not results:
         raise ValidationError(_("Only reported results can be sent back."), code="out_of_order")
+    _refuse_own(results, by, "annual_send_back", unit)
     return _move_unit(results, by=by, action="annual_send_back", to=Status.COMMITTEE, comment=reason.strip())
+
+
+def _refuse_own(results: list[AnnualResult], by, what: str, unit: Unit) -> None:
+    """核准 and sending back act on every result of the unit: nobody acts on a unit that holds their own."""
+    if any(r.person.user_id is not None and r.person.user_id == by.pk for r in results):
+        raise refusal(
+            by,
+            what,
+            f"unit={unit.pk} own",
+            _("Your own result is among those of %(unit)s: another officer of the organisation department acts on it.")
+            % {"unit": unit},
+        )
+
+
+def _region_units(assessment_year: AssessmentYear, units: list[Unit], *, by, what: str) -> list[Unit]:
+    """The units of a bulk act, in primary-key order (one locking order), each in the year's region."""
+    if not units:
+        raise ValidationError(_("Tick at least one unit."), code="empty")
+    for unit in units:
+        if unit.region_id != assessment_year.region_id:
+            raise refusal(
+                by,
+                what,
+                f"unit={unit.pk} year={assessment_year.pk}",
+                _("%(unit)s is not in this year's region.") % {"unit": unit},
+            )
+    return sorted(set(units), key=lambda u: u.pk)
+
+
+@transaction.atomic
+def annual_units_confirm(*, assessment_year: AssessmentYear, units: list[Unit], by) -> int:
+    """The organisation department confirms (核准) several units' reported annual results at once: all or
+    none. Returns the number of results made final."""
+    return sum(
+        annual_confirm(assessment_year=assessment_year, unit=unit, by=by)
+        for unit in _region_units(assessment_year, units, by=by, what="annual_units_confirm")
+    )
+
+
+@transaction.atomic
+def annual_units_send_back(*, assessment_year: AssessmentYear, units: list[Unit], by, reason: str) -> int:
+    """The organisation department sends several units' reported annual results back to their committees
+    with one reason: all or none. Returns the number of results sent back."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the results are sent back.")]})
+    return sum(
+        annual_send_back(assessment_year=assessment_year, unit=unit, by=by, reason=reason)
+        for unit in _region_units(assessment_year, units, by=by, what="annual_units_send_back")
+    )
 
 
 # Review (复核) and appeal (申诉) ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment.year import chain_views, views
+from assessment.year import chain_views, region_views, views
 
 app_name = "annual"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("<int:year_pk>/inputs/template.xlsx", views.inputs_template, name="inputs_template"),
     path("<int:year_pk>/consequences/", views.consequences, name="consequences"),
     path("<int:year_pk>/publicity/", views.publicity, name="publicity"),
+    path("<int:year_pk>/ratios/", region_views.ratios, name="ratios"),
+    path("<int:year_pk>/confirm/", region_views.confirm_queue, name="confirm_queue"),
+    path("<int:year_pk>/appeals/", region_views.appeals, name="appeals"),
+    path("<int:year_pk>/dashboard/", region_views.dashboard, name="dashboard"),
 ]

@@ -65,10 +65,17 @@ def year_list(request):
     units = units_visible_to(user=request.user).order_by("order", "code")
     can_import = not scope_for(request.user, Action.RUN_PERIOD).is_empty
     can_review = not scope_for(request.user, Action.CONFIRM).is_empty
+    can_set_ratios = not scope_for(request.user, Action.SET_RATIOS).is_empty
     return render(
         request,
         "assessment/year/year_list.html",
-        {"years": years, "units": units, "can_import": can_import, "can_review": can_review},
+        {
+            "years": years,
+            "units": units,
+            "can_import": can_import,
+            "can_review": can_review,
+            "can_set_ratios": can_set_ratios,
+        },
     )
 
 
