@@ -240,6 +240,7 @@ class AnnualResult(models.Model):
     )
     notified_on = models.DateField(_("written notice given on"), null=True, blank=True)
     notice = models.TextField(_("written notice"), blank=True)
+    notice_acknowledged_at = models.DateTimeField(_("notice acknowledged at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:

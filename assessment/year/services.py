@@ -969,6 +969,26 @@ def notice_text(result: AnnualResult) -> str:
 
 
 @transaction.atomic
+def notice_acknowledge(*, result: AnnualResult, by) -> AnnualResult:
+    """The person acknowledges the written notice of their final result (签收): only the person, once."""
+    if result.person.user_id is None or result.person.user_id != by.pk:
+        raise refusal(by, "notice_acknowledge", f"annual={result.pk}", _("Only the person acknowledges their notice."))
+    locked = AnnualResult.objects.select_for_update().select_related("assessment_year").get(pk=result.pk)
+    if locked.status != Status.FINAL or not locked.notice:
+        raise ValidationError(_("There is no written notice to acknowledge yet."), code="out_of_order")
+    if locked.notice_acknowledged_at is not None:
+        raise ValidationError(
+            _("You acknowledged this notice on %(date)s.")
+            % {"date": timezone.localtime(locked.notice_acknowledged_at).strftime("%Y-%m-%d")},
+            code="done",
+        )
+    locked.notice_acknowledged_at = timezone.now()
+    locked.save(update_fields=["notice_acknowledged_at"])
+    _audit(assessment_year=locked.assessment_year, unit=locked.unit, by=by, action="notice_acknowledge", comment="")
+    return locked
+
+
+@transaction.atomic
 def annual_confirm(*, assessment_year: AssessmentYear, unit: Unit, by, on: datetime.date | None = None) -> int:
     """The organisation department confirms (核准) the unit's annual results; each person gets the written
     notice, from which their time to ask for a review runs."""

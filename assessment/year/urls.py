@@ -7,6 +7,7 @@ app_name = "annual"
 urlpatterns = [
     path("", views.year_list, name="year_list"),
     path("mine/", views.mine, name="mine"),
+    path("mine/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("mine/<int:pk>/<str:kind>/", views.ask, name="ask"),
     path("<int:year_pk>/units/<str:code>/", views.unit_results, name="unit_results"),
     path("<int:year_pk>/units/<str:code>/rollup/", views.unit_rollup, name="unit_rollup"),

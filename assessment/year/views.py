@@ -246,6 +246,23 @@ def mine(request):
 
 
 @login_required
+@require_POST
+def acknowledge(request, pk: int):
+    """The person acknowledges the written notice of their own final result (签收)."""
+    person = getattr(request.user, "person", None)
+    result = AnnualResult.objects.filter(pk=pk, person=person).first() if person is not None else None
+    if result is None:
+        raise not_found(request, "annual_acknowledge", f"annual={pk}")
+    try:
+        services.notice_acknowledge(result=result, by=request.user)
+    except (ValidationError, PermissionError) as exc:
+        messages.error(request, " ".join(refusal_messages(exc)))
+    else:
+        messages.success(request, _("Acknowledged. The notice stays here for you to read again."))
+    return redirect("annual:mine")
+
+
+@login_required
 def publicity(request, year_pk: int):
     """The annual publicity (公示) of one's own unit: its 优秀 with their quarterly grades."""
     person = getattr(request.user, "person", None)

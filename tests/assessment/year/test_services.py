@@ -673,3 +673,27 @@ def test_a_warning_bars_excellent_only_in_the_year_it_was_given(year, unit, cast
         by=cast["office"],
     )
     assert rolled(year, unit, cast)[people[0].pk].excellent_eligible is True
+
+
+def test_the_person_acknowledges_their_notice_once_and_nobody_else_can(year, unit, cast, people, today, client):
+    from django.urls import reverse
+
+    rolled(year, unit, cast)
+    finish(year, unit, cast)
+    mine = result_of(people[0], year)
+    other = result_of(people[1], year)
+    user = people[0].user
+    with pytest.raises(PermissionError):
+        svc.notice_acknowledge(result=mine, by=cast["office"])
+    client.force_login(user)
+    page = client.get(reverse("annual:mine")).content.decode()
+    assert "签收考核结果通知" in page
+    assert client.post(reverse("annual:acknowledge", args=[other.pk])).status_code == 404  # not theirs
+    assert client.post(reverse("annual:acknowledge", args=[mine.pk])).status_code == 302
+    mine.refresh_from_db()
+    assert mine.notice_acknowledged_at is not None
+    assert AuditEntry.objects.filter(action="notice_acknowledge", actor=user).count() == 1
+    with pytest.raises(ValidationError):
+        svc.notice_acknowledge(result=mine, by=user)  # once
+    assert "已于" in client.get(reverse("annual:mine")).content.decode()
+    assert result_of(people[1], year).notice_acknowledged_at is None
