@@ -3,6 +3,8 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -301,3 +303,18 @@ def test_what_the_service_refuses_is_reported_on_its_row_and_column_and_nothing_
     assert error.message == _("Days of leave lie between 0 and %(days)s.") % {"days": 365}
     assert saved_nothing()
     assert not AuditEntry.objects.filter(action="annual_input_set").exists()
+
+
+def test_the_import_costs_a_bounded_number_of_queries_per_person(cast, staff, year):
+    sanction = {"处分类型": "警告", "处分开始": "2025-03-01", "处分结束": "2025-08-31", "处分事由": "某决定"}
+
+    def cost(people) -> int:
+        content = workbook([row(p, 专项考核得分=90, 年度考评得分=88, **sanction) for p in people])
+        with CaptureQueriesContext(connection) as queries:
+            annual_inputs_import(content=content, file_name="x.xlsx", assessment_year=year, by=cast["office"])
+        return len(queries)
+
+    one, nine = cost(staff[:1]), cost(staff[1:])
+    assert one <= 30
+    # Each more person costs what annual_input_set and sanction_record do (savepoints included), nothing more.
+    assert nine - one <= 8 * 16
