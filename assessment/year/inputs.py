@@ -10,15 +10,16 @@ person imported for the first time gets the model's default).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import AnnualInput, AnnualResult, AuditEntry, Sanction, SanctionType
-from common.refusals import log_refusal
+from assessment.year.services import annual_input_set, sanction_record
+from common.refusals import log_refusal, refusal_messages
 from common.workbooks import (
     ImportRefused,
     Line,
@@ -80,6 +81,19 @@ NOTE_LENGTH = AnnualInput._meta.get_field("note").max_length
 REASON_LENGTH = Sanction._meta.get_field("reason").max_length
 # The AnnualInput fields a row may set; None in a row leaves the field as it is.
 INPUT_FIELDS = ("special_score", "review_score", "leave_days", "probation", "under_investigation", "note")
+# What a person imported for the first time has where their row is blank: the model's defaults.
+DEFAULTS = {name: AnnualInput._meta.get_field(name).get_default() for name in INPUT_FIELDS}
+# The column of the file that holds what a service's refusal names.
+FIELD_HEADERS = {
+    "special_score": H_SPECIAL,
+    "review_score": H_REVIEW,
+    "leave_days": H_LEAVE,
+    "note": H_NOTE,
+    "kind": H_SANCTION,
+    "starts_on": H_SANCTION_START,
+    "ends_on": H_SANCTION_END,
+    "reason": H_SANCTION_REASON,
+}
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,7 @@ class AnnualInputRow:
     under_investigation: bool | None
     note: str | None
     sanction: SanctionEntry | None
+    labels: dict[str, str] = field(default_factory=dict, compare=False)  # header → how the file names its column
 
     def values(self) -> dict[str, object]:
         """The input fields this row sets."""
@@ -245,6 +260,7 @@ def parse_annual_inputs(
                     under_investigation=flags[H_INVESTIGATION],
                     note=note,
                     sanction=sanction,
+                    labels=labels,
                 )
             )
     if errors:
@@ -292,6 +308,17 @@ def _parse_sanction(line: Line, kinds: dict[str, SanctionType]) -> SanctionEntry
     return SanctionEntry(kind=kind, starts_on=starts_on, ends_on=ends_on, reason=reason)
 
 
+def _row_errors(row: AnnualInputRow, exc: Exception) -> list[RowError]:
+    """A service's refusal of one row, in the column of the field it names (else in the person's column)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        named = [
+            (FIELD_HEADERS.get(name, H_PERSON), p) for name, problems in exc.message_dict.items() for p in problems
+        ]
+    else:
+        named = [(H_PERSON, p) for p in refusal_messages(exc)]
+    return [RowError(row.number, row.labels.get(header, header), problem) for header, problem in named]
+
+
 @transaction.atomic
 def annual_inputs_import(
     *, content: bytes, file_name: str, assessment_year: AssessmentYear, by, unit: Unit | None = None
@@ -307,56 +334,55 @@ def annual_inputs_import(
     rows = parse_annual_inputs(content=content, assessment_year=assessment_year, by=by, unit=unit)
 
     person_ids = [r.person.pk for r in rows]
-    # Lock the inputs this file changes, so two imports of the same people cannot interleave.
+    # One read of what is stored, to tell new, changed and unchanged rows apart; each write then goes
+    # through the same services as the office's page (``annual_input_set``, ``sanction_record``), which
+    # lock, check and audit person by person. A refusal there is reported on its row; nothing is saved.
     existing = {
         i.person_id: i
-        for i in AnnualInput.objects.select_for_update()
-        .filter(assessment_year=assessment_year, person_id__in=person_ids)
-        .order_by("pk")
+        for i in AnnualInput.objects.filter(assessment_year=assessment_year, person_id__in=person_ids).order_by("pk")
     }
-    now = timezone.now()
-    new, changed, changes = [], [], {}
-    for row in rows:
-        values = row.values()
-        stored = existing.get(row.person.pk)
-        if stored is None:
-            new.append(AnnualInput(person=row.person, assessment_year=assessment_year, updated_by=by, **values))
-            continue
-        before_after = {
-            name: [str(getattr(stored, name)), str(value)]
-            for name, value in values.items()
-            if getattr(stored, name) != value
-        }
-        if before_after:
-            for name, value in values.items():
-                setattr(stored, name, value)
-            stored.updated_by, stored.updated_at = by, now
-            changed.append(stored)
-            changes[str(row.person.pk)] = before_after
-    AnnualInput.objects.bulk_create(new, batch_size=1000)
-    AnnualInput.objects.bulk_update(changed, [*INPUT_FIELDS, "updated_by", "updated_at"], batch_size=1000)
-
     wanted = [r for r in rows if r.sanction is not None]
     recorded = set(
         Sanction.objects.filter(person_id__in={r.person.pk for r in wanted}).values_list(
             "person_id", "kind_id", "starts_on", "ends_on"
         )
     )
-    sanctions = [
-        Sanction(
-            person=r.person,
-            kind=r.sanction.kind,
-            starts_on=r.sanction.starts_on,
-            ends_on=r.sanction.ends_on,
-            reason=r.sanction.reason,
-            recorded_by=by,
-        )
-        for r in wanted
-        if (r.person.pk, r.sanction.kind.pk, r.sanction.starts_on, r.sanction.ends_on) not in recorded
-    ]
-    Sanction.objects.bulk_create(sanctions, batch_size=1000)
+    errors: list[RowError] = []
+    created = updated = added = 0
+    changes: dict[str, dict[str, list[str]]] = {}
+    for row in sorted(rows, key=lambda r: r.person.pk):  # one locking order for two imports of the same people
+        values = row.values()
+        stored = existing.get(row.person.pk)
+        merged = {name: getattr(stored, name) if stored else DEFAULTS[name] for name in INPUT_FIELDS} | values
+        before_after = {
+            name: [str(getattr(stored, name)), str(value)]
+            for name, value in values.items()
+            if stored is not None and getattr(stored, name) != value
+        }
+        try:
+            if stored is None or before_after:
+                annual_input_set(person=row.person, assessment_year=assessment_year, by=by, **merged)
+                created += stored is None
+                updated += stored is not None
+                if before_after:
+                    changes[str(row.person.pk)] = before_after
+            entry = row.sanction
+            if entry is not None and (row.person.pk, entry.kind.pk, entry.starts_on, entry.ends_on) not in recorded:
+                sanction_record(
+                    person=row.person,
+                    kind=entry.kind,
+                    starts_on=entry.starts_on,
+                    ends_on=entry.ends_on,
+                    reason=entry.reason,
+                    by=by,
+                )
+                added += 1
+        except (ValidationError, PermissionError) as exc:
+            errors.extend(_row_errors(row, exc))
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: e.row))
 
-    counts = {"rows": len(rows), "created": len(new), "updated": len(changed), "sanctions": len(sanctions)}
+    counts = {"rows": len(rows), "created": created, "updated": updated, "sanctions": added}
     AuditEntry.objects.create(
         assessment_year=assessment_year,
         unit=unit,

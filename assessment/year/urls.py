@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:year_pk>/units/<str:code>/report/", chain_views.report, name="report"),
     path("<int:year_pk>/units/<str:code>/reviews/", chain_views.reviews, name="reviews"),
     path("<int:year_pk>/inputs/", views.inputs, name="inputs"),
+    path("<int:year_pk>/people/<str:person_pk>/inputs/", views.person_inputs, name="person_inputs"),
     path("<int:year_pk>/inputs/template.xlsx", views.inputs_template, name="inputs_template"),
     path("<int:year_pk>/consequences/", views.consequences, name="consequences"),
     path("<int:year_pk>/publicity/", views.publicity, name="publicity"),

@@ -16,17 +16,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment.models import AnnualLedger, AnnualResult
+from assessment.models import AnnualInput, AnnualLedger, AnnualResult, Sanction
 from assessment.year import selectors, services
-from assessment.year.forms import AskForm, InputsUploadForm
+from assessment.year.forms import AskForm, InputsUploadForm, PersonInputsForm, SanctionForm
 from assessment.year.inputs import annual_inputs_import, annual_inputs_template
 from assessment.year.tasks import ROLLED_UP, annual_rollup_task
+from common.params import as_pk
 from common.progress import shown_task, task_start
-from common.refusals import log_refusal, not_found, refusal_messages
+from common.refusals import log_refusal, not_found, refusal_messages, show_refusal
 from common.workbooks import run_import
 from periods.models import AssessmentYear
 from units.permissions import Action, scope_for
-from units.selectors import units_visible_to
+from units.selectors import people_visible_to, units_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -210,6 +211,70 @@ def inputs(request, year_pk: int):
                 )
                 return redirect("annual:inputs", year_pk=year.pk)
     return render(request, "assessment/year/inputs.html", {"year": year, "form": form, "errors": errors})
+
+
+@login_required
+def person_inputs(request, year_pk: int, person_pk: str):
+    """The office enters and corrects one person's annual inputs, and records their sanctions, one by one:
+    through the same services as the workbook import. A refusal is shown beside the form; nothing is saved."""
+    year = _year(request, year_pk)
+    pk = as_pk(person_pk)
+    person = (
+        people_visible_to(user=request.user, action=Action.RUN_PERIOD)
+        .filter(pk=pk, unit__region_id=year.region_id)
+        .first()
+        if pk is not None
+        else None
+    )
+    if person is None:
+        raise not_found(request, "annual_person_inputs", f"year={year_pk} person={person_pk}")
+    stored = AnnualInput.objects.filter(person=person, assessment_year=year).first()
+    initial = {name: getattr(stored, name) for name in PersonInputsForm.base_fields} if stored else {"leave_days": 0}
+    form, sanction_form = PersonInputsForm(initial=initial), SanctionForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        act = request.POST.get("act")
+        try:
+            if act == "inputs":
+                form = PersonInputsForm(request.POST)
+                if form.is_valid():
+                    data = form.cleaned_data
+                    services.annual_input_set(
+                        person=person,
+                        assessment_year=year,
+                        by=request.user,
+                        **data | {"leave_days": 0 if data["leave_days"] is None else data["leave_days"]},
+                    )
+                    messages.success(request, _("Saved the annual inputs of %(name)s.") % {"name": person.name})
+                    return redirect("annual:person_inputs", year_pk=year.pk, person_pk=person.pk)
+            elif act == "sanction":
+                sanction_form = SanctionForm(request.POST)
+                if sanction_form.is_valid():
+                    services.sanction_record(person=person, by=request.user, **sanction_form.cleaned_data)
+                    messages.success(request, _("Recorded the sanction of %(name)s.") % {"name": person.name})
+                    return redirect("annual:person_inputs", year_pk=year.pk, person_pk=person.pk)
+            else:
+                messages.error(request, _("Choose what to save."))
+        except (ValidationError, PermissionError) as exc:
+            show_refusal(sanction_form if act == "sanction" else form, exc)
+    result = AnnualResult.objects.filter(person=person, assessment_year=year).first()
+    sanctions = Sanction.objects.filter(person=person).select_related("kind").order_by("-starts_on", "-pk")
+    return render(
+        request,
+        "assessment/year/person_inputs.html",
+        {
+            "year": year,
+            "person": person,
+            "stored": stored,
+            "result": result,
+            "is_final": result is not None and result.status == AnnualResult.Status.FINAL,
+            "form": form,
+            "sanction_form": sanction_form,
+            "sanctions": sanctions,
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -3,6 +3,8 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -278,3 +280,41 @@ def test_a_final_annual_result_refuses_its_row(cast, staff, unit, year):
     assert (error.row, error.column) == (3, "A（人员编号）")
     assert error.message == _("the annual result is final; ask for a review instead")
     assert not AnnualInput.objects.exists()
+
+
+def test_the_import_writes_through_the_services_each_person_audited_as_on_the_page(cast, staff, year):
+    sanction = {"处分类型": "警告", "处分开始": "2025-03-01", "处分结束": "2025-08-31", "处分事由": "某决定"}
+    content = workbook([row(staff[0], 专项考核得分=90, 年度考评得分=88, **sanction), row(staff[1], 年度考评得分=70)])
+    annual_inputs_import(content=content, file_name="v1.xlsx", assessment_year=year, by=cast["office"])
+
+    entries = AuditEntry.objects.filter(action="annual_input_set").order_by("pk")
+    assert [e.comment for e in entries] == [staff[0].name, staff[1].name]
+    assert entries[0].changes["special_score"][0] is None
+    assert AuditEntry.objects.filter(action="sanction_record", assessment_year=year).count() == 1
+
+
+def test_what_the_service_refuses_is_reported_on_its_row_and_column_and_nothing_is_saved(cast, staff, year):
+    # 366 days pass the file's own check, but 2025 has 365: the service refuses it.
+    content = workbook([row(staff[0], 年度考评得分=90), row(staff[1], 年度考评得分=90, 请假天数=366)])
+    with pytest.raises(ImportRefused) as caught:
+        annual_inputs_import(content=content, file_name="x.xlsx", assessment_year=year, by=cast["office"])
+    [error] = caught.value.errors
+    assert (error.row, error.column) == (3, "G（请假天数）")
+    assert error.message == _("Days of leave lie between 0 and %(days)s.") % {"days": 365}
+    assert saved_nothing()
+    assert not AuditEntry.objects.filter(action="annual_input_set").exists()
+
+
+def test_the_import_costs_a_bounded_number_of_queries_per_person(cast, staff, year):
+    sanction = {"处分类型": "警告", "处分开始": "2025-03-01", "处分结束": "2025-08-31", "处分事由": "某决定"}
+
+    def cost(people) -> int:
+        content = workbook([row(p, 专项考核得分=90, 年度考评得分=88, **sanction) for p in people])
+        with CaptureQueriesContext(connection) as queries:
+            annual_inputs_import(content=content, file_name="x.xlsx", assessment_year=year, by=cast["office"])
+        return len(queries)
+
+    one, nine = cost(staff[:1]), cost(staff[1:])
+    assert one <= 30
+    # Each more person costs what annual_input_set and sanction_record do (savepoints included), nothing more.
+    assert nine - one <= 8 * 16
