@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from assessment.models import AnnualGrade, ExcellentRatio
 from assessment.quarter.forms import TEXT_LIMIT
 from assessment.quarter.services import today
-from assessment.quarter.views.region import parse_percent
+from assessment.quarter.views.region import parse_percent, queue_act
 from assessment.year import region_selectors as selectors
 from assessment.year import services
 from common.params import as_pk
@@ -139,17 +139,6 @@ def ratios(request, year_pk: int):
 # The confirmation queue (核准) ----------------------------------------------------------------------------
 
 
-def _bulk(request, chosen, act, *, done: str) -> list[str] | None:
-    if not chosen:
-        return [_("Tick the units to confirm or send back.")]
-    try:
-        count = act(chosen)
-    except (ValidationError, PermissionError) as exc:
-        return refusal_messages(exc)
-    messages.success(request, done % {"n": count})
-    return None
-
-
 @login_required
 def confirm_queue(request, year_pk: int):
     """The units that reported their annual results, with their grades and places of 优秀 used, to confirm
@@ -158,39 +147,19 @@ def confirm_queue(request, year_pk: int):
     year = _org_year(request, year_pk, Action.CONFIRM, "annual_confirm_queue")
     queue = selectors.annual_confirmation_queue(assessment_year=year)
     problems: list[str] = []
-    reason = ""
     if request.method == "POST":
-        by_pk = {str(row.unit.pk): row.unit for row in queue.ready}
-        ticked = request.POST.getlist("unit")
-        act = request.POST.get("act", "")
-        reason = request.POST.get("reason", "")
-        if any(pk not in by_pk for pk in ticked):
-            problems = [_("A ticked unit is not waiting for confirmation (any more); reload the page.")]
-        elif act == "confirm":
-            problems = _bulk(
-                request,
-                [by_pk[pk] for pk in ticked],
-                lambda chosen: services.annual_units_confirm(assessment_year=year, units=chosen, by=request.user),
-                done=_("Annual results of %(n)s people confirmed; each person has the written notice."),
-            )
-        elif act == "send_back":
-            if len(reason) > TEXT_LIMIT:
-                problems = [
-                    _("A comment or reason may be at most %(n)s characters; nothing was saved.") % {"n": TEXT_LIMIT}
-                ]
-            else:
-                problems = _bulk(
-                    request,
-                    [by_pk[pk] for pk in ticked],
-                    lambda chosen: services.annual_units_send_back(
-                        assessment_year=year, units=chosen, by=request.user, reason=reason
-                    ),
-                    done=_("Results of %(n)s people sent back to their committees."),
-                )
-        else:
-            problems = [_("Choose to confirm or to send back.")]
+        problems = queue_act(
+            request,
+            [row.unit for row in queue.ready],
+            confirm=lambda chosen: services.annual_units_confirm(assessment_year=year, units=chosen, by=request.user),
+            send_back=lambda chosen, reason: services.annual_units_send_back(
+                assessment_year=year, units=chosen, by=request.user, reason=reason
+            ),
+            confirmed=_("Annual results of %(n)s people confirmed; each person has the written notice."),
+        )
         if problems is None:
             return redirect("annual:confirm_queue", year_pk=year.pk)
+    reason = request.POST.get("reason", "") if request.method == "POST" else ""
     return render(
         request,
         "assessment/year/region/confirm_queue.html",

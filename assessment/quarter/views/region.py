@@ -221,6 +221,33 @@ def ratios(request, year_pk: int):
     )
 
 
+def queue_act(request, ready: list, *, confirm, send_back, confirmed: str) -> list[str] | None:
+    """The POST of a 核准 queue, the quarter's or the year's: the ticked units among those ``ready``,
+    confirmed or sent back with the reason, all or nothing. None once done (and said so), else the problems
+    to show beside the form, nothing saved."""
+    by_pk = {str(unit.pk): unit for unit in ready}
+    ticked = request.POST.getlist("unit")
+    act = request.POST.get("act", "")
+    reason = request.POST.get("reason", "")
+    if any(pk not in by_pk for pk in ticked):
+        return [_("A ticked unit is not waiting for confirmation (any more); reload the page.")]
+    chosen = [by_pk[pk] for pk in ticked]
+    empty = _("Tick the units to confirm or send back.")
+    if act == "confirm":
+        return _submit(request, chosen, confirm, empty=empty, done=confirmed)
+    if act == "send_back":
+        if len(reason) > TEXT_LIMIT:
+            return [_("A comment or reason may be at most %(n)s characters; nothing was saved.") % {"n": TEXT_LIMIT}]
+        return _submit(
+            request,
+            chosen,
+            lambda units: send_back(units, reason),
+            empty=empty,
+            done=_("Results of %(n)s people sent back to their committees."),
+        )
+    return [_("Choose to confirm or to send back.")]
+
+
 @login_required
 def confirm_queue(request, period_pk: int):
     """The organisation department's queue (核准): the region's units that reported the period's results,
@@ -229,41 +256,19 @@ def confirm_queue(request, period_pk: int):
     period = _org_period(request, period_pk, "quarter_confirm_queue")
     queue = selectors.confirmation_queue(user=request.user, period=period)
     problems: list[str] = []
-    reason = ""
     if request.method == "POST":
-        by_pk = {str(row.unit.pk): row.unit for row in queue.ready}
-        ticked = request.POST.getlist("unit")
-        act = request.POST.get("act", "")
-        reason = request.POST.get("reason", "")
-        if any(pk not in by_pk for pk in ticked):
-            problems = [_("A ticked unit is not waiting for confirmation (any more); reload the page.")]
-        elif act == "confirm":
-            problems = _submit(
-                request,
-                [by_pk[pk] for pk in ticked],
-                lambda chosen: services.units_confirm(period=period, units=chosen, by=request.user),
-                empty=_("Tick the units to confirm or send back."),
-                done=_("Results of %(n)s people confirmed; they are final."),
-            )
-        elif act == "send_back":
-            if len(reason) > TEXT_LIMIT:
-                problems = [
-                    _("A comment or reason may be at most %(n)s characters; nothing was saved.") % {"n": TEXT_LIMIT}
-                ]
-            else:
-                problems = _submit(
-                    request,
-                    [by_pk[pk] for pk in ticked],
-                    lambda chosen: services.units_send_back(
-                        period=period, units=chosen, by=request.user, reason=reason
-                    ),
-                    empty=_("Tick the units to confirm or send back."),
-                    done=_("Results of %(n)s people sent back to their committees."),
-                )
-        else:
-            problems = [_("Choose to confirm or to send back.")]
+        problems = queue_act(
+            request,
+            [row.unit for row in queue.ready],
+            confirm=lambda chosen: services.units_confirm(period=period, units=chosen, by=request.user),
+            send_back=lambda chosen, reason: services.units_send_back(
+                period=period, units=chosen, by=request.user, reason=reason
+            ),
+            confirmed=_("Results of %(n)s people confirmed; they are final."),
+        )
         if problems is None:
             return redirect("quarter:confirm_queue", period_pk=period.pk)
+    reason = request.POST.get("reason", "") if request.method == "POST" else ""
     return render(
         request,
         "assessment/quarter/region/confirm_queue.html",
