@@ -700,9 +700,7 @@ class YearUnitActView(generics.GenericAPIView):
     filter_backends = []
     input_class = serializers.NoInput
     what = "annual_unit_act"
-
-    def service(self, **kwargs) -> int:
-        raise NotImplementedError
+    service = None  # each act's view (_year_act) names the year's service it calls
 
     def post(self, request, year_pk: int, code: str):
         user = request.user
