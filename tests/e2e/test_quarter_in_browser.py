@@ -65,6 +65,16 @@ class Walk:
         return page
 
     @staticmethod
+    def follow(page, link):
+        """Click ``link`` (or a form's submit button) and wait until the next page has loaded: a count read
+        straight after a bare click may still see the page it left."""
+        before = page.url
+        link.click()
+        page.wait_for_url(lambda url: url != before)
+        page.wait_for_load_state()
+        return page
+
+    @staticmethod
     def done(page, button) -> str:
         """Click ``button`` and wait for the page's verdict; a refusal fails the test with its text."""
         button.click()
@@ -138,7 +148,7 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
 
     # 2. The office starts its unit's period from the board its home page leads to.
     office = walk.log_in("office")
-    office.get_by_role("link", name=re.compile("待办")).first.click()
+    walk.follow(office, office.get_by_role("link", name=re.compile("待办")).first)
     board_url = office.url
     walk.done(office, office.get_by_role("button", name=re.compile("启动本单位考核")))
     started = QuarterlyResult.objects.filter(period=period, unit__code=code).count()
@@ -177,7 +187,7 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
     # 5. The office imports the monthly performance: each month's template downloaded, filled, uploaded.
     office = walk.log_in("office")
     office.goto(board_url)
-    office.get_by_role("link", name="月度绩效导入").click()
+    walk.follow(office, office.get_by_role("link", name="月度绩效导入"))
     monthly_url = office.url
     for month in period.months:
         office.goto(monthly_url)
@@ -205,8 +215,7 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
     office.goto(board_url)
     office.get_by_role("link", name="评分表").first.click()
     office.select_option("#list-section", "none")  # the people outside every section
-    office.get_by_role("button", name="筛选").click()
-    office.wait_for_load_state()
+    walk.follow(office, office.get_by_role("button", name="筛选"))
     sheets_url = office.url
     leaders = list(
         ScoreSheet.objects.filter(period=period, unit__code=code, section__isnull=True).values_list("pk", flat=True)
@@ -238,7 +247,7 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
     # (The 局长 is a 县管干部, assessed in the organisation department's group: leader2 finds nothing left.)
     for username in ("leader", "leader2"):
         leader = walk.log_in(username, on="phone")
-        leader.get_by_role("link", name="领导审核").first.click()
+        walk.follow(leader, leader.get_by_role("link", name="领导审核").first)
         if leader.locator("input[name=result]").count():
             leader.locator("#tick-all-phone").check()
             walk.done(leader, leader.get_by_role("button", name="审核通过所勾选的建议"))
@@ -248,7 +257,7 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
     at(time_machine, datetime.date(YEAR, 4, 6))
     for username in ("committee", "committee2"):
         committee = walk.log_in(username, on="phone")
-        committee.get_by_role("link", name="党委审定").first.click()
+        walk.follow(committee, committee.get_by_role("link", name="党委审定").first)
         if committee.locator("select[name^=grade-]").count():
             walk.done(committee, committee.get_by_role("button", name="记录审定结果"))
     assert statuses(period) == Counter({Step.DECIDED: started})
@@ -284,10 +293,9 @@ def test_a_quarter_of_the_demo_unit_from_opening_to_closing(
     for username in ("office", "office-deputy"):
         office = walk.log_in(username)
         office.goto(board_url)
-        office.get_by_role("link", name="结果反馈").click()
+        walk.follow(office, office.get_by_role("link", name="结果反馈"))
         office.check("#f-untold")
-        office.get_by_role("button", name="筛选").click()
-        office.wait_for_load_state()
+        walk.follow(office, office.get_by_role("button", name="筛选"))
         untold = office.url
         while office.locator("input[name=result]").count():
             office.locator("thead input[type=checkbox]").check()
