@@ -31,6 +31,7 @@ from assessment.year import services as year_services
 from assessment.year.tasks import annual_rollup_task
 from periods.models import AssessmentYear, Period
 from scoring.demo import SEED, fill_inputs, system_user
+from units.demo import OFFICE_UNIT, unit_code
 from units.models import Region, Unit
 
 Status = QuarterlyResult.Status
@@ -178,7 +179,7 @@ def _act_out(
 
 # (unit name, performance, reason): the organisation department's ratios of 优秀 for a few units.
 DEMO_RATIOS = (
-    ("区公安分局", "major", "年度重大安保任务中作出重大贡献"),
+    ("区人民法院", "major", "年度重大审判执行任务中作出重大贡献"),
     ("区财政局", "excellent", "组织绩效考核优秀"),
     ("区统计局", "average", "组织绩效考核一般"),
 )
@@ -188,7 +189,10 @@ def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
     """Last year rolled up and taken through the annual chain, as the offices and committees would: the
     inputs imported from the office's workbook, ratios set, the roll-up run as the Celery task, grades
     proposed from the ranked candidates, decided, published in January, confirmed, and one review and
-    appeal by the demo member of staff. Idempotent: each act runs only where it has not happened yet."""
+    appeal by the demo account of another unit. Idempotent: each act runs only where it has not happened yet.
+
+    The demo unit (区公安分局) is left before its roll-up: its year is for the demo accounts to walk, from
+    the office's roll-up button to the notices, reviews and appeals."""
     assessment_year = AssessmentYear.objects.filter(region=region, year=year).first()
     if assessment_year is None or assessment_year.periods.exclude(status=Period.Status.CLOSED).exists():
         return {}
@@ -203,12 +207,12 @@ def load_demo_annual(*, region: Region, year: int) -> dict[str, int]:
             year_services.excellent_ratio_set(
                 unit=unit, assessment_year=assessment_year, performance=performance, reason=reason, by=actor
             )
-    rolled = annual_rollup_task.apply(args=(assessment_year.pk, actor.pk)).get()
-    made["annual_results"] = rolled["created"]
+    made["annual_results"] = 0
+    assessed = QuarterlyResult.objects.filter(period__assessment_year=assessment_year).values("unit_id")
     published_on = datetime.date(year + 1, 1, 12)
-    for unit in Unit.objects.filter(
-        pk__in=AnnualResult.objects.filter(assessment_year=assessment_year).values("unit_id")
-    ):
+    for unit in Unit.objects.filter(pk__in=assessed).exclude(code=unit_code(OFFICE_UNIT)).order_by("order", "pk"):
+        rolled = annual_rollup_task.apply(args=(assessment_year.pk, actor.pk, unit.pk)).get()
+        made["annual_results"] += rolled["created"]
         _annual_chain(assessment_year, unit, actor, published_on)
     _annual_review_and_appeal(assessment_year, actor)
     return made
@@ -287,11 +291,15 @@ def _annual_chain(assessment_year, unit: Unit, actor, published_on: datetime.dat
         )
 
 
+# Outside the demo unit, whose year is left for the demo accounts to walk.
+APPELLANT = "office2"
+
+
 def _annual_review_and_appeal(assessment_year, actor) -> None:
-    """The demo member of staff asks for a review of last year's grade, then appeals; both upheld."""
+    """The other unit's office officer asks for a review of last year's grade, then appeals; both upheld."""
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.filter(username="staff").first()
+    user = get_user_model().objects.filter(username=APPELLANT).first()
     own = AnnualResult.objects.filter(assessment_year=assessment_year, person__user=user, status="final").first()
     if user is None or own is None or own.appeals.exists() or own.notified_on is None:
         return

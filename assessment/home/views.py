@@ -9,9 +9,14 @@ from django.shortcuts import render
 
 from assessment.quarter import selectors as quarter_selectors
 from assessment.quarter import services as quarter_services
+from assessment.year import selectors as year_selectors
 from periods.models import AssessmentYear, Period, Step
 from units.models import Role
 from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, Action, roles_of
+
+# The unit roles with a step in the annual chain: the office rolls up, publishes and reports; the leaders
+# propose; the committee decides and answers the reviews.
+ANNUAL_ROLES = (Role.OFFICE, Role.PRINCIPAL, Role.DEPUTY, Role.COMMITTEE)
 
 
 def _org_work(region_ids: set[int]) -> dict[int, dict]:
@@ -64,6 +69,13 @@ def home(request):
     )
     for r in roles:
         r["periods"] = [p for p in working if r["unit"] and p.assessment_year.region_id == r["unit"].region_id]
+    # The annual work of the units whose office, leaders or committee the user is: the newest closed year,
+    # what waits at each step and the reviews to answer (three queries for all of them).
+    year_work = year_selectors.unit_year_work(
+        list({r["unit"].pk: r["unit"] for r in roles if r["assignment"].role in ANNUAL_ROLES}.values()), user=user
+    )
+    for r in roles:
+        r["year_work"] = year_work.get(r["unit"].pk) if r["assignment"].role in ANNUAL_ROLES else None
     # A section head's sections (their squads too, each its own page) with people waiting for their
     # proposal in each open quarter, never counting their own result: one query.
     proposals = []
@@ -89,7 +101,9 @@ def home(request):
     # The 公示 running in the person's unit, for a link on their card while it lasts.
     publicity = quarter_selectors.publicity_now_for(user=user, today=quarter_services.today()) if person else []
     notifications = user.notifications.filter(read_at__isnull=True)[:10]
+    notice = year_selectors.notice_waiting(person) if person is not None else None
     context = {
+        "notice": notice,
         "notifications": notifications,
         "open_periods": open_periods,
         "proposals": proposals,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from assessment import annual
-from assessment.models import AnnualResult
-from periods.models import AssessmentYear
+from assessment.models import AnnualAppeal, AnnualResult
+from periods.models import AssessmentYear, Period
 from units.permissions import Action, scope_for
 
 
@@ -79,3 +79,97 @@ def consequences_for(*, user, assessment_year: AssessmentYear) -> list[Consequen
         if kinds:
             found.append(Consequence(result=result, kinds=tuple(kinds)))
     return found
+
+
+@dataclass
+class UnitYearWork:
+    """A unit's annual assessment as its roles see it on their home page: the newest year whose quarters
+    are all closed, how many of the unit's results wait at each step (none yet: the roll-up is due), and
+    the reviews (复核) waiting for the committee's answer."""
+
+    assessment_year: AssessmentYear
+    at_step: dict[str, int]
+    reviews_open: int = 0
+
+    @property
+    def rolled_up(self) -> bool:
+        return bool(self.at_step)
+
+    @property
+    def proposing(self) -> int:
+        return self.at_step.get(AnnualResult.Status.PROPOSAL, 0)
+
+    @property
+    def deciding(self) -> int:
+        return self.at_step.get(AnnualResult.Status.COMMITTEE, 0)
+
+    @property
+    def publishing(self) -> int:
+        return self.at_step.get(AnnualResult.Status.DECIDED, 0)
+
+    @property
+    def reporting(self) -> int:
+        return self.at_step.get(AnnualResult.Status.PUBLICITY, 0)
+
+
+def unit_year_work(units: list, *, user) -> dict[int, UnitYearWork]:
+    """Per unit, its newest closed year's annual work, the user's own result left out (nobody acts on it):
+    three queries for all the units together. A unit whose region has no closed year yet is left out."""
+    if not units:
+        return {}
+    years: dict[int, AssessmentYear] = {}
+    for year in (
+        AssessmentYear.objects.filter(region_id__in={u.region_id for u in units})
+        .annotate(
+            quarters=Count("periods"),
+            still_open=Count("periods", filter=~Q(periods__status=Period.Status.CLOSED)),
+        )
+        .filter(quarters__gt=0, still_open=0)
+        .order_by("region_id", "-year")
+    ):
+        years.setdefault(year.region_id, year)
+    work = {u.pk: UnitYearWork(years[u.region_id], {}) for u in units if u.region_id in years}
+    if not work:
+        return {}
+
+    def chosen(prefix: str = "") -> Q:
+        return Q(
+            *[
+                Q(**{f"{prefix}unit_id": pk, f"{prefix}assessment_year_id": w.assessment_year.pk})
+                for pk, w in work.items()
+            ],
+            _connector=Q.OR,
+        )
+
+    for row in (
+        AnnualResult.objects.filter(chosen())
+        .exclude(person__user_id=user.pk)
+        .values("unit_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        work[row["unit_id"]].at_step[row["status"]] = row["n"]
+    for row in (
+        AnnualAppeal.objects.filter(chosen("result__"), kind=AnnualAppeal.Kind.REVIEW, answered_on__isnull=True)
+        .exclude(result__person__user_id=user.pk)
+        .values("result__unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        work[row["result__unit_id"]].reviews_open = row["n"]
+    return work
+
+
+def notice_waiting(person) -> AnnualResult | None:
+    """The person's newest written notice of an annual result not yet acknowledged (签收), if any."""
+    return (
+        AnnualResult.objects.filter(
+            person=person,
+            status=AnnualResult.Status.FINAL,
+            notified_on__isnull=False,
+            notice_acknowledged_at__isnull=True,
+        )
+        .select_related("assessment_year")
+        .order_by("-assessment_year__year")
+        .first()
+    )

@@ -293,3 +293,50 @@ def test_each_page_makes_a_bounded_number_of_queries(
     assert client.get(url(name, rolled, unit)).status_code == 200  # warm
     with django_assert_max_num_queries(25):
         assert client.get(url(name, rolled, unit)).status_code == 200
+
+
+# The home page leads each role to its annual step -------------------------------------------------------
+
+
+def home(client) -> str:
+    return client.get(reverse("home")).content.decode()
+
+
+def test_the_home_page_leads_each_role_to_its_annual_step(year, unit, cast, staff, as_user, today):
+    assert "2025年度考核 · 待汇总" in home(as_user(cast["office"]))
+    svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])
+    waiting = AnnualResult.objects.filter(status=Status.PROPOSAL).exclude(person__user=cast["leader"]).count()
+    page = home(as_user(cast["leader"]))
+    assert url("propose", year, unit) in page
+    assert f'年度等次提名 <span class="badge text-bg-light">{waiting}</span>' in page
+    assert url("decide", year, unit) not in home(as_user(cast["committee"]))
+    propose_all(year, cast)
+    assert url("propose", year, unit) not in home(as_user(cast["leader"]))
+    assert url("decide", year, unit) in home(as_user(cast["committee"]))
+    decide_all(cast)
+    assert "待公示" in home(as_user(cast["office"]))
+    svc.annual_publish(assessment_year=year, unit=unit, by=cast["office"], on=datetime.date(2026, 1, 5))
+    svc.annual_report(assessment_year=year, unit=unit, by=cast["office"], on=datetime.date(2026, 1, 20))
+    svc.annual_confirm(assessment_year=year, unit=unit, by=cast["org"], on=datetime.date(2026, 1, 25))
+    # The person is sent to their notice until they acknowledge it; the committee to the review asked.
+    member = as_user(staff[0].user)
+    assert "2025年度考核结果通知：待签收" in home(member)
+    member.post(reverse("annual:acknowledge", args=[AnnualResult.objects.get(person=staff[0]).pk]))
+    assert "待签收" not in home(member)
+    today(datetime.date(2026, 2, 1))
+    svc.annual_review_request(
+        result=AnnualResult.objects.get(person=staff[0]), reason="四个季度均为好", by=staff[0].user
+    )
+    assert url("reviews", year, unit) in home(as_user(cast["committee"]))
+    # A member of staff without a role sees only their own notice; the organisation department no unit's step.
+    assert url("unit_results", year, unit) not in home(as_user(staff[0].user))
+    assert url("unit_results", year, unit) not in home(as_user(cast["org"]))
+
+
+def test_the_home_page_counts_the_annual_work_in_a_bounded_number_of_queries(
+    rolled, unit, cast, as_user, django_assert_max_num_queries
+):
+    client = as_user(cast["committee"])
+    home(client)  # warm
+    with django_assert_max_num_queries(20):
+        assert url("unit_results", rolled, unit) in home(client)
