@@ -78,6 +78,11 @@ def _places(unit, year) -> dict:
     }
 
 
+def _ranks(unit, year) -> dict[int, annual.Ranked]:
+    """The unit's candidates for 优秀 by result, ranked by the documented rule with the places marked."""
+    return {r.candidate.key.pk: r for r in services.candidates(unit=unit, assessment_year=year)}
+
+
 def _act(request, chosen: list, act, *, done: str) -> list[str] | None:
     """One all-or-nothing act: None once done, or the refusal's messages (nothing saved)."""
     if not chosen:
@@ -134,12 +139,17 @@ def propose(request, year_pk: int, code: str):
             for p in proposals
             if (found := services.grade_problems(p.result, p.grade, reason=p.reason, comment=p.comment))
         }
+    ranked = _ranks(unit, year)
     rows = []
     for r in results:
         suggested = r.suggested_grade if r.case == AnnualResult.Case.GRADED else NONE
+        rank = ranked.get(r.pk)
+        if rank is not None and rank.within_places and not rank.tied_at_cut:
+            suggested = annual.EXCELLENT  # the ranking gives this candidate one of the places
         rows.append(
             {
                 "result": r,
+                "rank": rank,
                 "options": _options(r),
                 "grade": posted.get(f"grade-{r.pk}", suggested if fill else ""),
                 "comment": posted.get(f"comment-{r.pk}", ""),
@@ -216,12 +226,14 @@ def decide(request, year_pk: int, code: str):
                 )
             )
         }
+    ranked = _ranks(unit, year)
     rows = []
     for r in results:
         proposed = r.proposed_grade if r.case == AnnualResult.Case.GRADED else NONE
         rows.append(
             {
                 "result": r,
+                "rank": ranked.get(r.pk),
                 "options": _options(r),
                 "grade": posted.get(f"grade-{r.pk}", proposed),
                 "reason": posted.get(f"reason-{r.pk}", ""),

@@ -89,6 +89,12 @@ def test_the_leaders_fill_the_suggestions_and_propose_all_at_once(rolled, unit, 
     assert "人员0" in html
     assert 'value="称职" selected' in html  # the suggestion pre-filled
     assert "data-confirm" in html
+    # The candidates ranked within the places are pre-filled 优秀, the rest their suggestion; each is marked.
+    ranked = svc.candidates(unit=unit, assessment_year=rolled)
+    within = [r for r in ranked if r.within_places and not r.tied_at_cut]
+    assert within
+    assert html.count('value="优秀" selected') == len(within)
+    assert html.count("候选第") == len(ranked)
     rows = list(AnnualResult.objects.order_by("pk"))
     data = suggested_form(rows, **{f"grade-{results()[staff[0].pk].pk}": "优秀"}, **{"comment-all": "同意"})
     response = client.post(url("propose", rolled, unit), data)
@@ -340,3 +346,13 @@ def test_the_home_page_counts_the_annual_work_in_a_bounded_number_of_queries(
     home(client)  # warm
     with django_assert_max_num_queries(20):
         assert url("unit_results", rolled, unit) in home(client)
+
+
+def test_the_organisation_department_is_led_to_the_year_whose_quarters_are_closed(year, region, cast, as_user):
+    from assessment.quarter import services as quarter_services
+
+    following = quarter_services.year_create(region=region, year=2026, by=cast["org"])
+    page = home(as_user(cast["org"]))
+    assert reverse("annual:ratios", args=[year.pk]) in page
+    assert reverse("annual:confirm_queue", args=[year.pk]) in page
+    assert reverse("quarter:ratios", args=[following.pk]) in page  # the quarters' ratios: the newest year
