@@ -413,11 +413,19 @@ def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, _Member]:
         member.quarters.append(row)
         member.unit_id, member.section_id = row["unit_id"], row["section_id"]
     members = {pid: m for pid, m in members.items() if m.unit_id == unit.pk}
+    # Those without a quarter belong to the unit that would have assessed them: a cadre (县管干部) to the
+    # region's cadre group, anyone else to their own unit.
+    if unit.is_cadre_group:
+        theirs = Q(person__unit__region_id=unit.region_id, person__managed_by=Person.ManagedBy.REGION)
+    else:
+        theirs = Q(person__unit=unit, person__managed_by=Person.ManagedBy.UNIT)
     home = dict(
-        AnnualInput.objects.filter(assessment_year=assessment_year, person__unit=unit)
+        AnnualInput.objects.filter(theirs, assessment_year=assessment_year)
         .exclude(person_id__in=people)
         .values_list("person_id", "person__section_id")
     )
+    if unit.is_cadre_group:  # assessed outside any section of the group
+        home = dict.fromkeys(home)
     assessed_elsewhere = set(
         QuarterlyResult.objects.filter(period__assessment_year=assessment_year, person_id__in=home).values_list(
             "person_id", flat=True

@@ -697,3 +697,18 @@ def test_the_person_acknowledges_their_notice_once_and_nobody_else_can(year, uni
         svc.notice_acknowledge(result=mine, by=user)  # once
     assert "已于" in client.get(reverse("annual:mine")).content.decode()
     assert result_of(people[1], year).notice_acknowledged_at is None
+
+
+def test_a_cadre_without_a_quarter_is_rolled_up_by_the_cadre_group_not_by_the_unit(year, region, unit, cast):
+    """A 县管干部 on leave all year has no quarter anywhere: the region's cadre group, which would have
+    assessed them, gives them their annual result; their own unit (whose leaders they lead) does not."""
+    group = factories.UnitFactory(region=region, category=unit.category, name="区管干部", is_cadre_group=True)
+    chief = factories.PersonFactory(unit=unit, section=None, name="局长甲", managed_by="region")
+    group_office = factories.user_with_role("office", unit=group, username="cadre-office")
+    # The inputs are entered by the person's home unit, as for anyone placed elsewhere.
+    svc.annual_input_set(person=chief, assessment_year=year, by=cast["office"], leave_days=300)
+    svc.annual_rollup(assessment_year=year, unit=unit, by=cast["office"])
+    assert not AnnualResult.objects.filter(person=chief).exists()
+    svc.annual_rollup(assessment_year=year, unit=group, by=group_office)
+    result = AnnualResult.objects.get(person=chief)
+    assert (result.unit, result.section, result.case) == (group, None, AnnualResult.Case.NOT_ASSESSED)
