@@ -42,16 +42,20 @@ def _quarter_of(day: datetime.date) -> int:
 
 
 @transaction.atomic
-def load_demo_history(*, region: Region, today: datetime.date, say=None) -> dict[str, int]:
+def load_demo_history(
+    *, region: Region, today: datetime.date, say=None, unit_codes: list[str] | None = None
+) -> dict[str, int]:
     """The county's assessment history acted out through the services; ``say`` (optional) is told of each
-    quarter and of the annual assessment as they begin, so a long seed keeps talking."""
+    quarter and of the annual assessment as they begin, so a long seed keeps talking. ``unit_codes`` keeps
+    the history to those units (a test's smaller county); every unit by default."""
     say = say or (lambda _message: None)
     rng = random.Random(SEED)
     actor = system_user()
     made = {"sheets": 0, "monthly_scores": 0, "entries": 0, "events": 0, "closed_periods": 0}
     current_quarter = _quarter_of(today)
     plan = [(today.year - 1, q) for q in range(1, 5)] + [(today.year, q) for q in range(1, current_quarter + 1)]
-    units = list(Unit.objects.filter(region=region, is_active=True).select_related("category").order_by("pk"))
+    units = Unit.objects.filter(region=region, is_active=True).select_related("category").order_by("pk")
+    units = list(units.filter(code__in=unit_codes) if unit_codes is not None else units)
     for year, quarter in plan:
         say(f"{year} Q{quarter}")
         assessment_year = services.year_create(region=region, year=year, by=actor)

@@ -103,3 +103,26 @@ def demo_county(transactional_db):
     from units.demo import load_demo
 
     load_demo(2026)
+
+
+@pytest.fixture
+def demo_last_year(transactional_db, time_machine):
+    """The demo county as `make run` builds it in April, its history kept to 区公安分局 and the cadre group
+    that assesses its 局长 (the rest of the county is there, without history, to keep the set-up short):
+    last year's four quarters closed and the unit's annual assessment waiting before the roll-up, as the
+    seed leaves it; no act of the annual chain is taken here. Returns last year."""
+    import datetime
+
+    from assessment.demo import load_demo_history
+    from periods.models import AssessmentYear
+    from tests.e2e.walk import at
+    from units.demo import CADRE_GROUP_CODE, DEMO_REGION_CODE, OFFICE_UNIT, load_demo, unit_code
+    from units.models import Region
+
+    this_year = 2026
+    at(time_machine, datetime.date(this_year, 4, 10))
+    load_demo(this_year)
+    region = Region.objects.get(code=DEMO_REGION_CODE)
+    kept = [unit_code(OFFICE_UNIT), CADRE_GROUP_CODE]
+    load_demo_history(region=region, today=datetime.date(this_year, 4, 10), unit_codes=kept)
+    return AssessmentYear.objects.get(region=region, year=this_year - 1)

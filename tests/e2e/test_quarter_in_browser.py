@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import zoneinfo
 from collections import Counter
 from decimal import Decimal as D
 
@@ -29,62 +28,14 @@ from assessment.quarter.places import unit_places
 from assessment.registers.export import QUARTERLY_RESULTS, Request, export_register
 from periods.models import Period
 from scoring.models import ScoreSheet
-from units.demo import DEMO_PASSWORD, OFFICE_UNIT, unit_code
+from tests.e2e.walk import Walk, at
+from units.demo import OFFICE_UNIT, unit_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 User = get_user_model()
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 YEAR = 2027
 Step = QuarterlyResult.Status
-
-
-def at(time_machine, day: datetime.date) -> None:
-    time_machine.move_to(datetime.datetime.combine(day, datetime.time(9), tzinfo=SHANGHAI), tick=True)
-
-
-class Walk:
-    """One browser tab per viewport, logged in as the demo account whose turn it is; every question the
-    pages ask before an irreversible act is answered yes, and kept."""
-
-    def __init__(self, page, phone, url):
-        self.tabs = {"desk": page, "phone": phone}
-        self.url = url
-        self.asked: list[str] = []
-        for tab in self.tabs.values():
-            tab.on("dialog", lambda dialog: (self.asked.append(dialog.message), dialog.accept()))
-
-    def log_in(self, username: str, *, on: str = "desk"):
-        page = self.tabs[on]
-        page.context.clear_cookies()
-        page.goto(f"{self.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
-        return page
-
-    @staticmethod
-    def follow(page, link):
-        """Click ``link`` (or a form's submit button) and wait until the next page has loaded: a count read
-        straight after a bare click may still see the page it left."""
-        before = page.url
-        link.click()
-        page.wait_for_url(lambda url: url != before)
-        page.wait_for_load_state()
-        return page
-
-    @staticmethod
-    def done(page, button) -> str:
-        """Click ``button`` and wait for the page's verdict; a refusal fails the test with its text."""
-        button.click()
-        page.wait_for_load_state()
-        alert = page.locator("main > .alert").first
-        alert.wait_for()
-        text = alert.inner_text()
-        # Success; or, for a grid whose rows saved themselves as the focus left them, "nothing new to save".
-        assert re.search(r"alert-(success|info)", alert.get_attribute("class") or ""), text
-        return text
 
 
 def statuses(period) -> Counter:
