@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.utils import extend_schema_field
 
-from assessment.models import AnnualResult, Grade, QuarterlyResult, QuotaLedger, RegisterExport, ReviewRequest
+from assessment.models import (
+    AnnualResult,
+    Grade,
+    GradeHistory,
+    QuarterlyResult,
+    QuotaLedger,
+    RegisterExport,
+    ReviewRequest,
+)
 from assessment.registers.export import KINDS
 from periods.models import Period
 from scoring.models import Event, EventStandard, MonthlyImport, MonthlyScore, ScoreSheet
@@ -197,6 +205,26 @@ class MonthlyScoreFilter(filters.FilterSet):
         if period is None:
             return queryset.none()
         return queryset.filter(year=period.year, month__in=period.months)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 4})
+class QuarterFilter(IdFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=4, **kwargs)
+
+
+class GradeHistoryFilter(filters.FilterSet):
+    person = ref("person", _("Person id."))
+    unit_code = unit_code("person__unit__code")
+    year = IdFilter(help_text=_("Year."))
+    quarter = QuarterFilter(help_text=_("Quarter, 1 to 4."))
+    annual = BoolFilter(
+        field_name="quarter", lookup_expr="isnull", help_text=_("true: the annual grades only; false: the quarters.")
+    )
+
+    class Meta:
+        model = GradeHistory
+        fields = ["person", "unit_code", "year", "quarter", "annual", "grade"]
 
 
 class MonthlyImportFilter(filters.FilterSet):

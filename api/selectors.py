@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from assessment.models import QuarterlyResult, RegisterExport, ReviewRequest
+from assessment.models import GradeHistory, QuarterlyResult, RegisterExport, ReviewRequest
 from assessment.quarter.selectors import results_visible_to
 from assessment.registers.selectors import exports_of
 from scoring.models import Event, MonthlyImport, MonthlyScore
 from scoring.selectors import shares_placed_in
+from units.models import Region
 from units.permissions import Action, scope_for
-from units.selectors import people_visible_to
+from units.selectors import people_visible_to, units_visible_to
 
 
 def monthly_scores_visible_to(*, user) -> QuerySet[MonthlyScore]:
@@ -76,3 +77,17 @@ def review_requests_visible_to(*, user) -> QuerySet[ReviewRequest]:
 def register_exports_visible_to(*, user) -> QuerySet[RegisterExport]:
     """Only the requester sees an export (as in the browser's download centre)."""
     return exports_of(user=user)
+
+
+def grade_history_visible_to(*, user) -> QuerySet[GradeHistory]:
+    """The grades imported from before the system of the people the user may see (their own included)."""
+    scope = scope_for(user, Action.VIEW)
+    grades = GradeHistory.objects.select_related("person", "imported_by")
+    if scope.everything:
+        return grades
+    return grades.filter(person__in=people_visible_to(user=user).values("pk"))
+
+
+def regions_visible_to(*, user) -> QuerySet[Region]:
+    """The regions of the units the user's roles touch (the services decide what may be done there)."""
+    return Region.objects.filter(pk__in=units_visible_to(user=user).values("region_id"))

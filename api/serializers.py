@@ -15,6 +15,7 @@ from assessment.models import (
     AnnualGrade,
     AnnualResult,
     Grade,
+    GradeHistory,
     QuarterlyResult,
     QuotaLedger,
     RegisterExport,
@@ -289,6 +290,26 @@ class MonthlyImportSerializer(Described):
         ]
 
 
+class GradeHistorySerializer(Described):
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
+    imported_by = serializers.CharField(
+        source="imported_by.username", read_only=True, help_text=_("Account that imported the file.")
+    )
+
+    class Meta:
+        model = GradeHistory
+        fields = ["id", "person", "person_name", "year", "quarter", "grade", "file_name", "imported_by", "imported_at"]
+
+
+class HistoryImported(serializers.Serializer):
+    rows = serializers.IntegerField(help_text=_("Grades in the file."))
+    annual = serializers.IntegerField(help_text=_("Annual grades in the file."))
+    quarterly = serializers.IntegerField(help_text=_("Quarterly grades in the file."))
+    created = serializers.IntegerField(help_text=_("Grades imported for the first time."))
+    updated = serializers.IntegerField(help_text=_("Grades imported before that the file changed."))
+    unchanged = serializers.IntegerField(help_text=_("Grades imported before, the same in the file."))
+
+
 class EventShareSerializer(Described):
     person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
 
@@ -450,6 +471,13 @@ class MonthlyUploadInput(Strict):
     )
     file = serializers.FileField(
         max_length=200, allow_empty_file=False, help_text=_("The monthly performance workbook (.xlsx).")
+    )
+
+
+class HistoryUploadInput(Strict):
+    region = ident(_("Id of the region whose people the grades are of."))
+    file = serializers.FileField(
+        max_length=200, allow_empty_file=False, help_text=_("The workbook of earlier grades (.xlsx).")
     )
 
 

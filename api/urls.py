@@ -17,6 +17,7 @@ router.register("annual-results", views.AnnualResultViewSet, basename="annual-re
 router.register("annual-appeals", views.AnnualAppealViewSet, basename="annual-appeal")
 router.register("monthly-scores", views.MonthlyScoreViewSet, basename="monthly-score")
 router.register("monthly-imports", views.MonthlyImportViewSet, basename="monthly-import")
+router.register("grade-history", views.GradeHistoryViewSet, basename="grade-history")
 router.register("events", views.EventViewSet, basename="event")
 router.register("review-requests", views.ReviewRequestViewSet, basename="review-request")
 router.register("register-exports", views.RegisterExportViewSet, basename="register-export")

@@ -31,6 +31,7 @@ from assessment.registers import services as register_services
 from assessment.registers.export import Request as RegisterRequest
 from assessment.year import selectors as year_selectors
 from assessment.year import services as year_services
+from assessment.year.history import history_import
 from common import workbooks
 from common.refusals import log_refusal, not_found
 from periods import selectors as periods_selectors
@@ -474,29 +475,72 @@ class MonthlyImportViewSet(ScopedViewSet):
                 raise exceptions.ValidationError({"unit": [UNKNOWN]})
         upload = data["file"]
         try:
-            if upload.size > workbooks.MAX_BYTES:
-                raise workbooks.ImportRefused(
-                    [
-                        workbooks.RowError(
-                            0,
-                            "",
-                            _("The file is larger than %(mb)s MB.") % {"mb": workbooks.MAX_BYTES // (1024 * 1024)},
-                        )
-                    ]
-                )
             batch = scoring_monthly.monthly_import(
-                content=upload.read(), file_name=upload.name, period=period, by=user, unit=unit
+                content=uploaded(upload), file_name=upload.name, period=period, by=user, unit=unit
             )
         except workbooks.ImportRefused as refused:
-            return Response(
-                {
-                    "detail": str(refused),
-                    "code": "import_refused",
-                    "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in refused.errors],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return refused_import(refused)
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+def uploaded(upload) -> bytes:
+    """An uploaded file's content, or ImportRefused if it is larger than any import reads."""
+    if upload.size > workbooks.MAX_BYTES:
+        raise workbooks.ImportRefused(
+            [
+                workbooks.RowError(
+                    0, "", _("The file is larger than %(mb)s MB.") % {"mb": workbooks.MAX_BYTES // (1024 * 1024)}
+                )
+            ]
+        )
+    return upload.read()
+
+
+def refused_import(refused: workbooks.ImportRefused) -> Response:
+    """A refused file: 400, with every problem named by row, column and message."""
+    return Response(
+        {
+            "detail": str(refused),
+            "code": "import_refused",
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in refused.errors],
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+@described(_("The grades imported from before the system (历史等次) of the people your roles cover, and your own."))
+class GradeHistoryViewSet(ScopedViewSet):
+    serializer_class = serializers.GradeHistorySerializer
+    filterset_class = filters.GradeHistoryFilter
+    ordering_fields = ["id", "year", "imported_at"]
+    ordering = ["person_id", "year", "quarter", "id"]
+    parser_classes = [MultiPartParser, FormParser]
+    what = "grade_history"
+
+    def selected(self):
+        return api_selectors.grade_history_visible_to(user=self.request.user)
+
+    @acted(
+        _(
+            "The organisation department imports its region's grades from before the system (earlier years' annual "
+            "grades, the quarters before the first live one) from a workbook (.xlsx, the template of the browser), "
+            "all or nothing: a file with any bad row saves nothing, and the answer lists every problem in errors, "
+            "each with its row, column and message. Importing the same file again changes nothing."
+        ),
+        request={"multipart/form-data": serializers.HistoryUploadInput},
+        responses={201: serializers.HistoryImported},
+        operation_id="grade_history_import",
+    )
+    def create(self, request):
+        user = request.user
+        data = validated(serializers.HistoryUploadInput, request.data)
+        region = pick(api_selectors.regions_visible_to(user=user), data["region"], "region")
+        upload = data["file"]
+        try:
+            done = history_import(content=uploaded(upload), file_name=upload.name, region=region, by=user)
+        except workbooks.ImportRefused as refused:
+            return refused_import(refused)
+        return Response(serializers.HistoryImported(done).data, status=status.HTTP_201_CREATED)
 
 
 def standards_for(period: Period):

@@ -8,6 +8,7 @@ from assessment.models import (
     AuditEntry,
     ExcellentRatio,
     FollowUp,
+    GradeHistory,
     QuarterlyResult,
     QuotaLedger,
     QuotaOpening,
@@ -80,10 +81,11 @@ class FollowUpAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action", "unit", "result", "annual", "from_status", "to_status"]
+    list_display = ["at", "actor", "action", "region", "unit", "result", "annual", "from_status", "to_status"]
     list_filter = ["action", "period", "assessment_year"]
     list_select_related = [
         "actor",
+        "region",
         "unit",
         "result__person",
         "result__period__assessment_year",
@@ -120,6 +122,16 @@ class AnnualInputAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["assessment_year", "probation", "under_investigation"]
     list_select_related = ["person", "assessment_year"]
+
+
+@admin.register(GradeHistory)
+class GradeHistoryAdmin(ReadOnlyAdmin):
+    """Imported from the organisation department's workbook only (assessment.year.history)."""
+
+    list_display = ["person", "year", "quarter", "grade", "file_name", "imported_by", "imported_at"]
+    list_filter = ["year", "quarter", "grade"]
+    list_select_related = ["person", "imported_by"]
+    search_fields = ["person__name"]
 
 
 @admin.register(ExcellentRatio)

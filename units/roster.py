@@ -359,8 +359,9 @@ def _date(line: Line, header: str) -> datetime.date | None:
     return value
 
 
-def _id_number(line: Line) -> str | None:
-    """The row's ID number, normalised and valid, or None (refused on ``line``)."""
+def id_number_of(line: Line) -> str | None:
+    """The row's ID number (column 身份证号), normalised and valid, or None (refused on ``line``). The history
+    import (``assessment.year.history``) reads its people the same way."""
     raw = line.cells.get(H_ID)
     if isinstance(raw, int | float):
         # An 18-digit number loses its last digits in a number cell, so it cannot be trusted.
@@ -461,7 +462,7 @@ def parse_roster(*, content: bytes, by, unit: Unit | None = None, lock: bool = F
             continue  # blank lines between blocks are harmless
         line = Line(number=number, cells={h: values[i] for h, i in col.items()}, labels=labels, errors=[])
 
-        id_number = _id_number(line)
+        id_number = id_number_of(line)
         if id_number is not None:
             first = seen_ids.setdefault(id_number, number)
             if first != number:

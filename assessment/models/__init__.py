@@ -2,6 +2,7 @@
 so every model is named here too; code may import them from here or from their module."""
 
 from assessment.models.audit import AuditEntry
+from assessment.models.history import GradeHistory
 from assessment.models.notifications import Notification
 from assessment.models.quarter import (
     GRADE_ORDER,
@@ -38,6 +39,7 @@ __all__ = [
     "ExcellentRatio",
     "FollowUp",
     "Grade",
+    "GradeHistory",
     "Notification",
     "Performance",
     "QuarterlyResult",

@@ -11,7 +11,8 @@ from periods.models import AssessmentYear, Period
 
 class AuditEntry(models.Model):
     """The append-only trail of every act on a result or a period: who, when, from, to, comment, and the
-    before and after of every changed field. Rows are never updated or deleted."""
+    before and after of every changed field. Rows are never updated or deleted. Each entry belongs to a
+    period, a year or (for a region's acts outside both, such as importing earlier years' grades) a region."""
 
     period = models.ForeignKey(
         Period, on_delete=models.PROTECT, null=True, blank=True, related_name="audit", verbose_name=_("period")
@@ -24,6 +25,15 @@ class AuditEntry(models.Model):
         related_name="audit",
         verbose_name=_("assessment year"),
         help_text=_("For the acts of the annual assessment."),
+    )
+    region = models.ForeignKey(
+        "units.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("For the acts of a region that belong to no period or year, such as a history import."),
     )
     unit = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
@@ -61,8 +71,10 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["period", "unit", "at"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(period__isnull=False) | models.Q(assessment_year__isnull=False),
-                name="audit_entry_has_a_period_or_a_year",
+                condition=models.Q(period__isnull=False)
+                | models.Q(assessment_year__isnull=False)
+                | models.Q(region__isnull=False),
+                name="audit_entry_has_a_period_a_year_or_a_region",
             )
         ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assessment.models import FollowUp, Notification, QuarterlyResult, WorkRecord
+from assessment.models import FollowUp, GradeHistory, Notification, QuarterlyResult, WorkRecord
 from assessment.quarter.selectors import PUBLISHED
 from periods.models import Period
 from scoring.models import EventShare
@@ -22,11 +22,26 @@ class ProfilePeriod:
     follow_ups: list[FollowUp] = field(default_factory=list)
 
 
+@dataclass
+class HistoryYear:
+    """One year of the grades imported from before the system (历史等次): its quarters and its annual grade."""
+
+    year: int
+    quarters: list[str] = field(default_factory=lambda: ["", "", "", ""])  # Q1–Q4, empty where none
+    annual: str = ""
+    file_names: set[str] = field(default_factory=set)
+
+    @property
+    def sources(self) -> str:
+        return "、".join(sorted(self.file_names))
+
+
 @dataclass(frozen=True)
 class Profile:
     periods: list[ProfilePeriod]
     follow_ups: list[FollowUp]  # those tied to no result: mentoring (导师帮带) and the like
     notifications: list[Notification]
+    history: list[HistoryYear] = field(default_factory=list)  # newest first
 
 
 NOTIFICATIONS_SHOWN = 50
@@ -35,9 +50,9 @@ NOTIFICATIONS_SHOWN = 50
 def profile_timeline(*, person: Person, with_notifications: bool = False) -> Profile:
     """The profile (画像) of a person the caller may already see: per period, newest first, the published
     score and grade, work records (工作纪实), bonus and deduction events, follow-ups (谈话提醒, 诫勉,
-    导师帮带), and, ``with_notifications`` (for the person alone: it is their inbox, which also holds what
-    their own roles are reminded of), their latest reminders. A fixed number of queries, however long the
-    history."""
+    导师帮带); the grades imported from before the system (历史等次), a year to a line; and,
+    ``with_notifications`` (for the person alone: it is their inbox, which also holds what their own roles
+    are reminded of), their latest reminders. A fixed number of queries, however long the history."""
     by_period: dict[int, ProfilePeriod] = {}
 
     def row(period: Period) -> ProfilePeriod:
@@ -69,4 +84,19 @@ def profile_timeline(*, person: Person, with_notifications: bool = False) -> Pro
         else []
     )
     periods = sorted(by_period.values(), key=lambda p: (p.period.year, p.period.quarter), reverse=True)
-    return Profile(periods=periods, follow_ups=loose, notifications=notifications)
+    return Profile(periods=periods, follow_ups=loose, notifications=notifications, history=grade_history(person))
+
+
+def grade_history(person: Person) -> list[HistoryYear]:
+    """The person's grades imported from before the system, a year to a line, newest first: one query."""
+    years: dict[int, HistoryYear] = {}
+    for year, quarter, grade, file_name in GradeHistory.objects.filter(person=person).values_list(
+        "year", "quarter", "grade", "file_name"
+    ):
+        line = years.setdefault(year, HistoryYear(year=year))
+        if quarter is None:
+            line.annual = grade
+        else:
+            line.quarters[quarter - 1] = grade
+        line.file_names.add(file_name)
+    return sorted(years.values(), key=lambda y: y.year, reverse=True)

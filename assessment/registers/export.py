@@ -508,7 +508,8 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
         return  # a unit's summary of the year: only for those who cover the whole unit
     year = request.assessment_year
     # The same facts and rules as the annual roll-up (assessment.year.services): people registered with
-    # the unit of their latest final quarter, final quarters only, and 优秀 eligibility with every bar.
+    # the unit of their latest final quarter, final quarters only (with the quarters before the region went
+    # live, as imported), and 优秀 eligibility with every bar.
     overview = {
         pid: facts
         for pid, facts in annual_services.year_overview(assessment_year=year, unit=unit).items()
@@ -519,9 +520,9 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
     people = {p.pk: p for p in Person.objects.filter(pk__in=overview)}
     sections = {s.pk: s for s in Section.objects.filter(pk__in={m.section_id for m, _f in overview.values()})}
     units = dict(
-        Unit.objects.filter(pk__in={q["unit_id"] for m, _f in overview.values() for q in m.quarters}).values_list(
-            "pk", "name"
-        )
+        Unit.objects.filter(
+            pk__in={q["unit_id"] for m, _f in overview.values() for q in m.quarters if q["unit_id"] is not None}
+        ).values_list("pk", "name")
     )
 
     def place(pid: int) -> tuple:
@@ -556,8 +557,11 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
             counts_total[g] += k
         candidate = bool(computed["excellent_eligible"])
         candidates += candidate
+        # A quarter before the region went live shows its imported grade (assessment.year.history), and says so.
         notes = [
-            f"{QUARTER_NAMES[q['period__quarter']]}在{units[q['unit_id']]}考核"
+            f"{QUARTER_NAMES[q['period__quarter']]}为系统启用前等次（导入）"
+            if q.get("imported")
+            else f"{QUARTER_NAMES[q['period__quarter']]}在{units[q['unit_id']]}考核"
             for q in member.quarters
             if q["unit_id"] != unit.pk
         ]

@@ -19,17 +19,18 @@ from assessment.models import (
     AnnualResult,
     AuditEntry,
     ExcellentRatio,
+    GradeHistory,
     Performance,
 )
-from assessment.quarter.region_selectors import as_percent, years_visible_to
+from assessment.quarter.region_selectors import as_percent, regions_for, years_visible_to
 from assessment.year.selectors import consequences_for
 from periods.models import AssessmentYear
-from units.models import Unit
+from units.models import Region, Unit
 
 Step = AnnualResult.Status
 GRADES = tuple(AnnualGrade.values)
 
-__all__ = ["as_percent", "years_visible_to"]
+__all__ = ["as_percent", "regions_for", "years_visible_to"]
 
 
 def region_units(*, assessment_year: AssessmentYear, q: str = "") -> QuerySet[Unit]:
@@ -322,3 +323,38 @@ def dashboard(*, user, assessment_year: AssessmentYear, units: list[Unit]) -> Da
         if one is not None:
             one.consequences += 1
     return Dashboard(rows=[rows[u.pk] for u in units])
+
+
+# Earlier grades (历史等次) ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryCount:
+    """How many grades of one year are imported for the region's people: the year's and the quarters'."""
+
+    year: int
+    annual: int
+    quarterly: int
+
+
+def history_counts(*, region: Region) -> list[HistoryCount]:
+    """The grades imported for the people of the region, per year, newest first: one aggregate query."""
+    return [
+        HistoryCount(**row)
+        for row in GradeHistory.objects.filter(person__unit__region=region)
+        .order_by()
+        .values("year")
+        .annotate(
+            annual=Count("pk", filter=Q(quarter__isnull=True)), quarterly=Count("pk", filter=Q(quarter__isnull=False))
+        )
+        .order_by("-year")
+    ]
+
+
+def history_imports(*, region: Region) -> QuerySet[AuditEntry]:
+    """The region's imports of earlier grades, latest first, with who imported them."""
+    return (
+        AuditEntry.objects.filter(region=region, action="grade_history_import")
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )

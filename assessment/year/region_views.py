@@ -1,5 +1,6 @@
 """The organisation department's pages for the year (年度考核, issue #16): the ratios of 优秀 of many units
-at once, the confirmation queue (核准), the appeals (申诉) it decides, and the year's dashboard. Thin, as the
+at once, the confirmation queue (核准), the appeals (申诉) it decides, the year's dashboard, and the import of
+the grades from before the region went live (历史等次). Thin, as the
 quarter's region pages are: each checks the region against the user's roles (an outsider gets 404, logged),
 reads one selector, and posts to one service, saying what it refused and why; nothing is saved on a
 refusal."""
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,11 +24,16 @@ from assessment.quarter.services import today
 from assessment.quarter.views.region import parse_percent, queue_act
 from assessment.year import region_selectors as selectors
 from assessment.year import services
+from assessment.year.forms import HistoryUploadForm
+from assessment.year.history import history_import, history_template
 from common.params import as_pk
 from common.refusals import not_found, refusal_messages
+from common.workbooks import run_import
 from units.permissions import Action
 
 PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORTS_SHOWN = 20
 REASON_LIMIT = ExcellentRatio._meta.get_field("reason").max_length
 
 
@@ -248,3 +255,67 @@ def dashboard(request, year_pk: int):
             "query": urlencode({"q": q}) if q else "",
         },
     )
+
+
+# Earlier grades (历史等次) ----------------------------------------------------------------------------------
+
+
+def _org_region(request, pk: int, what: str):
+    """The region, if the user's roles cover it whole as its organisation department; 404, logged, else."""
+    region = selectors.regions_for(user=request.user, action=Action.CONFIRM).filter(pk=pk).first()
+    if region is None:
+        raise not_found(request, what, f"region={pk}")
+    return region
+
+
+@login_required
+def history(request, region_pk: int):
+    """The organisation department imports its region's grades from before the system (earlier years' annual
+    grades, the quarters before the first live one) from a workbook, all or nothing; the page shows what each
+    import did, or every problem of a refused file, and how many grades each year holds."""
+    region = _org_region(request, region_pk, "grade_history")
+    form = HistoryUploadForm()
+    errors: list = []
+    if request.method == "POST":
+        form = HistoryUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            done, errors = run_import(
+                upload,
+                lambda content: history_import(content=content, file_name=upload.name, region=region, by=request.user),
+            )
+            if done is not None:
+                messages.success(
+                    request,
+                    _(
+                        "Imported %(annual)s annual and %(quarterly)s quarterly grades: %(created)s new, "
+                        "%(updated)s changed, %(unchanged)s already there."
+                    )
+                    % {
+                        "annual": done.annual,
+                        "quarterly": done.quarterly,
+                        "created": done.created,
+                        "updated": done.updated,
+                        "unchanged": done.unchanged,
+                    },
+                )
+                return redirect("annual:history", region_pk=region.pk)
+    return render(
+        request,
+        "assessment/year/region/history.html",
+        {
+            "region": region,
+            "form": form,
+            "errors": errors,
+            "counts": selectors.history_counts(region=region),
+            "imports": selectors.history_imports(region=region)[:IMPORTS_SHOWN],
+        },
+    )
+
+
+@login_required
+def history_template_download(request, region_pk: int):
+    region = _org_region(request, region_pk, "grade_history_template")
+    response = HttpResponse(history_template(region=region, by=request.user), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="history-{region.code}.xlsx"'
+    return response

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from assessment import annual
-from assessment.models import AnnualAppeal, AnnualResult
+from assessment.models import AnnualAppeal, AnnualResult, GradeHistory
 from periods.models import AssessmentYear, Period
 from units.permissions import Action, scope_for
 
@@ -53,9 +53,26 @@ class Consequence:
     kinds: tuple[str, ...]  # annual.COMMENDATION, MERIT, ADMONITION, DISMISSAL_REVIEW
 
 
+def annual_grades_of(*, person_ids, until: int) -> dict[int, dict[int, str]]:
+    """Each person's annual grades up to ``until`` (person → year → grade): the final live results, and
+    the grades imported from before the system (``GradeHistory``) for the years without one. Two queries."""
+    grades: dict[int, dict[int, str]] = {}
+    for person_id, year, grade in GradeHistory.objects.filter(
+        person_id__in=person_ids, quarter__isnull=True, year__lte=until
+    ).values_list("person_id", "year", "grade"):
+        grades.setdefault(person_id, {})[year] = grade
+    for person_id, year, grade in AnnualResult.objects.filter(
+        person_id__in=person_ids, status=AnnualResult.Status.FINAL, assessment_year__year__lte=until
+    ).values_list("person_id", "assessment_year__year", "final_grade"):
+        grades.setdefault(person_id, {})[year] = grade  # the live result wins
+    return grades
+
+
 def consequences_for(*, user, assessment_year: AssessmentYear) -> list[Consequence]:
     """What the year's final annual grades call for (嘉奖, 三等功, 诫勉谈话, 辞退审查), listed for the
-    organisation department over the units it covers; nothing here acts on them."""
+    organisation department over the units it covers; nothing here acts on them. The runs of 优秀 and 不称职
+    count the years before the system too, as imported, and every year of a run (the merit falls on every
+    ``merit_years``-th year of it), so a person's whole history is read."""
     finals = list(
         annual_results_visible_to(user=user, assessment_year=assessment_year, action=Action.CONFIRM)
         .filter(status=AnnualResult.Status.FINAL, case=AnnualResult.Case.GRADED)
@@ -64,15 +81,7 @@ def consequences_for(*, user, assessment_year: AssessmentYear) -> list[Consequen
     rules = annual.ConsequenceRules(
         merit_after=assessment_year.merit_years, dismissal_after=assessment_year.dismissal_years
     )
-    lookback = max(rules.merit_after, rules.dismissal_after)
-    history: dict[int, dict[int, str]] = {}
-    for person_id, year, grade in AnnualResult.objects.filter(
-        person_id__in=[r.person_id for r in finals],
-        status=AnnualResult.Status.FINAL,
-        assessment_year__year__gt=assessment_year.year - lookback,
-        assessment_year__year__lte=assessment_year.year,
-    ).values_list("person_id", "assessment_year__year", "final_grade"):
-        history.setdefault(person_id, {})[year] = grade
+    history = annual_grades_of(person_ids=[r.person_id for r in finals], until=assessment_year.year)
     found = []
     for result in finals:
         kinds = annual.consequences(history.get(result.person_id, {}), assessment_year.year, rules=rules)

@@ -31,6 +31,7 @@ from assessment.models import (
     AnnualResult,
     AuditEntry,
     ExcellentRatio,
+    GradeHistory,
     Notification,
     Performance,
     QuarterlyResult,
@@ -390,6 +391,20 @@ class _Member:
     sanctions: list[Sanction] = field(default_factory=list)
 
 
+def _imported_quarter(row: dict) -> dict:
+    """An imported quarterly grade in the shape of a live final quarter's row: no unit, no score, no veto."""
+    return {
+        "person_id": row["person_id"],
+        "unit_id": None,
+        "section_id": None,
+        "period__quarter": row["quarter"],
+        "final_grade": row["grade"],
+        "sheet__total": None,
+        "sheet__vetoed": False,
+        "imported": True,
+    }
+
+
 def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, _Member]:
     """Everyone ``unit`` rolls up: those whose latest quarter of the year was assessed in it, and those of
     its home people with annual inputs but no quarter at all (a whole year's leave, a December recruit),
@@ -413,6 +428,18 @@ def _members(assessment_year: AssessmentYear, unit: Unit) -> dict[int, _Member]:
         member.quarters.append(row)
         member.unit_id, member.section_id = row["unit_id"], row["section_id"]
     members = {pid: m for pid, m in members.items() if m.unit_id == unit.pk}
+    # The quarters of the year before the region went live, as the organisation department imported them
+    # (assessment.year.history), for the quarters with no live result: with no score, they count for the
+    # grade and eligibility, not for the average.
+    for row in (
+        GradeHistory.objects.filter(person_id__in=members, year=assessment_year.year, quarter__isnull=False)
+        .values("person_id", "quarter", "grade")
+        .order_by("person_id", "quarter")
+    ):
+        member = members[row["person_id"]]
+        if all(q["period__quarter"] != row["quarter"] for q in member.quarters):
+            member.quarters.append(_imported_quarter(row))
+            member.quarters.sort(key=lambda q: q["period__quarter"])
     # Those without a quarter belong to the unit that would have assessed them: a cadre (县管干部) to the
     # region's cadre group, anyone else to their own unit.
     if unit.is_cadre_group:

@@ -25,4 +25,10 @@ urlpatterns = [
     path("<int:year_pk>/confirm/", region_views.confirm_queue, name="confirm_queue"),
     path("<int:year_pk>/appeals/", region_views.appeals, name="appeals"),
     path("<int:year_pk>/dashboard/", region_views.dashboard, name="dashboard"),
+    path("regions/<int:region_pk>/history/", region_views.history, name="history"),
+    path(
+        "regions/<int:region_pk>/history/template.xlsx",
+        region_views.history_template_download,
+        name="history_template",
+    ),
 ]

@@ -184,6 +184,10 @@ COVERED = {
     ),
     # test_bulk_scores.py
     ("post", "/api/v1/periods/{period_pk}/sections/{section_pk}/scores/"),
+    # test_history.py: the grades from before the system, read and imported
+    ("get", "/api/v1/grade-history/"),
+    ("get", "/api/v1/grade-history/{id}/"),
+    ("post", "/api/v1/grade-history/"),
 }
 
 
