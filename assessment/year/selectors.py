@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Mod
 
 from assessment import annual
 from assessment.models import AnnualResult
@@ -53,29 +54,77 @@ class Consequence:
     kinds: tuple[str, ...]  # annual.COMMENDATION, MERIT, ADMONITION, DISMISSAL_REVIEW
 
 
-def consequences_for(*, user, assessment_year: AssessmentYear) -> list[Consequence]:
-    """What the year's final annual grades call for (嘉奖, 三等功, 诫勉谈话, 辞退审查), listed for the
-    organisation department over the units it covers; nothing here acts on them."""
-    finals = list(
-        annual_results_visible_to(user=user, assessment_year=assessment_year, action=Action.CONFIRM)
-        .filter(status=AnnualResult.Status.FINAL, case=AnnualResult.Case.GRADED)
-        .order_by("unit__order", "unit_id", "person__post_order", "person_id")
-    )
-    rules = annual.ConsequenceRules(
+def _rules(assessment_year: AssessmentYear) -> annual.ConsequenceRules:
+    return annual.ConsequenceRules(
         merit_after=assessment_year.merit_years, dismissal_after=assessment_year.dismissal_years
     )
-    lookback = max(rules.merit_after, rules.dismissal_after)
-    history: dict[int, dict[int, str]] = {}
-    for person_id, year, grade in AnnualResult.objects.filter(
-        person_id__in=[r.person_id for r in finals],
-        status=AnnualResult.Status.FINAL,
-        assessment_year__year__gt=assessment_year.year - lookback,
-        assessment_year__year__lte=assessment_year.year,
-    ).values_list("person_id", "assessment_year__year", "final_grade"):
-        history.setdefault(person_id, {})[year] = grade
-    found = []
-    for result in finals:
-        kinds = annual.consequences(history.get(result.person_id, {}), assessment_year.year, rules=rules)
-        if kinds:
-            found.append(Consequence(result=result, kinds=tuple(kinds)))
-    return found
+
+
+def _streak(assessment_year: AssessmentYear):
+    """The years in a row, ending with this one, in which the person's final annual grade was this result's:
+    this year, less the first year of the run (a year of the grade with no such year just before it), plus
+    one. One subquery per row, however long the history; years missing (not assessed) break the run, as in
+    ``annual.consequences``."""
+    same = {"status": AnnualResult.Status.FINAL, "person_id": OuterRef("person_id")}
+    year_before = AnnualResult.objects.filter(
+        **same, final_grade=OuterRef("final_grade"), assessment_year__year=OuterRef("assessment_year__year") - 1
+    )
+    run_starts = (
+        AnnualResult.objects.filter(
+            **same, final_grade=OuterRef("final_grade"), assessment_year__year__lte=assessment_year.year
+        )
+        .filter(~Exists(year_before))
+        .order_by()
+        .values("person_id")
+        .annotate(first=Max("assessment_year__year"))
+        .values("first")
+    )
+    return Value(assessment_year.year + 1) - Subquery(run_starts, output_field=IntegerField())
+
+
+def consequence_conditions(assessment_year: AssessmentYear) -> dict[str, Q]:
+    """Per consequence, the condition on a result of ``consequences_for`` that calls for it: the rules of
+    ``annual.consequences`` over the grade and its run (``streak``)."""
+    rules = _rules(assessment_year)
+    excellent = Q(final_grade=annual.EXCELLENT)
+    return {
+        annual.COMMENDATION: excellent,
+        annual.MERIT: excellent & Q(merit_turn=0) if rules.merit_after else Q(pk__in=[]),
+        annual.ADMONITION: Q(final_grade=annual.BASIC),
+        annual.DISMISSAL_REVIEW: Q(final_grade=annual.INCOMPETENT, streak__gte=rules.dismissal_after),
+    }
+
+
+def consequences_for(*, user, assessment_year: AssessmentYear) -> QuerySet[AnnualResult]:
+    """The year's final graded results that call for a consequence (嘉奖, 三等功, 诫勉谈话, 辞退审查), over the
+    units the organisation department covers, each with ``streak``, its grade's run of years: a queryset, to
+    page, filter by kind (``consequence_conditions``) and count per unit in the database. Nothing here acts on
+    them."""
+    rules = _rules(assessment_year)
+    conditions = consequence_conditions(assessment_year)
+    return (
+        annual_results_visible_to(user=user, assessment_year=assessment_year, action=Action.CONFIRM)
+        .filter(
+            status=AnnualResult.Status.FINAL,
+            case=AnnualResult.Case.GRADED,
+            final_grade__in=(annual.EXCELLENT, annual.BASIC, annual.INCOMPETENT),
+        )
+        .annotate(streak=_streak(assessment_year))
+        .alias(merit_turn=Mod(F("streak"), max(rules.merit_after, 1)))
+        # 三等功 goes with a 嘉奖: the other three conditions cover every row.
+        .filter(conditions[annual.COMMENDATION] | conditions[annual.ADMONITION] | conditions[annual.DISMISSAL_REVIEW])
+        .order_by("unit__order", "unit_id", "person__post_order", "person_id")
+    )
+
+
+def consequences_of(results, assessment_year: AssessmentYear) -> list[Consequence]:
+    """What each result of ``consequences_for`` (a page of them) calls for, by the pure rule over its run."""
+    rules = _rules(assessment_year)
+    year = assessment_year.year
+    return [
+        Consequence(
+            result=r,
+            kinds=tuple(annual.consequences({year - n: r.final_grade for n in range(r.streak)}, year, rules=rules)),
+        )
+        for r in results
+    ]

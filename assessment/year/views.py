@@ -16,11 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessment import annual
 from assessment.models import AnnualInput, AnnualLedger, AnnualResult, Sanction
-from assessment.year import selectors, services
+from assessment.year import region_selectors, selectors, services
 from assessment.year.forms import AskForm, InputsUploadForm, PersonInputsForm, SanctionForm
 from assessment.year.inputs import annual_inputs_import, annual_inputs_template
 from assessment.year.tasks import ROLLED_UP, annual_rollup_task
+from common.listing import Filter, listing
 from common.params import as_pk
 from common.progress import shown_task, task_start
 from common.refusals import log_refusal, not_found, refusal_messages, show_refusal
@@ -360,11 +362,35 @@ def ask(request, pk: int, kind: str):
     return redirect("annual:mine")
 
 
+def consequence_labels() -> dict[str, str]:
+    return {
+        annual.COMMENDATION: _("commendation (嘉奖)"),
+        annual.MERIT: _("merit recommendation (三等功)"),
+        annual.ADMONITION: _("admonition talk (诫勉谈话)"),
+        annual.DISMISSAL_REVIEW: _("dismissal review (辞退审查)"),
+    }
+
+
 @login_required
 def consequences(request, year_pk: int):
-    """For the organisation department: what the year's final grades call for, to act on elsewhere."""
+    """For the organisation department: what the year's final grades call for, to act on elsewhere; searched
+    by name, filtered by consequence and unit, paged."""
     year = _year(request, year_pk)
     if scope_for(request.user, Action.CONFIRM).is_empty:
         raise not_found(request, "annual_consequences", f"year={year_pk}")
-    rows = selectors.consequences_for(user=request.user, assessment_year=year)
-    return render(request, "assessment/year/consequences.html", {"year": year, "rows": rows})
+    labels = consequence_labels()
+    found = listing(
+        request,
+        selectors.consequences_for(user=request.user, assessment_year=year),
+        filters=(
+            Filter("kind", "", _("calls for"), list(labels.items()), where=selectors.consequence_conditions(year)),
+            Filter("unit", "unit_id", _("unit"), region_selectors.unit_choices(assessment_year=year)),
+        ),
+        sorts={"unit": ("unit__order", "unit_id"), "name": ("person__name",)},
+        default_sort=("unit__order", "unit_id", "person__post_order", "person_id"),
+    )
+    rows = [
+        {"result": c.result, "kinds": [labels[kind] for kind in c.kinds]}
+        for c in selectors.consequences_of(found.rows, year)
+    ]
+    return render(request, "assessment/year/consequences.html", {"year": year, "rows": rows, "listing": found})

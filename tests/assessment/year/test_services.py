@@ -19,7 +19,12 @@ from assessment.models import (
 )
 from assessment.quarter import services
 from assessment.year import services as svc
-from assessment.year.selectors import annual_publicity_for, annual_results_visible_to, consequences_for
+from assessment.year.selectors import (
+    annual_publicity_for,
+    annual_results_visible_to,
+    consequences_for,
+    consequences_of,
+)
 from assessment.year.tasks import annual_rollup_task
 from periods.models import Period
 from scoring.models import ScoreSheet
@@ -412,9 +417,10 @@ def test_the_whole_chain_ends_in_a_written_notice(year, unit, cast, people, toda
     assert Notification.objects.filter(user=people[0].user, key__startswith="annual-").count() == 1
     assert "不定等次" in result_of(people[8], year).notice
 
-    listed = {c.result.person_id: c.kinds for c in consequences_for(user=cast["org"], assessment_year=year)}
+    found = consequences_for(user=cast["org"], assessment_year=year)
+    listed = {c.result.person_id: c.kinds for c in consequences_of(found, year)}
     assert listed[people[0].pk] == ("commendation",)
-    assert consequences_for(user=cast["outsider"], assessment_year=year) == []
+    assert not consequences_for(user=cast["outsider"], assessment_year=year).exists()
 
 
 def finish(year, unit, cast, grades=None):
