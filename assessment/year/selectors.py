@@ -29,6 +29,15 @@ def annual_results_visible_to(
     return results.filter(scope.place_q())
 
 
+def own_annual_results(*, user) -> QuerySet[AnnualResult]:
+    """The user's own annual results once final, with the written notice: what the person reads, acknowledges
+    (签收) and asks a review of."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return AnnualResult.objects.none()
+    return AnnualResult.objects.filter(person=person, status=AnnualResult.Status.FINAL)
+
+
 def annual_publicity_for(*, user, assessment_year: AssessmentYear) -> QuerySet[AnnualResult]:
     """What a member of a unit sees during the annual publicity: the unit's 优秀, each with the year's
     quarterly grades (seed 002 §六(一))."""

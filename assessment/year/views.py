@@ -294,12 +294,10 @@ def mine(request):
     """A civil servant's own annual results once final: the written notice, and review then appeal."""
     person = getattr(request.user, "person", None)
     results = (
-        AnnualResult.objects.filter(person=person, status=AnnualResult.Status.FINAL)
+        selectors.own_annual_results(user=request.user)
         .select_related("assessment_year", "unit")
         .prefetch_related("appeals")
         .order_by("-assessment_year__year")
-        if person is not None
-        else AnnualResult.objects.none()
     )
     publicity_years = AssessmentYear.objects.filter(
         annual_results__unit__in=AnnualResult.objects.filter(person=person).values("unit_id"),
