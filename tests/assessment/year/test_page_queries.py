@@ -91,7 +91,7 @@ class Grown:
         )
         return made
 
-    def appeals(self, results, kind: str, *, answered: bool = False):
+    def appeals(self, results, kind: str, *, answered: bool = False, by=None):
         for r in results:
             AnnualAppeal.objects.create(
                 result=r,
@@ -104,6 +104,7 @@ class Grown:
                 grade_before=r.final_grade,
                 grade_after=r.final_grade if answered else "",
                 answered_on=datetime.date(2026, 2, 10) if answered else None,
+                answered_by=by if answered else None,
             )
 
 
@@ -136,7 +137,7 @@ def chain_queue(status: str):
 def grow_reviews(grown, unit, section, other_section, size, cast, me):
     finals = grown.people(unit, 4 * size, status=Status.FINAL, section=section)
     grown.appeals(finals[: 2 * size], AnnualAppeal.Kind.REVIEW)
-    grown.appeals(finals[2 * size :], AnnualAppeal.Kind.REVIEW, answered=True)
+    grown.appeals(finals[2 * size :], AnnualAppeal.Kind.REVIEW, answered=True, by=cast["committee"])
     return finals[-1].person.name
 
 
@@ -214,7 +215,7 @@ def grow_region(grown, unit, section, other_section, size, cast, me):
         if n % 2:
             grown.people(more, 2, status=Status.FINAL, grade="称职")
         grown.appeals(reported[:1], AnnualAppeal.Kind.APPEAL)
-        grown.appeals(reported[1:2], AnnualAppeal.Kind.APPEAL, answered=True)
+        grown.appeals(reported[1:2], AnnualAppeal.Kind.APPEAL, answered=True, by=cast["org"])
         grown.appeals(reported[2:3], AnnualAppeal.Kind.REVIEW)
     grown.people(unit, 2, status=Status.COMMITTEE, section=section)
     return more.name
