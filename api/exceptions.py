@@ -25,6 +25,7 @@ CONFLICTS = frozenset(
         "answered",
         "closed",
         "decided",
+        "done",
         "final",
         "incomplete",
         "late",

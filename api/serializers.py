@@ -233,6 +233,9 @@ class AnnualResultSerializer(Described):
             "excellent_eligible",
             "proposed_grade",
             "final_grade",
+            "notified_on",
+            "notice",
+            "notice_acknowledged_at",
         ]
 
 

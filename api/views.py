@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from api import filters, serializers
 from api import selectors as api_selectors
 from api.filters import MAX_ID
-from assessment.models import AnnualAppeal, QuarterlyResult, RegisterExport
+from assessment.models import AnnualAppeal, AnnualResult, QuarterlyResult, RegisterExport
 from assessment.quarter import selectors as quarter_selectors
 from assessment.quarter import services as quarter_services
 from assessment.registers import selectors as register_selectors
@@ -304,7 +304,7 @@ class QuotaLedgerViewSet(ScopedViewSet):
         return quarter_selectors.ledgers_visible_to(user=self.request.user)
 
 
-@described(_("The annual results your roles cover."))
+@described(_("The annual results your roles cover, and your own once final."))
 class AnnualResultViewSet(ActingViewSet):
     serializer_class = serializers.AnnualResultSerializer
     filterset_class = filters.AnnualResultFilter
@@ -313,7 +313,12 @@ class AnnualResultViewSet(ActingViewSet):
     what = "annual"
 
     def selected(self):
-        return year_selectors.annual_results_visible_to(user=self.request.user).select_related("assessment_year")
+        user = self.request.user
+        covered = year_selectors.annual_results_visible_to(user=user).values("pk")
+        own = year_selectors.own_annual_results(user=user).values("pk")
+        return AnnualResult.objects.filter(Q(pk__in=covered) | Q(pk__in=own)).select_related(
+            "person", "unit", "section", "assessment_year"
+        )
 
     @acted(
         _(
@@ -341,6 +346,19 @@ class AnnualResultViewSet(ActingViewSet):
     @action(detail=True, methods=["post"], **ACTION)
     def decide(self, request, pk=None):
         return self.act(serializers.AnnualDecideInput, year_services.annual_result_decide, "result")
+
+    @acted(
+        _(
+            "The person acknowledges the written notice of their own final annual result (签收), once; nobody "
+            "acknowledges another's. Their right to a review and an appeal is not affected."
+        ),
+        request=None,
+        responses={200: serializers.AnnualResultSerializer},
+        operation_id="annual_results_acknowledge",
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def acknowledge(self, request, pk=None):
+        return self.act(serializers.NoInput, year_services.notice_acknowledge, "result")
 
 
 @described(_("The reviews (复核) and appeals (申诉) of the annual results your roles cover, and your own."))

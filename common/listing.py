@@ -14,6 +14,7 @@ tail is not matched, or the search would reveal a masked number one digit at a t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -33,6 +34,9 @@ class Filter:
     field: str
     label: str
     choices: list[tuple[str, str]]
+    # Per value, the condition it stands for, where a value is not one field's (a consequence that
+    # depends on the history); ``field`` is then unused.
+    where: Mapping[str, Q] | None = None
 
 
 @dataclass
@@ -100,7 +104,9 @@ def listing(
         value = get.get(option.name, "")
         if value not in {v for v, _label in option.choices}:
             value = ""
-        if value == "none":
+        if value and option.where is not None:
+            queryset = queryset.filter(option.where[value])
+        elif value == "none":
             queryset = queryset.filter(**{f"{option.field}__isnull": True})
         elif value:
             queryset = queryset.filter(**{option.field: value})

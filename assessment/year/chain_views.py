@@ -307,7 +307,7 @@ def reviews(request, year_pk: int, code: str):
             kind=AnnualAppeal.Kind.REVIEW,
             result__in=visible.filter(unit=unit).exclude(person__user_id=request.user.pk).values("pk"),
         )
-        .select_related("result__person", "result__section", "result__unit", "result__assessment_year")
+        .select_related("result__person", "result__section", "result__unit", "result__assessment_year", "answered_by")
         .order_by("answered_on", "answer_due", "pk")
     )
     posted = request.POST if request.method == "POST" else {}

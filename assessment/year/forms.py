@@ -51,3 +51,14 @@ class SanctionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", "form-select" if name == "kind" else "form-control")
+
+
+class SanctionWithdrawForm(forms.Form):
+    """Why a sanction is withdrawn (it was recorded in error); the page names which, as ``sanction``."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("why it is withdrawn"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )

@@ -33,13 +33,15 @@ GRADES = tuple(AnnualGrade.values)
 __all__ = ["as_percent", "regions_for", "years_visible_to"]
 
 
-def region_units(*, assessment_year: AssessmentYear, q: str = "") -> QuerySet[Unit]:
-    """The active units of the year's region, searched by name or code, in the region's order."""
-    units = Unit.objects.filter(region_id=assessment_year.region_id, is_active=True)
-    q = q.strip()
-    if q:
-        units = units.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    return units.order_by("order", "code")
+def region_units(*, assessment_year: AssessmentYear) -> QuerySet[Unit]:
+    """The active units of the year's region, in the region's order."""
+    return Unit.objects.filter(region_id=assessment_year.region_id, is_active=True).order_by("order", "code")
+
+
+def unit_choices(*, assessment_year: AssessmentYear) -> list[tuple[str, str]]:
+    """The units of the year's region, as a list's filter offers them (a county's: a few hundred at most)."""
+    units = Unit.objects.filter(region_id=assessment_year.region_id).order_by("order", "code")
+    return [(str(pk), name) for pk, name in units.values_list("pk", "name")]
 
 
 # Ratios of 优秀 ------------------------------------------------------------------------------------------
@@ -318,10 +320,15 @@ def dashboard(*, user, assessment_year: AssessmentYear, units: list[Unit]) -> Da
             one.reviews_open, one.reviews_due = row["n"], row["due"]
         else:
             one.appeals_open, one.appeals_due = row["n"], row["due"]
-    for consequence in consequences_for(user=user, assessment_year=assessment_year):
-        one = rows.get(consequence.result.unit_id)
-        if one is not None:
-            one.consequences += 1
+    for unit_id, n in (
+        consequences_for(user=user, assessment_year=assessment_year)
+        .filter(unit__in=units)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    ):
+        rows[unit_id].consequences = n
     return Dashboard(rows=[rows[u.pk] for u in units])
 
 

@@ -7,12 +7,10 @@ refusal."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +24,7 @@ from assessment.year import region_selectors as selectors
 from assessment.year import services
 from assessment.year.forms import HistoryUploadForm
 from assessment.year.history import history_import, history_template
+from common.listing import Filter, Listing, listing
 from common.params import as_pk
 from common.refusals import not_found, refusal_messages
 from common.workbooks import run_import
@@ -45,9 +44,24 @@ def _org_year(request, pk: int, action: Action, what: str):
     return year
 
 
-def _back(name: str, year, request) -> str:
-    query = urlencode({k: v for k in ("q", "page") if (v := request.GET.get(k, "")[:100])})
-    return f"{reverse(name, args=[year.pk])}{'?' + query if query else ''}"
+def _back(name: str, year, found: Listing) -> str:
+    """The list's page as it was (search, filters, sort and page), after a post."""
+    page = found.page.number
+    query = found.query(page=page if page > 1 else None)
+    return reverse(name, args=[year.pk]) + (query if query != "?" else "")
+
+
+def _units(request, year) -> Listing:
+    """The region's active units, searched by name or code, in the region's order, fifty to a page."""
+    return listing(
+        request,
+        selectors.region_units(assessment_year=year),
+        search=("name", "code"),
+        id_field=None,
+        sorts={"name": ("name",), "code": ("code",)},
+        default_sort=("order", "code"),
+        per_page=PER_PAGE,
+    )
 
 
 # Ratios of 优秀 ----------------------------------------------------------------------------------------
@@ -87,8 +101,7 @@ def ratios(request, year_pk: int):
     gives, the reason, who set it, and its history; the officer changes several rows and saves them in one
     post, all or nothing. Searched by name or code, fifty to a page."""
     year = _org_year(request, year_pk, Action.SET_RATIOS, "annual_ratios")
-    q = request.GET.get("q", "")[:100]
-    page = Paginator(selectors.region_units(assessment_year=year, q=q), PER_PAGE).get_page(request.GET.get("page"))
+    found = _units(request, year)
     problems: dict[str, list[str]] = {}
     posted = request.POST if request.method == "POST" else None
     if posted is not None:
@@ -109,8 +122,8 @@ def ratios(request, year_pk: int):
                 problems = {"": refusal_messages(exc)}
             else:
                 messages.success(request, _("Ratios of 优秀 of %(n)s units saved.") % {"n": done})
-                return redirect(_back("annual:ratios", year, request))
-    rows = selectors.excellent_rows(assessment_year=year, units=list(page.object_list))
+                return redirect(_back("annual:ratios", year, found))
+    rows = selectors.excellent_rows(assessment_year=year, units=list(found.rows))
     shown = {str(r.unit.pk) for r in rows}
     lines = [
         (
@@ -129,8 +142,7 @@ def ratios(request, year_pk: int):
         "assessment/year/region/ratios.html",
         {
             "year": year,
-            "q": q,
-            "page": page,
+            "listing": found,
             "lines": lines,
             "loose_problems": [m for key, ms in problems.items() if key not in shown for m in ms],
             "performances": selectors.performance_percents(year),
@@ -138,7 +150,6 @@ def ratios(request, year_pk: int):
             "low": selectors.as_percent(year.excellent_ratio_min),
             "high": selectors.as_percent(year.excellent_ratio_max),
             "reason_limit": REASON_LIMIT,
-            "query": urlencode({"q": q}) if q else "",
         },
     )
 
@@ -187,14 +198,34 @@ def confirm_queue(request, year_pk: int):
 @login_required
 def appeals(request, year_pk: int):
     """The appeals to the organisation department, open ones first with their due date; each is decided
-    with a written answer, the grade kept or changed (a changed grade passes the rules and the places)."""
+    with a written answer, the grade kept or changed (a changed grade passes the rules and the places).
+    Searched by name, filtered by state and unit, paged."""
     year = _org_year(request, year_pk, Action.CONFIRM, "annual_appeals")
-    found = selectors.appeals_for(assessment_year=year)
+    every = selectors.appeals_for(assessment_year=year)
+    found = listing(
+        request,
+        every,
+        search=("result__person__name",),
+        id_field="result__person__id_number",
+        filters=(
+            Filter(
+                "state",
+                "",
+                _("status"),
+                [("open", _("Waiting for an answer")), ("answered", _("Answered"))],
+                where={"open": Q(answered_on__isnull=True), "answered": Q(answered_on__isnull=False)},
+            ),
+            Filter("unit", "result__unit_id", _("unit"), selectors.unit_choices(assessment_year=year)),
+        ),
+        sorts={"due": ("answer_due",), "name": ("result__person__name",)},
+        default_sort=(F("answered_on").desc(nulls_first=True), "answer_due", "pk"),
+        per_page=PER_PAGE,
+    )
     problems: list[str] = []
     failed = None
     posted = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        appeal = found.filter(pk=as_pk(posted.get("appeal"))).first() if as_pk(posted.get("appeal")) else None
+        appeal = every.filter(pk=as_pk(posted.get("appeal"))).first() if as_pk(posted.get("appeal")) else None
         if appeal is None:
             raise not_found(request, "annual_appeal_decide", f"appeal={str(posted.get('appeal', ''))[:20]}")
         failed = appeal.pk
@@ -213,20 +244,19 @@ def appeals(request, year_pk: int):
                 problems = refusal_messages(exc)
             else:
                 messages.success(request, _("The appeal of %(name)s is decided.") % {"name": appeal.result.person.name})
-                return redirect(_back("annual:appeals", year, request))
-    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+                return redirect(_back("annual:appeals", year, found))
     return render(
         request,
         "assessment/year/region/appeals.html",
         {
             "year": year,
-            "page": page,
+            "listing": found,
             "today": today(),
             "grades": AnnualGrade.choices,
             "problems": problems,
             "failed": failed,
             "posted": posted,
-            "open_count": found.filter(answered_on__isnull=True).count(),
+            "open_count": every.filter(answered_on__isnull=True).count(),
             "text_limit": TEXT_LIMIT,
         },
     )
@@ -238,22 +268,15 @@ def appeals(request, year_pk: int):
 @login_required
 def dashboard(request, year_pk: int):
     """Per unit of the region: ratio and places of 优秀 used, grades, cases without a grade, reviews and
-    appeals open with their deadlines, consequences due. Searched and paged like the ratios."""
+    appeals open with their deadlines, consequences due (each unit's leading to its consequences). Searched
+    and paged like the ratios."""
     year = _org_year(request, year_pk, Action.CONFIRM, "annual_dashboard")
-    q = request.GET.get("q", "")[:100]
-    page = Paginator(selectors.region_units(assessment_year=year, q=q), PER_PAGE).get_page(request.GET.get("page"))
-    board = selectors.dashboard(user=request.user, assessment_year=year, units=list(page.object_list))
+    found = _units(request, year)
+    board = selectors.dashboard(user=request.user, assessment_year=year, units=list(found.rows))
     return render(
         request,
         "assessment/year/region/dashboard.html",
-        {
-            "year": year,
-            "board": board,
-            "page": page,
-            "q": q,
-            "today": today(),
-            "query": urlencode({"q": q}) if q else "",
-        },
+        {"year": year, "board": board, "listing": found, "today": today()},
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Mod
 
 from assessment import annual
 from assessment.models import AnnualAppeal, AnnualResult, GradeHistory
@@ -26,6 +27,15 @@ def annual_results_visible_to(
     if scope.is_empty:
         return results.none()
     return results.filter(scope.place_q())
+
+
+def own_annual_results(*, user) -> QuerySet[AnnualResult]:
+    """The user's own annual results once final, with the written notice: what the person reads, acknowledges
+    (签收) and asks a review of."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return AnnualResult.objects.none()
+    return AnnualResult.objects.filter(person=person, status=AnnualResult.Status.FINAL)
 
 
 def annual_publicity_for(*, user, assessment_year: AssessmentYear) -> QuerySet[AnnualResult]:
@@ -53,41 +63,107 @@ class Consequence:
     kinds: tuple[str, ...]  # annual.COMMENDATION, MERIT, ADMONITION, DISMISSAL_REVIEW
 
 
-def annual_grades_of(*, person_ids, until: int) -> dict[int, dict[int, str]]:
-    """Each person's annual grades up to ``until`` (person → year → grade): the final live results, and
-    the grades imported from before the system (``GradeHistory``) for the years without one. Two queries."""
-    grades: dict[int, dict[int, str]] = {}
-    for person_id, year, grade in GradeHistory.objects.filter(
-        person_id__in=person_ids, quarter__isnull=True, year__lte=until
-    ).values_list("person_id", "year", "grade"):
-        grades.setdefault(person_id, {})[year] = grade
-    for person_id, year, grade in AnnualResult.objects.filter(
-        person_id__in=person_ids, status=AnnualResult.Status.FINAL, assessment_year__year__lte=until
-    ).values_list("person_id", "assessment_year__year", "final_grade"):
-        grades.setdefault(person_id, {})[year] = grade  # the live result wins
-    return grades
-
-
-def consequences_for(*, user, assessment_year: AssessmentYear) -> list[Consequence]:
-    """What the year's final annual grades call for (嘉奖, 三等功, 诫勉谈话, 辞退审查), listed for the
-    organisation department over the units it covers; nothing here acts on them. The runs of 优秀 and 不称职
-    count the years before the system too, as imported, and every year of a run (the merit falls on every
-    ``merit_years``-th year of it), so a person's whole history is read."""
-    finals = list(
-        annual_results_visible_to(user=user, assessment_year=assessment_year, action=Action.CONFIRM)
-        .filter(status=AnnualResult.Status.FINAL, case=AnnualResult.Case.GRADED)
-        .order_by("unit__order", "unit_id", "person__post_order", "person_id")
-    )
-    rules = annual.ConsequenceRules(
+def _rules(assessment_year: AssessmentYear) -> annual.ConsequenceRules:
+    return annual.ConsequenceRules(
         merit_after=assessment_year.merit_years, dismissal_after=assessment_year.dismissal_years
     )
-    history = annual_grades_of(person_ids=[r.person_id for r in finals], until=assessment_year.year)
-    found = []
-    for result in finals:
-        kinds = annual.consequences(history.get(result.person_id, {}), assessment_year.year, rules=rules)
-        if kinds:
-            found.append(Consequence(result=result, kinds=tuple(kinds)))
-    return found
+
+
+def _streak(assessment_year: AssessmentYear):
+    """The years in a row, ending with this one, in which the person's annual grade was this result's: this
+    year, less the first year of the run, plus one. The first year of the run is the latest year up to this
+    one with the grade and without it the year before; a year's grade is the final live result or, for the
+    years before the system, the imported one (``GradeHistory``; the import refuses a year with a live
+    result). Years missing (not assessed) break the run, as in ``annual.consequences``. A fixed number of
+    subqueries per row, however long the history."""
+    person, grade = OuterRef("person_id"), OuterRef("final_grade")
+
+    def not_the_year_before(grade_field: str, year_field: str) -> Q:
+        """Neither source holds the grade in the year before the enclosing row's (its fields named)."""
+        same = {"person_id": OuterRef("person_id"), "year": OuterRef(year_field) - 1, "grade": OuterRef(grade_field)}
+        live = AnnualResult.objects.filter(
+            status=AnnualResult.Status.FINAL,
+            person_id=same["person_id"],
+            final_grade=same["grade"],
+            assessment_year__year=same["year"],
+        )
+        imported = GradeHistory.objects.filter(quarter__isnull=True, **same)
+        return ~Exists(live) & ~Exists(imported)
+
+    live_starts = (
+        AnnualResult.objects.filter(
+            status=AnnualResult.Status.FINAL,
+            person_id=person,
+            final_grade=grade,
+            assessment_year__year__lte=assessment_year.year,
+        )
+        .filter(not_the_year_before("final_grade", "assessment_year__year"))
+        .order_by()
+        .values("person_id")
+        .annotate(first=Max("assessment_year__year"))
+        .values("first")
+    )
+    imported_starts = (
+        GradeHistory.objects.filter(person_id=person, quarter__isnull=True, grade=grade, year__lte=assessment_year.year)
+        .filter(not_the_year_before("grade", "year"))
+        .order_by()
+        .values("person_id")
+        .annotate(first=Max("year"))
+        .values("first")
+    )
+    first = Greatest(
+        Coalesce(Subquery(live_starts, output_field=IntegerField()), Value(0)),
+        Coalesce(Subquery(imported_starts, output_field=IntegerField()), Value(0)),
+    )
+    return Value(assessment_year.year + 1) - first
+
+
+def consequence_conditions(assessment_year: AssessmentYear) -> dict[str, Q]:
+    """Per consequence, the condition on a result of ``consequences_for`` that calls for it: the rules of
+    ``annual.consequences`` over the grade and its run (``streak``)."""
+    rules = _rules(assessment_year)
+    excellent = Q(final_grade=annual.EXCELLENT)
+    return {
+        annual.COMMENDATION: excellent,
+        annual.MERIT: excellent & Q(merit_turn=0) if rules.merit_after else Q(pk__in=[]),
+        annual.ADMONITION: Q(final_grade=annual.BASIC),
+        annual.DISMISSAL_REVIEW: Q(final_grade=annual.INCOMPETENT, streak__gte=rules.dismissal_after),
+    }
+
+
+def consequences_for(*, user, assessment_year: AssessmentYear) -> QuerySet[AnnualResult]:
+    """The year's final graded results that call for a consequence (嘉奖, 三等功, 诫勉谈话, 辞退审查), over the
+    units the organisation department covers, each with ``streak``, its grade's run of years: a queryset, to
+    page, filter by kind (``consequence_conditions``) and count per unit in the database. Nothing here acts on
+    them."""
+    rules = _rules(assessment_year)
+    conditions = consequence_conditions(assessment_year)
+    return (
+        annual_results_visible_to(user=user, assessment_year=assessment_year, action=Action.CONFIRM)
+        .filter(
+            status=AnnualResult.Status.FINAL,
+            case=AnnualResult.Case.GRADED,
+            final_grade__in=(annual.EXCELLENT, annual.BASIC, annual.INCOMPETENT),
+        )
+        .annotate(streak=_streak(assessment_year))
+        .alias(merit_turn=Mod(F("streak"), max(rules.merit_after, 1)))
+        # 三等功 goes with a 嘉奖: the other three conditions cover every row.
+        .filter(conditions[annual.COMMENDATION] | conditions[annual.ADMONITION] | conditions[annual.DISMISSAL_REVIEW])
+        .order_by("unit__order", "unit_id", "person__post_order", "person_id")
+    )
+
+
+def consequences_of(results, assessment_year: AssessmentYear) -> list[Consequence]:
+    """What each result of ``consequences_for`` (a page of them) calls for, by the pure rule over its run."""
+    rules = _rules(assessment_year)
+    year = assessment_year.year
+    return [
+        Consequence(
+            result=r,
+            kinds=tuple(annual.consequences({year - n: r.final_grade for n in range(r.streak)}, year, rules=rules)),
+        )
+        for r in results
+    ]
 
 
 @dataclass

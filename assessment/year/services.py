@@ -344,6 +344,67 @@ def sanction_record(
     return sanction
 
 
+def _sanction_years(sanction: Sanction) -> tuple[int, int]:
+    """The calendar years a sanction bears on: those its period overlaps (one that bars 优秀 acts in the first)."""
+    return sanction.starts_on.year, sanction.ends_on.year
+
+
+@transaction.atomic
+def sanction_withdraw(*, sanction: Sanction, by, reason: str) -> None:
+    """The office withdraws a sanction recorded in error (误录), saying why, while no annual result it bears on
+    is final; the audit trail keeps what the sanction said. A correction is a withdrawal and a new record.
+    The open results follow at the unit's next roll-up (the sanctions are part of their fingerprint)."""
+    person = sanction.person
+    if not can_on_person(by, Action.RUN_PERIOD, person):
+        raise refusal(by, "sanction_withdraw", f"sanction={sanction.pk}", _("Your roles do not cover this person."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the sanction is withdrawn.")]})
+    locked = Sanction.objects.select_for_update().select_related("kind", "recorded_by").filter(pk=sanction.pk).first()
+    if locked is None:
+        raise ValidationError(_("This sanction has already been withdrawn."), code="stale")
+    first, last = _sanction_years(locked)
+    # The person's results of those years are locked too: a confirmation (核准) racing this withdrawal either
+    # waits and confirms a result that the next roll-up corrects, or makes it final first and is seen here.
+    results = list(
+        AnnualResult.objects.select_for_update(of=("self",))
+        .filter(person_id=person.pk, assessment_year__year__gte=first, assessment_year__year__lte=last)
+        .values_list("assessment_year__year", "status")
+        .order_by("pk")
+    )
+    final = sorted(year for year, status in results if status == Status.FINAL)
+    if final:
+        raise ValidationError(
+            _(
+                "The annual result of %(name)s for %(year)s is final and took this sanction into account; it is "
+                "not withdrawn here."
+            )
+            % {"name": person.name, "year": final[0]},
+            code="final",
+        )
+    what = {
+        "kind": locked.kind.name,
+        "starts_on": str(locked.starts_on),
+        "ends_on": str(locked.ends_on),
+        "reason": locked.reason,
+        "recorded_by": locked.recorded_by.get_username(),
+        "recorded_at": locked.recorded_at.isoformat(),
+    }
+    comment = f"{person.name} {locked.kind.name} {locked.starts_on}–{locked.ends_on} {locked.reason}: {reason.strip()}"
+    years = list(
+        AssessmentYear.objects.filter(region_id=person.unit.region_id, year__gte=first, year__lte=last).order_by("year")
+    )
+    for assessment_year in years or [None]:
+        _audit(
+            assessment_year=assessment_year,
+            unit=person.unit,
+            by=by,
+            action="sanction_withdraw",
+            comment=comment,
+            changes={"sanction": [what, None]},
+        )
+    locked.delete()
+
+
 # The roll-up --------------------------------------------------------------------------------------------
 
 

@@ -16,11 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessment import annual
 from assessment.models import AnnualInput, AnnualLedger, AnnualResult, Sanction
-from assessment.year import selectors, services
-from assessment.year.forms import AskForm, InputsUploadForm, PersonInputsForm, SanctionForm
+from assessment.year import region_selectors, selectors, services
+from assessment.year.forms import AskForm, InputsUploadForm, PersonInputsForm, SanctionForm, SanctionWithdrawForm
 from assessment.year.inputs import annual_inputs_import, annual_inputs_template
 from assessment.year.tasks import ROLLED_UP, annual_rollup_task
+from common.listing import Filter, listing
 from common.params import as_pk
 from common.progress import shown_task, task_start
 from common.refusals import log_refusal, not_found, refusal_messages, show_refusal
@@ -216,7 +218,8 @@ def inputs(request, year_pk: int):
 @login_required
 def person_inputs(request, year_pk: int, person_pk: str):
     """The office enters and corrects one person's annual inputs, and records their sanctions, one by one:
-    through the same services as the workbook import. A refusal is shown beside the form; nothing is saved."""
+    through the same services as the workbook import; a sanction recorded in error is withdrawn here, with the
+    reason, until a result it bears on is final. A refusal is shown beside the form; nothing is saved."""
     year = _year(request, year_pk)
     pk = as_pk(person_pk)
     person = (
@@ -230,7 +233,7 @@ def person_inputs(request, year_pk: int, person_pk: str):
         raise not_found(request, "annual_person_inputs", f"year={year_pk} person={person_pk}")
     stored = AnnualInput.objects.filter(person=person, assessment_year=year).first()
     initial = {name: getattr(stored, name) for name in PersonInputsForm.base_fields} if stored else {"leave_days": 0}
-    form, sanction_form = PersonInputsForm(initial=initial), SanctionForm()
+    form, sanction_form, withdraw_form = PersonInputsForm(initial=initial), SanctionForm(), SanctionWithdrawForm()
     status = 200
     if request.method == "POST":
         status = 400
@@ -254,12 +257,41 @@ def person_inputs(request, year_pk: int, person_pk: str):
                     services.sanction_record(person=person, by=request.user, **sanction_form.cleaned_data)
                     messages.success(request, _("Recorded the sanction of %(name)s.") % {"name": person.name})
                     return redirect("annual:person_inputs", year_pk=year.pk, person_pk=person.pk)
+            elif act == "withdraw":
+                withdraw_form = SanctionWithdrawForm(request.POST)
+                chosen_pk = as_pk(request.POST.get("sanction"))
+                chosen = Sanction.objects.filter(pk=chosen_pk, person=person).first() if chosen_pk else None
+                if chosen is None:
+                    raw = str(request.POST.get("sanction", ""))[:20]
+                    raise not_found(request, "sanction_withdraw", f"person={person.pk} sanction={raw}")
+                if withdraw_form.is_valid():
+                    services.sanction_withdraw(
+                        sanction=chosen, by=request.user, reason=withdraw_form.cleaned_data["reason"]
+                    )
+                    messages.success(
+                        request,
+                        _("Withdrew the sanction of %(name)s. Roll the unit's year up again for its result to follow.")
+                        % {"name": person.name},
+                    )
+                    return redirect("annual:person_inputs", year_pk=year.pk, person_pk=person.pk)
             else:
                 messages.error(request, _("Choose what to save."))
         except (ValidationError, PermissionError) as exc:
-            show_refusal(sanction_form if act == "sanction" else form, exc)
-    result = AnnualResult.objects.filter(person=person, assessment_year=year).first()
-    sanctions = Sanction.objects.filter(person=person).select_related("kind").order_by("-starts_on", "-pk")
+            show_refusal({"sanction": sanction_form, "withdraw": withdraw_form}.get(act, form), exc)
+    # The person's results of every year, a row per year: this year's step, and the years already final.
+    results = list(AnnualResult.objects.filter(person=person).select_related("assessment_year"))
+    result = next((r for r in results if r.assessment_year_id == year.pk), None)
+    final_years = {r.assessment_year.year for r in results if r.status == AnnualResult.Status.FINAL}
+    failed = withdraw_form.data.get("sanction")
+    sanctions = [
+        {
+            "sanction": s,
+            # The first year it bears on whose result is final: it is no longer withdrawn here.
+            "final_year": next((y for y in range(s.starts_on.year, s.ends_on.year + 1) if y in final_years), None),
+            "form": withdraw_form if failed == str(s.pk) else SanctionWithdrawForm(),
+        }
+        for s in Sanction.objects.filter(person=person).select_related("kind").order_by("-starts_on", "-pk")
+    ]
     return render(
         request,
         "assessment/year/person_inputs.html",
@@ -292,12 +324,10 @@ def mine(request):
     """A civil servant's own annual results once final: the written notice, and review then appeal."""
     person = getattr(request.user, "person", None)
     results = (
-        AnnualResult.objects.filter(person=person, status=AnnualResult.Status.FINAL)
+        selectors.own_annual_results(user=request.user)
         .select_related("assessment_year", "unit")
         .prefetch_related("appeals")
         .order_by("-assessment_year__year")
-        if person is not None
-        else AnnualResult.objects.none()
     )
     publicity_years = AssessmentYear.objects.filter(
         annual_results__unit__in=AnnualResult.objects.filter(person=person).values("unit_id"),
@@ -360,11 +390,35 @@ def ask(request, pk: int, kind: str):
     return redirect("annual:mine")
 
 
+def consequence_labels() -> dict[str, str]:
+    return {
+        annual.COMMENDATION: _("commendation (嘉奖)"),
+        annual.MERIT: _("merit recommendation (三等功)"),
+        annual.ADMONITION: _("admonition talk (诫勉谈话)"),
+        annual.DISMISSAL_REVIEW: _("dismissal review (辞退审查)"),
+    }
+
+
 @login_required
 def consequences(request, year_pk: int):
-    """For the organisation department: what the year's final grades call for, to act on elsewhere."""
+    """For the organisation department: what the year's final grades call for, to act on elsewhere; searched
+    by name, filtered by consequence and unit, paged."""
     year = _year(request, year_pk)
     if scope_for(request.user, Action.CONFIRM).is_empty:
         raise not_found(request, "annual_consequences", f"year={year_pk}")
-    rows = selectors.consequences_for(user=request.user, assessment_year=year)
-    return render(request, "assessment/year/consequences.html", {"year": year, "rows": rows})
+    labels = consequence_labels()
+    found = listing(
+        request,
+        selectors.consequences_for(user=request.user, assessment_year=year),
+        filters=(
+            Filter("kind", "", _("calls for"), list(labels.items()), where=selectors.consequence_conditions(year)),
+            Filter("unit", "unit_id", _("unit"), region_selectors.unit_choices(assessment_year=year)),
+        ),
+        sorts={"unit": ("unit__order", "unit_id"), "name": ("person__name",)},
+        default_sort=("unit__order", "unit_id", "person__post_order", "person_id"),
+    )
+    rows = [
+        {"result": c.result, "kinds": [labels[kind] for kind in c.kinds]}
+        for c in selectors.consequences_of(found.rows, year)
+    ]
+    return render(request, "assessment/year/consequences.html", {"year": year, "rows": rows, "listing": found})

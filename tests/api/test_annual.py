@@ -8,7 +8,8 @@ import pytest
 
 from assessment.models import AnnualAppeal, AnnualResult, AuditEntry
 from assessment.year import services as svc
-from tests.assessment.year.test_services import rolled
+from tests import factories
+from tests.assessment.year.test_services import finish, rolled
 
 Status = AnnualResult.Status
 
@@ -130,3 +131,64 @@ def test_the_outsider_moves_none_of_the_units_annual_results(
     for listing in ("annual-appeals", "annual-results"):
         rows = api(cast["outsider"]).get(f"/api/v1/{listing}/").json()["results"]
         assert not rows
+
+
+# The written notice, acknowledged (签收) ----------------------------------------------------------------
+
+
+def test_the_person_acknowledges_their_notice_through_the_api_once(api, cast, year, unit, people, today):
+    rolled(year, unit, cast)
+    finish(year, unit, cast)
+    mine = AnnualResult.objects.get(person=people[0], assessment_year=year)
+    client = api(people[0].user)
+    # The person finds their own final result, with its notice, and nobody else's.
+    listed = client.get("/api/v1/annual-results/").json()["results"]
+    assert [row["id"] for row in listed] == [mine.pk]
+    assert listed[0]["notice"] == mine.notice
+    assert listed[0]["notice_acknowledged_at"] is None
+    response = client.post(f"/api/v1/annual-results/{mine.pk}/acknowledge/")
+    assert response.status_code == 200, response.json()
+    assert response.json()["notice_acknowledged_at"] is not None
+    assert AuditEntry.objects.filter(action="notice_acknowledge", actor=people[0].user).count() == 1
+    again = client.post(f"/api/v1/annual-results/{mine.pk}/acknowledge/", {})
+    assert again.status_code == 409
+    assert again.json()["code"] == "done"
+    refused = client.post(f"/api/v1/annual-results/{mine.pk}/acknowledge/", {"at": "2026-01-01"})
+    assert refused.status_code == 400
+    assert "at" in refused.json()
+
+
+def test_nobody_acknowledges_another_persons_notice_through_the_api(api, cast, year, unit, people, today, caplog):
+    rolled(year, unit, cast)
+    finish(year, unit, cast)
+    mine = AnnualResult.objects.get(person=people[0], assessment_year=year)
+    colleague = factories.UserFactory(username="colleague")
+    people[1].user = colleague
+    people[1].save(update_fields=["user"])
+    before = snapshot(), AnnualResult.objects.get(pk=mine.pk).notice_acknowledged_at
+    url = f"/api/v1/annual-results/{mine.pk}/acknowledge/"
+    # A colleague and the office of another unit do not see the result; the unit's own office and the
+    # organisation department see it but may not sign for the person.
+    for user, expected in (
+        (colleague, 404),
+        (cast["outsider"], 404),
+        (cast["office"], 403),
+        (cast["org"], 403),
+        (cast["committee"], 403),
+    ):
+        response = api(user).post(url)
+        assert response.status_code == expected, (user, response.json())
+    assert (snapshot(), AnnualResult.objects.get(pk=mine.pk).notice_acknowledged_at) == before
+    assert "refused user=colleague" in caplog.text
+    assert "refused user=office action=notice_acknowledge" in caplog.text
+
+
+def test_a_result_not_final_yet_has_no_notice_to_acknowledge(api, cast, year, unit, people, today):
+    rolled(year, unit, cast)
+    mine = AnnualResult.objects.get(person=people[0], assessment_year=year)
+    client = api(people[0].user)
+    assert client.get("/api/v1/annual-results/").json()["results"] == []
+    assert client.post(f"/api/v1/annual-results/{mine.pk}/acknowledge/").status_code == 404
+    # The office sees it, but there is nothing to sign, and not for it to sign.
+    assert api(cast["office"]).post(f"/api/v1/annual-results/{mine.pk}/acknowledge/").status_code == 403
+    assert AnnualResult.objects.get(pk=mine.pk).notice_acknowledged_at is None

@@ -158,6 +158,7 @@ COVERED = {
     # test_annual.py: the annual acts and the reviews and appeals
     ("post", "/api/v1/annual-results/{id}/propose/"),
     ("post", "/api/v1/annual-results/{id}/decide/"),
+    ("post", "/api/v1/annual-results/{id}/acknowledge/"),
     ("get", "/api/v1/annual-appeals/"),
     ("get", "/api/v1/annual-appeals/{id}/"),
     ("post", "/api/v1/annual-appeals/{id}/answer/"),

@@ -277,6 +277,7 @@ def confirm_queue(request, period_pk: int):
             "queue": queue,
             "problems": problems,
             "reason": reason,
+            "text_limit": TEXT_LIMIT,
             "ticked": set(request.POST.getlist("unit")) if request.method == "POST" else set(),
         },
     )

@@ -21,7 +21,7 @@ from assessment.quarter import services
 from assessment.registers.export import Request, export_register
 from assessment.year import services as annual_services
 from assessment.year.history import ACTION, HEADERS, history_import, history_template
-from assessment.year.selectors import consequences_for
+from assessment.year.selectors import consequences_for, consequences_of
 from common.workbooks import ImportRefused
 from periods.models import AssessmentYear, Period
 from scoring.models import ScoreSheet
@@ -381,7 +381,9 @@ def test_imported_years_make_the_runs_of_excellent_and_incompetent(org, region, 
     final_annual(staff[3], year, "优秀")
     final_annual(staff[4], year, "不称职")  # no history: one year only
 
-    listed = {c.result.person_id: c.kinds for c in consequences_for(user=org, assessment_year=year)}
+    listed = {
+        c.result.person_id: c.kinds for c in consequences_of(consequences_for(user=org, assessment_year=year), year)
+    }
 
     assert listed[staff[0].pk] == (annual.COMMENDATION, annual.MERIT)
     assert listed[staff[1].pk] == (annual.DISMISSAL_REVIEW,)

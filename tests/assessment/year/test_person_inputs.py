@@ -197,3 +197,75 @@ def test_the_page_and_its_acts_take_a_bounded_number_of_queries(
             client.post(page(year, staff[1].pk), sanction(starts_on="2025-09-01", ends_on="2025-12-31")).status_code
             == 302
         )
+
+
+# A sanction recorded in error is withdrawn ----------------------------------------------------------------
+
+
+def withdraw(sanction_pk, reason="录入错误，应为他人"):
+    return {"act": "withdraw", "sanction": sanction_pk, "reason": reason}
+
+
+def test_the_office_withdraws_a_sanction_recorded_in_error_with_the_reason(cast, staff, year, as_user):
+    client = as_user(cast["office"])
+    client.post(page(year, staff[2].pk), sanction())
+    wrong = Sanction.objects.get(person=staff[2])
+    body = client.get(page(year, staff[2].pk)).content.decode()
+    assert 'name="act" value="withdraw"' in body
+    assert "撤销（误录）" in body
+    # No reason: refused beside the row, in Chinese; the sanction stays.
+    response = client.post(page(year, staff[2].pk), withdraw(wrong.pk, reason=" "))
+    assert response.status_code == 400
+    assert _("Say why the sanction is withdrawn.") in response.content.decode()
+    assert Sanction.objects.filter(pk=wrong.pk).exists()
+    response = client.post(page(year, staff[2].pk), withdraw(wrong.pk))
+    assert response.status_code == 302
+    assert not Sanction.objects.filter(pk=wrong.pk).exists()
+    entry = AuditEntry.objects.get(action="sanction_withdraw")
+    assert entry.actor == cast["office"]
+    assert "录入错误，应为他人" in entry.comment
+    assert "区纪委〔2025〕3号" in entry.comment
+    shown = client.get(page(year, staff[2].pk)).content.decode()
+    assert "已撤销" in shown
+    assert "区纪委〔2025〕3号" not in shown
+
+
+def test_a_sanction_behind_a_final_result_is_not_withdrawn(cast, staff, unit, year, as_user):
+    client = as_user(cast["office"])
+    client.post(page(year, staff[1].pk), sanction())
+    recorded = Sanction.objects.get(person=staff[1])
+    AnnualResult.objects.create(
+        person=staff[1], assessment_year=year, unit=unit, status=AnnualResult.Status.FINAL, final_grade="称职"
+    )
+    body = client.get(page(year, staff[1].pk)).content.decode()
+    assert 'name="act" value="withdraw"' not in body
+    assert "2025年度考核结果已确定" in body
+    response = client.post(page(year, staff[1].pk), withdraw(recorded.pk))
+    assert response.status_code == 400
+    assert "已确定" in response.content.decode()
+    assert Sanction.objects.filter(pk=recorded.pk).exists()
+    assert not AuditEntry.objects.filter(action="sanction_withdraw").exists()
+
+
+@pytest.mark.parametrize("who", ["outsider", "leader", "committee", "member"])
+def test_nobody_but_the_office_withdraws_a_sanction(cast, staff, year, as_user, caplog, who):
+    as_user(cast["office"]).post(page(year, staff[1].pk), sanction())
+    recorded = Sanction.objects.get(person=staff[1])
+    client = as_user(staff[0].user if who == "member" else cast[who])
+    with caplog.at_level(logging.WARNING, logger="kaohe.security"):
+        assert client.post(page(year, staff[1].pk), withdraw(recorded.pk)).status_code == 404
+    assert "refused" in caplog.text
+    assert Sanction.objects.filter(pk=recorded.pk).exists()
+
+
+@pytest.mark.parametrize("forged", ["²", "abc", "", "99999999999999999999", "other"])
+def test_a_forged_or_another_persons_sanction_is_404_not_500(cast, staff, year, as_user, caplog, forged):
+    client = as_user(cast["office"])
+    client.post(page(year, staff[1].pk), sanction())
+    client.post(page(year, staff[2].pk), sanction())
+    others = Sanction.objects.get(person=staff[2])
+    value = others.pk if forged == "other" else forged
+    with caplog.at_level(logging.WARNING, logger="kaohe.security"):
+        assert client.post(page(year, staff[1].pk), withdraw(value)).status_code == 404
+    assert "sanction_withdraw" in caplog.text
+    assert Sanction.objects.count() == 2

@@ -15,7 +15,7 @@ from assessment.year import services as svc
 from tests import factories
 from tests.assessment.year import test_services as base
 from tests.assessment.year.test_services import propose_all, result_of, rolled
-from units.models import RoleAssignment
+from units.models import RoleAssignment, Unit
 
 Status = AnnualResult.Status
 
@@ -357,3 +357,71 @@ def test_a_percentage_finer_than_one_decimal_is_refused(year, unit, cast, client
     assert response.status_code == 200
     assert "37.5" in response.content.decode()  # the message's example
     assert not ExcellentRatio.objects.exists()
+
+
+# Lists: searched, sorted and paged as every list is (common.listing) ---------------------------------------
+
+
+def test_the_ratios_and_the_dashboard_are_paged_and_searched_and_a_post_keeps_the_page(
+    year, unit, region, cast, client
+):
+    for n in range(55):
+        factories.UnitFactory(region=region, code=f"Z{n:02d}", name=f"区单位{n:02d}", order=100 + n)
+    client.force_login(cast["org"])
+    for name in ("ratios", "dashboard"):
+        url = reverse(f"annual:{name}", args=[year.pk])
+        first = page(client, url)
+        assert "57" in first  # found: the 55, the main unit and the outsider's
+        assert "区单位47" in first
+        assert "区单位48" not in first
+        assert "区单位54" in page(client, url + "?page=2")
+        found = page(client, url + "?q=Z07")
+        assert "区单位07" in found
+        assert "区单位08" not in found
+        assert "区单位54" in page(client, url + "?sort=-name")
+    target = Unit.objects.get(code="Z52")
+    url = reverse("annual:ratios", args=[year.pk]) + "?q=%E5%8C%BA%E5%8D%95%E4%BD%8D&page=2"
+    response = client.post(
+        url, {"unit": [target.pk], f"performance-{target.pk}": "excellent", f"reason-{target.pk}": "绩效优秀"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("?q=%E5%8C%BA%E5%8D%95%E4%BD%8D&page=2")
+    assert ExcellentRatio.objects.get(unit=target).performance == "excellent"
+
+
+def test_the_appeals_are_filtered_by_state_and_searched(year, unit, cast, people, today, client):
+    reported(year, unit, cast)
+    svc.annual_confirm(assessment_year=year, unit=unit, by=cast["org"], on=datetime.date(2026, 1, 25))
+    today(datetime.date(2026, 2, 20))
+    asked = {}
+    for person in people[:2]:
+        result = result_of(person, year)
+        AnnualAppeal.objects.create(
+            result=result,
+            kind="review",
+            reason="复核",
+            requested_on=datetime.date(2026, 2, 1),
+            answer_due=datetime.date(2026, 3, 1),
+            answer="维持",
+            outcome="upheld",
+            answered_on=datetime.date(2026, 2, 5),
+        )
+        asked[person.pk] = AnnualAppeal.objects.create(
+            result=result,
+            kind="appeal",
+            reason=f"申诉{person.name}",
+            requested_on=datetime.date(2026, 2, 10),
+            answer_due=datetime.date(2026, 3, 10),
+        )
+    svc.annual_appeal_decide(appeal=asked[people[1].pk], answer="维持原等次。", by=cast["org"])
+    client.force_login(cast["org"])
+    url = reverse("annual:appeals", args=[year.pk])
+    both = page(client, url)
+    assert f"申诉{people[0].name}" in both
+    assert f"申诉{people[1].name}" in both
+    waiting = page(client, url + "?state=open")
+    assert f"申诉{people[0].name}" in waiting
+    assert f"申诉{people[1].name}" not in waiting
+    assert f"申诉{people[0].name}" not in page(client, url + "?state=answered")
+    assert f"申诉{people[1].name}" not in page(client, url + f"?q={people[0].name}")
+    assert page(client, url + "?state=²&unit=²&sort=²").count("申诉") >= 2

@@ -15,11 +15,17 @@ from assessment.models import (
     ExcellentRatio,
     Notification,
     QuarterlyResult,
+    Sanction,
     SanctionType,
 )
 from assessment.quarter import services
 from assessment.year import services as svc
-from assessment.year.selectors import annual_publicity_for, annual_results_visible_to, consequences_for
+from assessment.year.selectors import (
+    annual_publicity_for,
+    annual_results_visible_to,
+    consequences_for,
+    consequences_of,
+)
 from assessment.year.tasks import annual_rollup_task
 from periods.models import Period
 from scoring.models import ScoreSheet
@@ -412,9 +418,10 @@ def test_the_whole_chain_ends_in_a_written_notice(year, unit, cast, people, toda
     assert Notification.objects.filter(user=people[0].user, key__startswith="annual-").count() == 1
     assert "不定等次" in result_of(people[8], year).notice
 
-    listed = {c.result.person_id: c.kinds for c in consequences_for(user=cast["org"], assessment_year=year)}
+    found = consequences_for(user=cast["org"], assessment_year=year)
+    listed = {c.result.person_id: c.kinds for c in consequences_of(found, year)}
     assert listed[people[0].pk] == ("commendation",)
-    assert consequences_for(user=cast["outsider"], assessment_year=year) == []
+    assert not consequences_for(user=cast["outsider"], assessment_year=year).exists()
 
 
 def finish(year, unit, cast, grades=None):
@@ -712,3 +719,53 @@ def test_a_cadre_without_a_quarter_is_rolled_up_by_the_cadre_group_not_by_the_un
     svc.annual_rollup(assessment_year=year, unit=group, by=group_office)
     result = AnnualResult.objects.get(person=chief)
     assert (result.unit, result.section, result.case) == (group, None, AnnualResult.Case.NOT_ASSESSED)
+
+
+def test_a_sanction_recorded_in_error_is_withdrawn_until_the_result_is_final(year, unit, cast, people, today):
+    office = cast["office"]
+    demerit = SanctionType.objects.get(name="记过")
+    wrong = svc.sanction_record(
+        person=people[1],
+        kind=demerit,
+        starts_on=datetime.date(2025, 2, 1),
+        ends_on=datetime.date(2025, 11, 30),
+        reason="录错了人",
+        by=office,
+    )
+    assert rolled(year, unit, cast)[people[1].pk].case == "no_grade"
+    with pytest.raises(ValidationError) as caught:
+        svc.sanction_withdraw(sanction=wrong, by=office, reason="  ")
+    assert "reason" in caught.value.message_dict
+    for user in (cast["outsider"], cast["leader"], cast["committee"], people[0].user):
+        with pytest.raises(PermissionError):
+            svc.sanction_withdraw(sanction=wrong, by=user, reason="x")
+    assert Sanction.objects.filter(pk=wrong.pk).exists()
+
+    svc.sanction_withdraw(sanction=wrong, by=office, reason="应为他人，录入错误")
+    assert not Sanction.objects.filter(pk=wrong.pk).exists()
+    entry = AuditEntry.objects.get(action="sanction_withdraw")
+    assert (entry.actor, entry.assessment_year, entry.unit) == (office, year, people[1].unit)
+    assert "应为他人，录入错误" in entry.comment
+    assert entry.changes["sanction"][0]["reason"] == "录错了人"
+    assert entry.changes["sanction"][1] is None
+    with pytest.raises(ValidationError):
+        svc.sanction_withdraw(sanction=wrong, by=office, reason="again")  # gone already
+    # The next roll-up no longer applies it.
+    assert rolled(year, unit, cast)[people[1].pk].case == "graded"
+
+    # Once the result of a year it bears on is final, it is not withdrawn.
+    late = svc.sanction_record(
+        person=people[2],
+        kind=SanctionType.objects.get(name="警告"),
+        starts_on=datetime.date(2025, 6, 1),
+        ends_on=datetime.date(2026, 5, 31),
+        reason="区纪委〔2025〕7号",
+        by=office,
+    )
+    rolled(year, unit, cast)
+    finish(year, unit, cast)
+    with pytest.raises(ValidationError) as caught:
+        svc.sanction_withdraw(sanction=late, by=office, reason="x")
+    assert caught.value.code == "final"
+    assert "2025" in caught.value.messages[0]
+    assert Sanction.objects.filter(pk=late.pk).exists()
