@@ -598,6 +598,10 @@ class AnnualDecideInput(Strict):
     comment = text(_("The written comment for no grade, if the committee rewrites it."), required=False)
 
 
+class AnnualAskInput(Strict):
+    reason = text(_("Why the person asks: what they hold to be wrong in the grade."))
+
+
 class AnnualAnswerInput(Strict):
     answer = text(_("The answer, written to the person."))
     grade = serializers.ChoiceField(

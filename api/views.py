@@ -360,6 +360,39 @@ class AnnualResultViewSet(ActingViewSet):
     def acknowledge(self, request, pk=None):
         return self.act(serializers.NoInput, year_services.notice_acknowledge, "result")
 
+    def ask(self, service):
+        """The person's own request on their final result; answers the request made."""
+        row = self.get_object()
+        data = validated(serializers.AnnualAskInput, self.request.data)
+        made = service(result=row, by=self.request.user, **data)
+        return Response(serializers.AnnualAppealSerializer(made).data, status=201)
+
+    @acted(
+        _(
+            "The person asks their unit for a review (复核) of their own final annual result, with the reason, "
+            "within the days the year allows after the notice; the unit's committee answers it."
+        ),
+        request=serializers.AnnualAskInput,
+        responses={201: serializers.AnnualAppealSerializer},
+        operation_id="annual_results_review",
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def review(self, request, pk=None):
+        return self.ask(year_services.annual_review_request)
+
+    @acted(
+        _(
+            "After the review's answer, the person appeals (申诉) to the organisation department, with the reason, "
+            "within the days the year allows; the organisation department decides it."
+        ),
+        request=serializers.AnnualAskInput,
+        responses={201: serializers.AnnualAppealSerializer},
+        operation_id="annual_results_appeal",
+    )
+    @action(detail=True, methods=["post"], **ACTION)
+    def appeal(self, request, pk=None):
+        return self.ask(year_services.annual_appeal_request)
+
 
 @described(_("The reviews (复核) and appeals (申诉) of the annual results your roles cover, and your own."))
 class AnnualAppealViewSet(ActingViewSet):

@@ -7,7 +7,6 @@ import datetime
 import pytest
 
 from assessment.models import AnnualAppeal, AnnualResult, AuditEntry
-from assessment.year import services as svc
 from tests import factories
 from tests.assessment.year.test_services import finish, rolled
 
@@ -65,12 +64,20 @@ def test_the_annual_chain_runs_through_the_api(api, cast, year, unit, people, to
     # A review answered by the unit's committee, then an appeal decided by the organisation department.
     mine = AnnualResult.objects.get(person=people[0], assessment_year=year)
     today(datetime.date(2026, 2, 12))
-    review = svc.annual_review_request(result=mine, reason="四个季度均为好等次", by=people[0].user)
+    asked = api(people[0].user).post(f"/api/v1/annual-results/{mine.pk}/review/", {"reason": "四个季度均为好等次"})
+    assert asked.status_code == 201, asked.json()
+    assert (asked.json()["kind"], asked.json()["is_open"]) == ("review", True)
+    review = AnnualAppeal.objects.get(pk=asked.json()["id"])
+    # Before the review's answer there is nothing to appeal against.
+    early = api(people[0].user).post(f"/api/v1/annual-results/{mine.pk}/appeal/", {"reason": "不服"})
+    assert early.status_code in (400, 409), early.json()
     assert api(cast["office"]).post(f"/api/v1/annual-appeals/{review.pk}/answer/", {"answer": "x"}).status_code == 403
     answered = api(cast["committee"]).post(f"/api/v1/annual-appeals/{review.pk}/answer/", {"answer": "维持原等次"})
     assert answered.status_code == 200
     assert (answered.json()["outcome"], answered.json()["is_open"]) == ("upheld", False)
-    appeal = svc.annual_appeal_request(result=mine, reason="不服复核决定", by=people[0].user)
+    asked = api(people[0].user).post(f"/api/v1/annual-results/{mine.pk}/appeal/", {"reason": "不服复核决定"})
+    assert asked.status_code == 201, asked.json()
+    appeal = AnnualAppeal.objects.get(pk=asked.json()["id"], kind="appeal")
     wrong = api(cast["committee"]).post(f"/api/v1/annual-appeals/{appeal.pk}/decide/", {"answer": "x"})
     assert wrong.status_code == 403
     decided = api(cast["org"]).post(f"/api/v1/annual-appeals/{appeal.pk}/decide/", {"answer": "维持"})
@@ -100,6 +107,8 @@ def test_nobody_proposes_their_own_annual_result_through_the_api(api, cast, year
         ("years/{year}/units/{unit}/send-back/", {"reason": "x"}),
         ("annual-appeals/{appeal}/answer/", {"answer": "x"}),
         ("annual-appeals/{appeal}/decide/", {"answer": "x"}),
+        ("annual-results/{result}/review/", {"reason": "x"}),
+        ("annual-results/{result}/appeal/", {"reason": "x"}),
     ],
 )
 def test_the_outsider_moves_none_of_the_units_annual_results(
@@ -192,3 +201,25 @@ def test_a_result_not_final_yet_has_no_notice_to_acknowledge(api, cast, year, un
     # The office sees it, but there is nothing to sign, and not for it to sign.
     assert api(cast["office"]).post(f"/api/v1/annual-results/{mine.pk}/acknowledge/").status_code == 403
     assert AnnualResult.objects.get(pk=mine.pk).notice_acknowledged_at is None
+
+
+def test_only_the_person_asks_for_a_review_or_appeals_their_result_through_the_api(
+    api, cast, year, unit, people, today, caplog
+):
+    rolled(year, unit, cast)
+    finish(year, unit, cast)
+    mine = AnnualResult.objects.get(person=people[0], assessment_year=year)
+    colleague = factories.UserFactory(username="colleague")
+    people[1].user = colleague
+    people[1].save(update_fields=["user"])
+    before = snapshot()
+    for kind in ("review", "appeal"):
+        url = f"/api/v1/annual-results/{mine.pk}/{kind}/"
+        for user, expected in ((colleague, 404), (cast["office"], 403), (cast["committee"], 403), (cast["org"], 403)):
+            response = api(user).post(url, {"reason": "代为申请"})
+            assert response.status_code == expected, (kind, user, response.json())
+    refused = api(people[0].user).post(f"/api/v1/annual-results/{mine.pk}/review/", {"reason": "  "})
+    assert refused.status_code == 400
+    assert "reason" in refused.json()
+    assert snapshot() == before
+    assert "refused user=office action=annual_review_request" in caplog.text

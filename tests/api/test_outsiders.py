@@ -159,6 +159,8 @@ COVERED = {
     ("post", "/api/v1/annual-results/{id}/propose/"),
     ("post", "/api/v1/annual-results/{id}/decide/"),
     ("post", "/api/v1/annual-results/{id}/acknowledge/"),
+    ("post", "/api/v1/annual-results/{id}/review/"),
+    ("post", "/api/v1/annual-results/{id}/appeal/"),
     ("get", "/api/v1/annual-appeals/"),
     ("get", "/api/v1/annual-appeals/{id}/"),
     ("post", "/api/v1/annual-appeals/{id}/answer/"),
