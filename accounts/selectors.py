@@ -48,19 +48,16 @@ def locked_accounts_visible_to(*, user, q: str = "") -> list[LockedLogin]:
     scope = scope_for(user, Action.UNLOCK_ACCOUNTS)
     if scope.is_empty:
         return []
-    rows = (
-        counting_attempts()
-        .exclude(username=None)
-        .values("username")
+    attempts = counting_attempts().exclude(username=None)
+    if q:
+        named = User.objects.filter(full_name__icontains=q).values("username")
+        attempts = attempts.filter(Q(username__icontains=q) | Q(username__in=named))
+    rows = list(
+        attempts.values("username")
         .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
         .filter(failures__gte=settings.LOGIN_FAILURES_PER_ACCOUNT)
         .order_by("-last")
     )
-    if q:
-        rows = rows.filter(username__icontains=q) | rows.filter(
-            username__in=User.objects.filter(full_name__icontains=q).values("username")
-        )
-    rows = list(rows)
     accounts = {
         account.username: account
         for account in accounts_covered(scope).filter(username__in=[row["username"] for row in rows])
