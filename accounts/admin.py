@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import User
 from units.models import RoleAssignment
 
@@ -23,6 +24,17 @@ class UserAdmin(BaseUserAdmin):
         (_("Assessment"), {"fields": ("full_name", "must_change_password")}),
     )
     inlines = [RoleAssignmentInline]
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock the selected accounts (failed logins forgotten)"))
+    def unlock(self, request, queryset):
+        for user in queryset:
+            try:
+                services.account_unlock(username=user.username, by=request.user)
+            except PermissionError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+        self.message_user(request, _("The selected accounts are unlocked."), messages.SUCCESS)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is RoleAssignment:

@@ -7,16 +7,23 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 
+from accounts.middleware import password_change_required
+
 
 class TokenAuthentication(KnoxTokenAuthentication):
-    """Knox's scheme, with a token that is not text refused as invalid (401) instead of failing (500)."""
+    """Knox's scheme, with a token that is not text refused as invalid (401) instead of failing (500), and the
+    token of an account that must still change its password refused (403) until it has, as the site refuses its
+    session (accounts.middleware.ForcePasswordChangeMiddleware)."""
 
     def authenticate_credentials(self, token: bytes):
         try:
             token.decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        return super().authenticate_credentials(token)
+        user, auth_token = super().authenticate_credentials(token)
+        if user.must_change_password:
+            raise exceptions.PermissionDenied(password_change_required(), code="password_change_required")
+        return user, auth_token
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from api.throttling import throttle_refused
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -91,10 +94,21 @@ def exception_handler(exc, context):
         return Response(django_errors(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionError):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed) and context.get("request"):
+        exc = throttle_refused(context["request"], context.get("view")) or exc
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.Throttled):
+        # DRF's own text is half translated ("请求已被限流。 Expected available in 5 seconds.").
+        wait = int(response.get("Retry-After", 0) or 0)
+        detail = ngettext(
+            "Too many requests: try again in %(wait)d second.",
+            "Too many requests: try again in %(wait)d seconds.",
+            wait,
+        ) % {"wait": wait}
+        response.data = {"detail": detail, "code": "throttled"}
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = flatten(exc.detail)
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()

@@ -75,6 +75,22 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+_RATE_PERIODS = ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as Django REST framework reads it: requests per period, ``600/minute``, ``10/s``."""
+    value = _raw(name)
+    if value is None:
+        return default
+    count, _, period = value.strip().partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in _RATE_PERIODS):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a rate; write requests per period, e.g. 600/minute."
+        )
+    return value.strip()
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

@@ -34,12 +34,22 @@ class Action(StrEnum):
     EXPORT = "export"
     IMPORT_MONTHLY = "import_monthly"
     APPROVE_EVENTS = "approve_events"
+    UNLOCK_ACCOUNTS = "unlock_accounts"
 
 
 # What each role may do inside the subtree it is held on (domain.md §2).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ORG: frozenset(
-        {Action.VIEW, Action.MANAGE_PEOPLE, Action.SET_RATIOS, Action.CONFIRM, Action.EXPORT, Action.IMPORT_MONTHLY}
+        {
+            Action.VIEW,
+            Action.MANAGE_PEOPLE,
+            Action.SET_RATIOS,
+            Action.CONFIRM,
+            Action.EXPORT,
+            Action.IMPORT_MONTHLY,
+            # the logins of the region's people and officers, locked after failed attempts (accounts.services)
+            Action.UNLOCK_ACCOUNTS,
+        }
     ),
     Role.OFFICE: frozenset(
         {
@@ -67,6 +77,7 @@ ROLE_ABILITIES: dict[str, tuple] = {
         _("Confirm unit results"),
         _("Export all registers"),
         _("Follow the region's grades, scores and late units on the region dashboard"),
+        _("Unlock the region's accounts locked after failed logins"),
     ),
     Role.OFFICE: (
         _("Run the unit's assessment periods"),

@@ -4,8 +4,9 @@ import datetime
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from config.env import env_bool, env_choice, env_database, env_int, env_list, env_redis_url, env_str
+from config.env import env_bool, env_choice, env_database, env_int, env_list, env_rate, env_redis_url, env_str
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -28,6 +29,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "knox",
     "guardian",
+    "axes",
+    "csp",
     "accounts",
     "units",
     "periods",
@@ -38,14 +41,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.ForcePasswordChangeMiddleware",
+    # Cache-Control: no-store on the pages of a logged-in user and the API; Permissions-Policy (common/headers.py).
+    "common.headers.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login refused by the lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -63,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "units.context_processors.roles",
                 "assessment.quarter.context_processors.current_period",
+                "accounts.context_processors.idle_timeout",
             ],
         },
     },
@@ -82,18 +92,88 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked account or address before any password is checked (accounts/lockout.py).
+    "accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no anonymous user row: nothing here is public
 
+# A new password is refused when it is short, common, all digits, like the user name, of too few different
+# characters or one short run repeated or counted up (abcabcabc, 12345678), or one of the last PASSWORD_HISTORY
+# passwords of the account, the present one included (accounts/validators.py).
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8, minimum=6)
+PASSWORD_MIN_DISTINCT = env_int("PASSWORD_MIN_DISTINCT", 5, minimum=1)
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.VarietyValidator", "OPTIONS": {"min_distinct": PASSWORD_MIN_DISTINCT}},
+    {"NAME": "accounts.validators.HistoryValidator", "OPTIONS": {"keep": PASSWORD_HISTORY}},
 ]
+
+# How many reverse proxies in front of the application append the client's address to X-Forwarded-For. 0: the
+# address is the connection's (REMOTE_ADDR), and X-Forwarded-For is ignored, since anyone can send one. The login
+# lockout and the API's throttles count by this address.
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+
+# Login lockout (django-axes, accounts/lockout.py). Every attempt is recorded: each failure (AccessFailureLog,
+# with whether it locked), the running count per account, address and browser (AccessAttempt) and each
+# successful login and logout (AccessLog). An account is locked after LOGIN_FAILURES_PER_ACCOUNT failures in a
+# row, from any address; an address after LOGIN_FAILURES_PER_ADDRESS, for any account (more: a whole office may
+# sit behind one address). A lock lasts LOGIN_LOCKOUT_MINUTES after the last failure (0: until unlocked); the
+# organisation department unlocks the accounts of its region (/accounts/locked/), an administrator any.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=0)
+AXES_ENABLED = True
+AXES_HANDLER = "accounts.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT  # the handler maps the address's count onto this scale
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES else None
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # the log names the user name and address of each attempt, not the browser; no start-up banner
+# Masked in the attempt's copy of the posted form (the password always is); the user name and the address stay
+# readable in the records and the log, which are there to say who tried what from where.
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken"]
+
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request (0: never); the page warns
+# SESSION_IDLE_WARNING seconds before (static/js/idle.js). SESSION_COOKIE_AGE still bounds the whole session.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=0)
+SESSION_IDLE_WARNING = env_int("SESSION_IDLE_WARNING", 2 * 60, minimum=0)
+
+# Content-Security-Policy (django-csp): scripts only from the application's own static files, never inline (no
+# onclick=, no <script> blocks: static/js/ holds them) and never eval; nothing from another origin. Styles allow
+# inline style attributes: the templates size progress bars and charts with them, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page here uses, refused to every page and anything it might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), interest-cohort=()"
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -185,6 +265,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per account (token or session) and, for requests that are not authenticated, per address (api/throttling.py);
+    # over the rate the answer is 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle", "api.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "30/minute"),
+        "user": env_rate("API_THROTTLE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": PROXY_COUNT,
 }
 # Service-account tokens (django-rest-knox): only a SHA-512 digest is stored; a token lasts API_TOKEN_DAYS
 # unless the administrator revokes it sooner (manage.py api_token USERNAME --revoke).
@@ -224,5 +312,7 @@ LOGGING = {
     "loggers": {
         # Refusals (another unit's data, a closed period) are logged here for the audit of access.
         "kaohe.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes: each failed login and each lockout (successful logins are in its AccessLog table).
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -36,6 +36,10 @@ STORAGES = {
 
 # Behind a TLS-terminating proxy on the government network.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxy appends the client's address to X-Forwarded-For: without it every login would come from the proxy's
+# address and LOGIN_FAILURES_PER_ADDRESS would lock everyone at once. Set 0 where nothing stands in front.
+PROXY_COUNT = env_int("PROXY_COUNT", 1, minimum=0)
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": PROXY_COUNT}  # noqa: F405
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

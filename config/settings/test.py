@@ -4,11 +4,17 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL
+from .base import CACHES, REDIS_URL, REST_FRAMEWORK
 
 DEBUG = False
 # Fast hashing: tests create many users; production keeps Django's default hashers.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Many tests move the clock by days between two requests of one logged-in client, which an idle timeout would end;
+# the tests of the timeout (tests/accounts/test_idle.py, the browser's) switch it on.
+SESSION_IDLE_TIMEOUT = 0
+# The suite's clients send bursts no person does (the contract test: thousands of requests as one account); the
+# throttles stay in place at rates it does not reach, and tests/api/test_throttles.py sets low ones.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
 # Tasks run in-process in the suite; the Celery round-trip test switches to the real broker itself.
 CELERY_TASK_ALWAYS_EAGER = True
 

@@ -19,8 +19,8 @@ def token_for(username: str, *extra: str) -> str:
     return out.getvalue().strip()
 
 
-def with_token(token: str) -> APIClient:
-    client = APIClient()
+def with_token(token: str, **defaults) -> APIClient:
+    client = APIClient(**defaults)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
@@ -57,6 +57,29 @@ def test_the_token_of_a_disabled_account_is_401(unit):
     user.is_active = False
     user.save()
     assert client.get("/api/v1/units/").status_code == 401
+
+
+def test_the_token_of_an_account_that_must_change_its_password_is_refused_until_it_has(client, unit):
+    user = factories.user_with_role("office", unit=unit, username="p1300")
+    api = with_token(token_for("p1300"))
+    user.must_change_password = True
+    user.save()
+    refused = api.get("/api/v1/units/")
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "detail": "此账号须先修改密码才能使用：请登录系统并设置新密码。",
+        "code": "password_change_required",
+    }
+    client.force_login(user)
+    session = client.get("/api/v1/units/")  # the session of that account too, in JSON
+    assert session.status_code == 403
+    assert session.json()["code"] == "password_change_required"
+    changed = client.post(
+        reverse("password_change"),
+        {"old_password": factories.PASSWORD, "new_password1": "my-own-choice-42", "new_password2": "my-own-choice-42"},
+    )
+    assert changed.status_code == 302
+    assert api.get("/api/v1/units/").status_code == 200
 
 
 def test_an_account_without_roles_sees_empty_lists_and_404(unit, staff, decided):

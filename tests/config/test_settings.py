@@ -59,6 +59,13 @@ def manage(*args: str, **environ: str) -> subprocess.CompletedProcess:
         ("DB_CONN_MAX_AGE", "sixty"),
         ("LOG_LEVEL", "verbose"),
         ("PLACEMENT_GRACE_DAYS", "-5"),
+        ("LOGIN_FAILURES_PER_ACCOUNT", "0"),
+        ("LOGIN_LOCKOUT_MINUTES", "half an hour"),
+        ("API_THROTTLE_USER", "lots"),
+        ("API_THROTTLE_ANON", "30/fortnight"),
+        ("SESSION_IDLE_TIMEOUT", "-1"),
+        ("PASSWORD_HISTORY", "-1"),
+        ("PROXY_COUNT", "two"),
     ],
 )
 def test_a_malformed_variable_stops_start_up_and_names_it(name, value):
@@ -113,6 +120,29 @@ def test_production_refuses_to_start_without_its_services(missing_or_bad, named)
     result = run_django("print('started')", **environ)
     assert result.returncode != 0
     assert named in last_line(result.stderr)
+
+
+def test_the_security_settings_come_from_the_environment():
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.AXES_FAILURE_LIMIT, s.LOGIN_FAILURES_PER_ADDRESS, s.AXES_COOLOFF_TIME, s.SESSION_IDLE_TIMEOUT, "
+        "s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['user'], s.PASSWORD_HISTORY)",
+        LOGIN_FAILURES_PER_ACCOUNT="3",
+        LOGIN_FAILURES_PER_ADDRESS="50",
+        LOGIN_LOCKOUT_MINUTES="0",
+        SESSION_IDLE_TIMEOUT="900",
+        API_THROTTLE_USER="100/hour",
+        PASSWORD_HISTORY="3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["3", "50", "None", "900", "100/hour", "3"]
+
+
+def test_production_counts_the_address_its_proxy_forwards():
+    code = "from django.conf import settings as s; print(s.PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'])"
+    assert run_django(code, **GOOD_PRODUCTION).stdout.split() == ["1", "1"]
+    assert run_django(code, **GOOD_PRODUCTION, PROXY_COUNT="0").stdout.split() == ["0", "0"]
+    assert run_django(code).stdout.split() == ["0", "0"]
 
 
 def test_production_settings_pass_the_deployment_check():
