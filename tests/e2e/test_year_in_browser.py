@@ -53,7 +53,7 @@ def test_last_year_of_the_demo_unit_from_the_roll_up_to_the_appeal(
     org = walk.log_in("org")
     walk.follow(org, org.get_by_role("link", name="优秀比例").first)
     org.fill("input[name=q]", "区公安分局")
-    walk.follow(org, org.get_by_role("button", name="搜索"))
+    walk.follow(org, org.get_by_role("button", name="筛选"))
     row = org.locator("#ratios tbody tr").first
     row.locator("select[name^=performance-]").select_option("major")
     row.locator("input[name^=reason-]").fill("年度重大安保任务中作出重大贡献")
