@@ -4,7 +4,7 @@ your region and your unread reminders."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import render
 
 from assessment.quarter import selectors as quarter_selectors
@@ -21,19 +21,18 @@ ANNUAL_ROLES = (Role.OFFICE, Role.PRINCIPAL, Role.DEPUTY, Role.COMMITTEE)
 
 def _org_work(region_ids: set[int]) -> dict[int, dict]:
     """Per region of an organisation-department role, the newest assessment year (its ratios) and the
-    newest open period (its confirmation queue): two queries for every such role together."""
+    newest open period (its confirmation queue), and the year of the annual assessment: two queries for every
+    such role together."""
     if not region_ids:
         return {}
     work: dict[int, dict] = {pk: {"year": None, "annual_year": None, "period": None} for pk in region_ids}
-    for year in (
-        AssessmentYear.objects.filter(region_id__in=region_ids)
-        .annotate(still_open=Count("periods", filter=~Q(periods__status=Period.Status.CLOSED)))
-        .order_by("region_id", "-year")
+    for year in year_selectors.with_quarters_open(AssessmentYear.objects.filter(region_id__in=region_ids)).order_by(
+        "region_id", "-year"
     ):
         region = work[year.region_id]
         region["year"] = region["year"] or year
         # The annual assessment is of the newest year whose quarters are all closed.
-        if not year.still_open and region["annual_year"] is None:
+        if year.quarters and not year.still_open and region["annual_year"] is None:
             region["annual_year"] = year
     for period in (
         Period.objects.filter(assessment_year__region_id__in=region_ids, status=Period.Status.OPEN)

@@ -197,22 +197,34 @@ class UnitYearWork:
         return self.at_step.get(AnnualResult.Status.PUBLICITY, 0)
 
 
+def closed_years(region_ids) -> dict[int, AssessmentYear]:
+    """Per region, its newest year whose quarters are all closed: the year of the annual assessment. One
+    query; a region with no such year is left out."""
+    years: dict[int, AssessmentYear] = {}
+    for year in (
+        with_quarters_open(AssessmentYear.objects.filter(region_id__in=region_ids))
+        .filter(quarters__gt=0, still_open=0)
+        .order_by("region_id", "-year")
+    ):
+        years.setdefault(year.region_id, year)
+    return years
+
+
+def with_quarters_open(years: QuerySet[AssessmentYear]) -> QuerySet[AssessmentYear]:
+    """Each year with ``quarters`` (its periods) and ``still_open`` (those not closed): a year whose
+    quarters are all closed (``quarters`` and no ``still_open``) is the year of the annual assessment."""
+    return years.annotate(
+        quarters=Count("periods"),
+        still_open=Count("periods", filter=~Q(periods__status=Period.Status.CLOSED)),
+    )
+
+
 def unit_year_work(units: list, *, user) -> dict[int, UnitYearWork]:
     """Per unit, its newest closed year's annual work, the user's own result left out (nobody acts on it):
     three queries for all the units together. A unit whose region has no closed year yet is left out."""
     if not units:
         return {}
-    years: dict[int, AssessmentYear] = {}
-    for year in (
-        AssessmentYear.objects.filter(region_id__in={u.region_id for u in units})
-        .annotate(
-            quarters=Count("periods"),
-            still_open=Count("periods", filter=~Q(periods__status=Period.Status.CLOSED)),
-        )
-        .filter(quarters__gt=0, still_open=0)
-        .order_by("region_id", "-year")
-    ):
-        years.setdefault(year.region_id, year)
+    years = closed_years({u.region_id for u in units})
     work = {u.pk: UnitYearWork(years[u.region_id], {}) for u in units if u.region_id in years}
     if not work:
         return {}
