@@ -29,7 +29,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy scoring/rules.py assessment/quota.py assessment/annual.py
+	$(BIN)/mypy scoring/rules.py assessment/quota.py assessment/annual.py assessment/fairness.py
 
 format: setup
 	$(BIN)/ruff check --fix .

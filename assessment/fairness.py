@@ -23,13 +23,14 @@ def inversion_rate(rows: Iterable[tuple[Decimal, bool]]) -> Fraction | None:
     """Over every pair of one person graded 好 and one not, in one section and quarter, the share of pairs where
     the one not graded 好 has the strictly higher total (equal totals are no inversion). ``None`` when there is
     no such pair. ``rows`` are ``(total, good)``."""
-    good, other = [], []
+    good: list[Decimal] = []
+    other: list[Decimal] = []
     for total, is_good in rows:
         (good if is_good else other).append(total)
     if not good or not other:
         return None
     other.sort()
-    above = sum(len(other) - bisect_right(other, total) for total in good)
+    above: int = sum((len(other) - bisect_right(other, total) for total in good), 0)
     return Fraction(above, len(good) * len(other))
 
 
@@ -108,11 +109,16 @@ def unit_rating(measures: Mapping[str, Decimal | Fraction | None], *, weights: M
     """The weighted mean of a unit's measures, each a share from 0 (worst) to 1 (best), as a score out of 100
     rounded half-up to two places. A measure that is ``None`` (not enough to judge) is left out and the weights of
     the rest carry the score; a measure with weight 0 counts for nothing. ``None`` when nothing could be judged."""
-    judged = [name for name, weight in weights.items() if weight > 0 and measures.get(name) is not None]
+    shares = {
+        name: Fraction(value)
+        for name, weight in weights.items()
+        if weight > 0 and (value := measures.get(name)) is not None
+    }
+    judged = list(shares)
     if not judged:
         return None
     total_weight = sum((Fraction(weights[name]) for name in judged), Fraction(0))
-    weighted = sum((Fraction(weights[name]) * Fraction(measures[name]) for name in judged), Fraction(0))
+    weighted = sum((Fraction(weights[name]) * share for name, share in shares.items()), Fraction(0))
     left_out = tuple(name for name, weight in weights.items() if weight > 0 and name not in judged)
     return Rating(score=_half_up(100 * weighted / total_weight), judged=tuple(judged), not_judged=left_out)
 

@@ -17,7 +17,7 @@ APPS = ["common", "units", "accounts", "periods", "scoring", "assessment", "api"
 
 # Inside assessment, from the bottom up: the rules and the models, then each stage over those it builds on.
 STAGES = [
-    {"assessment.quota", "assessment.annual", "assessment.models", "assessment.migrations"},
+    {"assessment.quota", "assessment.annual", "assessment.fairness", "assessment.models", "assessment.migrations"},
     {"assessment.quarter"},
     {"assessment.year"},
     {"assessment.registers"},
