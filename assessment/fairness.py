@@ -75,7 +75,7 @@ def _mean(values: Sequence[Decimal]) -> Fraction:
     return sum((Fraction(value) for value in values), Fraction(0)) / len(values)
 
 
-def _half_up(value: Fraction, places: Decimal = CENT) -> Decimal:
+def half_up(value: Fraction, places: Decimal = CENT) -> Decimal:
     """``value`` rounded half-up (ties away from zero, as ``Decimal`` does) to ``places``, exactly."""
     scaled = abs(value) / Fraction(places)
     whole = math.floor(scaled + Fraction(1, 2))
@@ -89,7 +89,7 @@ def leniency(own: Sequence[Decimal], others: Sequence[Decimal]) -> Decimal | Non
     either is empty."""
     if not own or not others:
         return None
-    return _half_up(_mean(own) - _mean(others)).quantize(CENT)
+    return half_up(_mean(own) - _mean(others)).quantize(CENT)
 
 
 # The unit rating (平时考核工作评价).
@@ -120,7 +120,7 @@ def unit_rating(measures: Mapping[str, Decimal | Fraction | None], *, weights: M
     total_weight = sum((Fraction(weights[name]) for name in judged), Fraction(0))
     weighted = sum((Fraction(weights[name]) * share for name, share in shares.items()), Fraction(0))
     left_out = tuple(name for name, weight in weights.items() if weight > 0 and name not in judged)
-    return Rating(score=_half_up(100 * weighted / total_weight), judged=tuple(judged), not_judged=left_out)
+    return Rating(score=half_up(100 * weighted / total_weight), judged=tuple(judged), not_judged=left_out)
 
 
 def suggested_ratio(score: Decimal, *, low: Decimal, high: Decimal, step: Decimal = Decimal("0.01")) -> Decimal:

@@ -25,6 +25,21 @@ def default_performance_ratios() -> dict[str, str]:
     return {"excellent": "0.20", "average": "0.12", "poor": "0.10", "major": "0.30"}
 
 
+def default_rating_weights() -> dict[str, str]:
+    """The weight of each measure in the unit rating (平时考核工作评价, domain.md §9): running the quarter on time
+    and without rotation count double."""
+    return {
+        "deadlines": "2",
+        "summaries": "1",
+        "records": "1",
+        "sent_back": "1",
+        "reviews": "1",
+        "rotation": "2",
+        "leniency": "1",
+        "silence": "1",
+    }
+
+
 class AssessmentYear(models.Model):
     """考核年度 of one region, with the grade thresholds the region applies that year (domain.md §5)."""
 
@@ -107,6 +122,32 @@ class AssessmentYear(models.Model):
     answer_days = models.PositiveSmallIntegerField(_("days to answer a review or an appeal"), default=30)
     merit_years = models.PositiveSmallIntegerField(_("优秀 years in a row for a merit recommendation"), default=3)
     dismissal_years = models.PositiveSmallIntegerField(_("不称职 years in a row for a dismissal review"), default=2)
+    # Fairness (domain.md §9): what the analytics flag and how the unit rating weighs it.
+    rotation_min_quarters = models.PositiveSmallIntegerField(
+        _("quarters giving 好 before rotation is judged"), default=3, validators=[MinValueValidator(2)]
+    )
+    rotation_min_inversion = models.DecimalField(
+        _("mean inversion rate that suggests rotation"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.250"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    leniency_min_sheets = models.PositiveSmallIntegerField(
+        _("score sheets a reviewer scores before leniency is judged"), default=5, validators=[MinValueValidator(1)]
+    )
+    leniency_limit = models.DecimalField(
+        _("points of leniency or severity flagged"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    rating_weights = models.JSONField(
+        _("weights of the unit rating"),
+        default=default_rating_weights,
+        help_text=_("The weight of each measure in the rating of how a unit runs its assessment."),
+    )
 
     class Meta:
         db_table = "assessment_assessmentyear"
