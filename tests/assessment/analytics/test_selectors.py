@@ -25,7 +25,8 @@ def test_the_section_handing_good_round_is_suspected_and_the_one_rewarding_the_b
     by_section = {s.section_id: s for s in report.sections}
     rotating, fair = by_section[section.pk], by_section[other_section.pk]
     assert [s.section_id for s in report.suspected] == [section.pk]
-    assert rotating.turn_taking == 1 and rotating.quarters_with_good == 4
+    assert rotating.turn_taking == 1
+    assert rotating.quarters_with_good == 4
     # Q1 to the lowest (3 of 3 pairs inverted), Q2 2/3, Q3 1/3, Q4 to the best: mean 1/2
     assert [q.rate for q in rotating.quarters] == [1, Fraction(2, 3), Fraction(1, 3), 0]
     assert rotating.mean_inversion == Fraction(1, 2)
@@ -34,7 +35,9 @@ def test_the_section_handing_good_round_is_suspected_and_the_one_rewarding_the_b
         ("甲3", "甲1"),
         ("甲3", "甲2"),
     ]
-    assert fair.judged and not fair.suspected and fair.turn_taking == Fraction(1, 4)
+    assert fair.judged
+    assert not fair.suspected
+    assert fair.turn_taking == Fraction(1, 4)
 
 
 def test_a_vetoed_person_is_left_out_of_the_pairs(closed_year, people):
@@ -51,8 +54,11 @@ def test_the_generous_reviewer_is_lenient_and_the_meagre_one_severe(closed_year,
     by_user = {r.user_id: r for r in report.reviewers}
     head, head2 = by_user[cast["head"].pk], by_user[cast["head2"].pk]
     assert (head.sheets, head.mean, head.others_mean, head.leniency) == (16, D("58.00"), D("50.00"), D("8.00"))
-    assert head.direction == "lenient" and head2.direction == "severe" and head2.leniency == D("-8.00")
-    assert head.grades["好"] == 4 and head.unit_grades["好"] == 8
+    assert head.direction == "lenient"
+    assert head2.direction == "severe"
+    assert head2.leniency == D("-8.00")
+    assert head.grades["好"] == 4
+    assert head.unit_grades["好"] == 8
 
 
 def test_a_reviewer_with_too_few_sheets_is_not_judged(closed_year, cast):
@@ -88,7 +94,8 @@ def test_a_unit_recording_no_negative_event_is_silent_against_the_regions_rate(
     _negative(period, unit, first[0], cast["office"])
     report = selectors.compute_report(assessment_year=closed_year)
     assert [s.unit for s in report.silent] == [other_unit]
-    assert report.region_negatives == 1 and report.region_people == 8
+    assert report.region_negatives == 1
+    assert report.region_people == 8
     assert report.region_rate == D("12.50")
     quiet = next(s for s in report.silence if s.unit == other_unit)
     assert quiet.expected == D("0.13")  # 1 × 1 / 8
@@ -148,7 +155,10 @@ def test_a_year_without_a_closed_quarter_has_nothing_to_judge(region, cast):
 
     year = services.year_create(region=region, year=2027, by=cast["org"])
     report = selectors.compute_report(assessment_year=year)
-    assert report.closed == [] and report.sections == [] and report.running == [] and report.region_rate is None
+    assert report.closed == []
+    assert report.sections == []
+    assert report.running == []
+    assert report.region_rate is None
 
 
 def test_the_report_takes_the_same_queries_for_a_bigger_region(closed_year, unit, section, region, cast):
@@ -181,7 +191,8 @@ def test_the_cached_report_is_replaced_once_a_quarter_is_closed_again(closed_yea
 
 def test_who_reads_the_analytics_of_the_year(closed_year, cast, unit, other_unit, region):
     all_units = selectors.analytics_units_for(user=cast["org"], assessment_year=closed_year)
-    assert unit in all_units and other_unit in all_units
+    assert unit in all_units
+    assert other_unit in all_units
     assert selectors.analytics_units_for(user=cast["office"], assessment_year=closed_year) == [unit]
     assert selectors.analytics_units_for(user=cast["head"], assessment_year=closed_year) is None
     assert selectors.analytics_units_for(user=cast["staff"], assessment_year=closed_year) is None
