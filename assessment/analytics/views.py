@@ -89,6 +89,8 @@ def year(request, year_pk: int):
             else None,
             "performances": Performance.choices,
             "printing": request.GET.get("print") == "1",
+            "band": (export.percent(year.excellent_ratio_min), export.percent(year.excellent_ratio_max)),
+            "inversion_percent": export.percent(year.rotation_min_inversion),
         },
     )
 
