@@ -36,6 +36,11 @@ from units.models import Region, Unit
 
 Status = QuarterlyResult.Status
 
+# The section that takes turns at 好 (轮流坐庄) for the fairness analytics to find (domain.md §9): each quarter it
+# nominates one person who has not had a 好 this year, the lowest total first, whatever the others scored.
+ROTATION_SECTION = ("QS036", "登记注册股")  # 区市场监督管理局
+LATE_UNIT = "QS016"  # 区水利局 publishes its quarters too late to report by the deadline
+
 
 def _quarter_of(day: datetime.date) -> int:
     return (day.month - 1) // 3 + 1
@@ -72,9 +77,11 @@ def load_demo_history(
         if is_current:
             continue
         previous = (year, quarter) == plan[-2]
-        # Published today for the previous quarter; for older ones, twelve days after the quarter.
-        published_on = today if previous else period.end_date + datetime.timedelta(days=12)
         for unit in units:
+            # Published today for the previous quarter; for older ones the day after the quarter, in time to
+            # report by the deadline, except by one unit that is always late.
+            late = unit.code == LATE_UNIT
+            published_on = today if previous else period.end_date + datetime.timedelta(days=12 if late else 1)
             _act_out(period, unit, actor, rng, published_on=published_on, finish=not previous)
         if previous:
             _review_requests(period, actor)
@@ -124,6 +131,8 @@ def _act_out(
         services.summaries_skip(results=waiting, by=actor, reason="个人小结已纸质提交")
 
     scoring = list(results.filter(status=Status.SCORING).order_by("section_id", *SUGGESTION_ORDER))
+    rotating = _rotating_section_id(unit)
+    turn = _whose_turn(period, unit, scoring) if rotating else None
     if scoring:
         proposals = []
         left = {row.section_id: row.places - row.nominations for row in places.allocate(period=period, unit=unit)}
@@ -135,6 +144,8 @@ def _act_out(
                 and result.section_id is not None
                 and left.get(result.section_id, 0) > 0
             )
+            if rotating is not None and result.section_id == rotating:
+                nominate = turn is not None and result.pk == turn.pk
             if nominate:
                 left[result.section_id] -= 1
             grade = Grade.GOOD if nominate else (Grade.FAIR if eligible == Grade.GOOD else eligible)
@@ -158,7 +169,7 @@ def _act_out(
                 eligible == Grade.GOOD
                 and not result.sheet.vetoed
                 and left_in_unit > 0
-                and (result.nominated or rng.random() < 0.3)
+                and (result.nominated or (result.section_id != rotating and rng.random() < 0.3))
             ):
                 grade = Grade.GOOD
                 left_in_unit -= 1
@@ -177,6 +188,34 @@ def _act_out(
         services.unit_report(period=period, unit=unit, by=actor, on=publicity_ends + datetime.timedelta(days=1))
     if results.filter(status=Status.CONFIRMATION).exists():
         services.unit_confirm(period=period, unit=unit, by=actor, on=publicity_ends + datetime.timedelta(days=3))
+
+
+def _rotating_section_id(unit: Unit) -> int | None:
+    if unit.code != ROTATION_SECTION[0]:
+        return None
+    return unit.sections.filter(name=ROTATION_SECTION[1]).values_list("pk", flat=True).first()
+
+
+def _whose_turn(period: Period, unit: Unit, scoring: list[QuarterlyResult]) -> QuarterlyResult | None:
+    """In the rotating section, the one to nominate this quarter: eligible for 好, not graded 好 earlier in the
+    year, the lowest total first."""
+    section_id = _rotating_section_id(unit)
+    if section_id is None:
+        return None
+    had = set(
+        QuarterlyResult.objects.filter(
+            period__assessment_year=period.assessment_year, section_id=section_id, final_grade=Grade.GOOD
+        ).values_list("person_id", flat=True)
+    )
+    waiting = [
+        r
+        for r in scoring
+        if r.section_id == section_id
+        and r.sheet.eligible_grade == Grade.GOOD
+        and not r.sheet.vetoed
+        and r.person_id not in had
+    ]
+    return min(waiting, key=lambda r: (r.sheet.total, r.person_id), default=None)
 
 
 # The annual assessment of last year ---------------------------------------------------------------------

@@ -23,10 +23,18 @@ from scoring.models import (
     ScoreEntry,
     ScoreSheet,
 )
+from units.models import RoleAssignment
 
 SEED = 4202611
 SYSTEM_USERNAME = "seed-demo"
 HALF = Decimal("0.5")
+
+# What the fairness analytics must find in the demo (domain.md §9), made through the services: two section
+# heads of 区公安分局 who enter their sections' common points themselves, one generously and one meagrely, and two
+# units whose offices record no negative event; every other unit records at least one each year.
+LENIENT_HEAD, SEVERE_HEAD = "head-cg", "head-dc"
+HEAD_BIAS = {LENIENT_HEAD: Decimal("0.12"), SEVERE_HEAD: Decimal("-0.12")}  # share of each item's maximum
+SILENT_UNITS = ("QS022", "QS033")  # 区统计局, 区科学技术协会
 
 
 def system_user():
@@ -89,11 +97,18 @@ def _monthly(periods: list[Period], today: datetime.date, actor, rng: random.Ran
     return made
 
 
+def _heads() -> dict[int, object]:
+    """The biased section heads by their section's pk (none before the roster is loaded)."""
+    found = RoleAssignment.objects.filter(user__username__in=HEAD_BIAS, role="section_head").select_related("user")
+    return {a.section_id: a.user for a in found if a.section_id}
+
+
 def _entries(periods: list[Period], actor, rng: random.Random) -> int:
     made = 0
     items_by_template: dict[int, list[IndicatorItem]] = {}
+    heads = _heads()
     for period in periods:
-        sheets = ScoreSheet.objects.filter(period=period, entries__isnull=True).order_by("pk")
+        sheets = ScoreSheet.objects.filter(period=period, entries__isnull=True).select_related("person").order_by("pk")
         rows = []
         for sheet in sheets:
             items = items_by_template.get(sheet.template_id)
@@ -103,10 +118,24 @@ def _entries(periods: list[Period], actor, rng: random.Random) -> int:
                 )
                 items_by_template[sheet.template_id] = items
             level = rng.choices((0.97, 0.9, 0.8, 0.65), weights=(35, 45, 15, 5))[0]
+            head = heads.get(sheet.section_id)
+            if head is not None and sheet.person.user_id == head.pk:
+                head = None  # nobody scores themself: the office enters the head's own sheet
+            bias = HEAD_BIAS[head.username] if head is not None else Decimal(0)
+            values = {}
             for item in items:
-                fraction = Decimal(str(min(1.0, max(0.4, rng.gauss(level, 0.04)))))
+                fraction = Decimal(str(min(1.0, max(0.4, rng.gauss(level, 0.04))))) + (
+                    bias if item.kind == IndicatorItem.Kind.COMMON else 0
+                )
+                fraction = min(max(fraction, Decimal("0.4")), Decimal(1))
                 points = (item.max_points * fraction / HALF).quantize(Decimal("1")) * HALF
-                rows.append(ScoreEntry(sheet=sheet, item=item, points=min(points, item.max_points), entered_by=actor))
+                values[item.pk] = min(points, item.max_points)
+            if head is not None:
+                # The section head enters the sheet through the service, as on the scoring grid.
+                services.sheet_enter(sheet=sheet, values=values, by=head)
+                made += len(values)
+                continue
+            rows += [ScoreEntry(sheet=sheet, item_id=pk, points=v, entered_by=actor) for pk, v in values.items()]
         ScoreEntry.objects.bulk_create(rows, batch_size=5000)
         made += len(rows)
     return made
@@ -128,8 +157,10 @@ def _events(periods: list[Period], actor, rng: random.Random) -> int:
         if Event.objects.filter(period=period).exists():
             continue
         sheets = list(ScoreSheet.objects.filter(period=period).select_related("person", "unit").order_by("pk"))
+        speaking = [s for s in sheets if s.unit.code not in SILENT_UNITS]
         for code, matter in plan:
-            for sheet in rng.sample(sheets, 4):
+            negative = standards[code].kind != EventStandard.Kind.BONUS
+            for sheet in rng.sample(speaking if negative else sheets, 4):
                 standard = standards[code]
                 services.event_record(
                     period=period,
@@ -155,4 +186,33 @@ def _events(periods: list[Period], actor, rng: random.Random) -> int:
                 by=actor,
             )
             made += 1
+        made += _negative_each_year(period, speaking, standards["circulated_criticism"], actor, rng)
+    return made
+
+
+def _negative_each_year(period: Period, sheets: list[ScoreSheet], standard: EventStandard, actor, rng) -> int:
+    """Every unit but the silent ones records a negative event in each year: in the year's first quarter, one
+    for each unit that the draw left without."""
+    if period.quarter != 1:
+        return 0
+    negative = (EventStandard.Kind.DEDUCTION, EventStandard.Kind.VETO)
+    spoken = set(Event.objects.filter(period=period, standard__kind__in=negative).values_list("unit_id", flat=True))
+    by_unit: dict[int, list[ScoreSheet]] = {}
+    for sheet in sheets:
+        by_unit.setdefault(sheet.unit_id, []).append(sheet)
+    made = 0
+    for unit_id, own in sorted(by_unit.items()):
+        if unit_id in spoken:
+            continue
+        sheet = rng.choice(own)
+        services.event_record(
+            period=period,
+            unit=sheet.unit,
+            matter=f"工作纪律检查通报（{sheet.person.name}）",
+            standard=standard,
+            evidence="演示数据：督查通报",
+            shares=[(sheet.person, standard.points)],
+            by=actor,
+        )
+        made += 1
     return made

@@ -70,15 +70,23 @@ def analytics_units_for(*, user, assessment_year: AssessmentYear) -> list[Unit] 
 
 
 def analytics_years_for(*, user) -> list[AssessmentYear]:
-    """The years with a closed quarter of the regions where the user reads analytics, newest first."""
+    """The years with a closed quarter of the regions where the user reads analytics, newest first; each
+    carries ``closed_quarters``."""
     confirm, run = scope_for(user, Action.CONFIRM), scope_for(user, Action.RUN_PERIOD)
     if confirm.is_empty and run.is_empty:
         return []
-    years = AssessmentYear.objects.filter(periods__status=Period.Status.CLOSED).select_related("region").distinct()
+    years = AssessmentYear.objects.annotate(
+        closed_quarters=Count("periods", filter=Q(periods__status=Period.Status.CLOSED))
+    ).filter(closed_quarters__gt=0)
     if not (confirm.everything or run.everything):
         run_regions = Unit.objects.filter(run.unit_q()).values("region_id") if not run.is_empty else []
         years = years.filter(Q(region_id__in=confirm.region_ids) | Q(region_id__in=run_regions))
-    return list(years.order_by("region__name", "-year"))
+    return list(years.select_related("region").order_by("region__name", "-year"))
+
+
+def default_year(years: list[AssessmentYear]) -> AssessmentYear | None:
+    """The year to judge first: the newest whose four quarters are all closed, else the newest with one."""
+    return next((y for y in years if y.closed_quarters == 4), years[0] if years else None)
 
 
 # What the report holds ------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def index(request):
     """The newest year with a closed quarter, of the regions the user reads analytics for."""
     years = selectors.analytics_years_for(user=request.user)
     if years:
-        return redirect("analytics:year", year_pk=years[0].pk)
+        return redirect("analytics:year", year_pk=selectors.default_year(years).pk)
     if scope_for(request.user, Action.CONFIRM).is_empty and scope_for(request.user, Action.RUN_PERIOD).is_empty:
         raise not_found(request, "analytics", "")
     return render(request, "assessment/analytics/year.html", {"report": None, "years": []})

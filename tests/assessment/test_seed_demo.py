@@ -407,3 +407,23 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
         assert rows[2][:2] == ["姓名", r.person.name]
         at = next(n for n, row in enumerate(rows) if row[0] == "平时考核等次")
         assert rows[at + 1][1:5] == [g or "—" for g in r.grades_by_quarter]
+
+
+def test_the_fairness_analytics_find_exactly_what_the_demo_planted(demo, db):
+    """Last year: one section takes turns at 好, one head enters generous and one meagre common points, two
+    units record no negative event, one unit publishes late; the analytics find exactly those."""
+    from assessment.analytics import selectors
+    from assessment.demo import LATE_UNIT, ROTATION_SECTION
+    from periods.models import AssessmentYear
+    from scoring.demo import LENIENT_HEAD, SEVERE_HEAD, SILENT_UNITS
+
+    last = AssessmentYear.objects.order_by("year").first()
+    report = selectors.compute_report(assessment_year=last)
+    assert len(report.closed) == 4
+    assert [(s.unit.code, s.name) for s in report.suspected] == [ROTATION_SECTION]
+    directions = {User.objects.get(pk=r.user_id).username: r.direction for r in report.flagged_reviewers}
+    assert directions == {LENIENT_HEAD: "lenient", SEVERE_HEAD: "severe"}
+    assert sorted(s.unit.code for s in report.silent) == sorted(SILENT_UNITS)
+    late = [r.unit.code for r in report.running if r.measures["deadlines"] != 1]
+    assert late == [LATE_UNIT]
+    assert all(r.rating is not None for r in report.running)
