@@ -10,4 +10,4 @@ app = Celery("kaohe")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The assessment keeps each stage's tasks beside its services.
-app.autodiscover_tasks(["assessment.quarter", "assessment.year", "assessment.registers"])
+app.autodiscover_tasks(["assessment.quarter", "assessment.year", "assessment.registers", "assessment.analytics"])

@@ -233,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },
+    # The fairness analytics of a year whose quarter has just closed, computed before anyone opens the page.
+    "refresh-fairness": {
+        "task": "assessment.analytics.tasks.fairness_refresh_closed_task",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 60 * 9},
+    },
 }
 
 # How long after a placement ends the receiving unit still sees and assesses the person: long enough to

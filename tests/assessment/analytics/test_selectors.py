@@ -198,3 +198,15 @@ def test_who_reads_the_analytics_of_the_year(closed_year, cast, unit, other_unit
     assert selectors.analytics_units_for(user=cast["staff"], assessment_year=closed_year) is None
     assert selectors.analytics_years_for(user=cast["office"]) == [closed_year]
     assert selectors.analytics_years_for(user=cast["staff"]) == []
+
+
+def test_the_refresh_task_computes_each_closed_year_once(closed_year, region, cast):
+    from assessment.analytics.tasks import fairness_refresh_closed_task, fairness_refresh_task
+    from assessment.quarter import services
+
+    services.year_create(region=region, year=2027, by=cast["org"])  # no closed quarter: nothing to compute
+    assert fairness_refresh_closed_task() == 1
+    assert cache.get(selectors.cache_key(closed_year)) is not None
+    assert fairness_refresh_closed_task() == 0
+    AuditEntry.objects.create(period=closed_year.periods.get(quarter=4), actor=cast["org"], action="period_close")
+    assert fairness_refresh_task(closed_year.pk) is True
