@@ -167,3 +167,18 @@ def test_the_weights_page_refuses_a_get(closed_year, cast, login):
 
 def test_points_are_exact(closed_year):
     assert isinstance(closed_year.leniency_limit, D)
+
+
+def test_a_section_of_one_person_has_no_pair_to_compare(closed_year, cast, login, unit, region):
+    from periods.models import Period
+    from tests import factories
+
+    lone = factories.SectionFactory(unit=unit, name="独人股")
+    factories.PersonFactory(unit=unit, section=lone, name="独一")
+    Period.objects.filter(assessment_year=closed_year).update(status=Period.Status.OPEN)
+    for period in closed_year.periods.all():
+        services.unit_start(period=period, unit=unit, by=cast["office"])
+    Period.objects.filter(assessment_year=closed_year).update(status=Period.Status.CLOSED)
+    body = login(cast["org"]).get(reverse("analytics:section", args=[closed_year.pk, lone.pk])).content.decode()
+    assert body.count("无可比较的人员组合") == 4
+    assert "评出“好”的季度数不足，暂不评判" in body
