@@ -17,7 +17,7 @@
     var chart = echarts.init(node, null, { renderer: "svg" });
     chart.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: figures.names, axisLabel: { rotate: 40, interval: 0 } },
       yAxis: { type: "value", name: figures.label },
       series: [
