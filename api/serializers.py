@@ -629,3 +629,87 @@ class RegisterExportInput(Strict):
         if ("unit" in data) == ("region" in data):
             raise serializers.ValidationError(_("Give either a unit or a region."))
         return data
+
+
+# The fairness analytics (read) ------------------------------------------------------------------------------
+
+PERCENT = {"max_digits": 6, "decimal_places": 1, "allow_null": True}
+
+
+class FairnessSectionSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit.code", help_text=_("Unit code."))
+    section = serializers.IntegerField(source="section_id")
+    name = serializers.CharField()
+    quarters_with_good = serializers.IntegerField(help_text=_("Closed quarters that gave a 好 in the section."))
+    turn_taking = serializers.DecimalField(
+        source="turn_taking_percent", **PERCENT, help_text=_("Distinct people per 好 given, in per cent.")
+    )
+    mean_inversion = serializers.DecimalField(
+        source="inversion_percent", **PERCENT, help_text=_("Mean share of inverted pairs, in per cent.")
+    )
+    judged = serializers.BooleanField()
+    suspected = serializers.BooleanField(help_text=_("Suspected of taking turns at 好 (轮流坐庄)."))
+
+
+class FairnessReviewerSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField()
+    unit = serializers.CharField(source="unit.code")
+    sheets = serializers.IntegerField()
+    mean = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    others_mean = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    leniency = serializers.DecimalField(
+        max_digits=7, decimal_places=2, allow_null=True, help_text=_("Null when there is not enough to judge.")
+    )
+    direction = serializers.ChoiceField(choices=["", "lenient", "severe"])
+
+
+class FairnessSilenceSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit.code")
+    people = serializers.IntegerField()
+    negatives = serializers.IntegerField()
+    expected = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    silent = serializers.BooleanField()
+
+
+class FairnessReviewsSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id", allow_null=True)
+    name = serializers.CharField()
+    unit = serializers.CharField(source="unit.code")
+    requests = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    changed = serializers.IntegerField()
+
+
+class FairnessRatingSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit.code")
+    people = serializers.IntegerField()
+    measures = serializers.SerializerMethodField(help_text=_("Each measure in per cent; null when not judged."))
+    rating = serializers.DecimalField(
+        source="rating.score", max_digits=5, decimal_places=2, allow_null=True, default=None
+    )
+    suggested_ratio = serializers.DecimalField(source="suggested", max_digits=4, decimal_places=3, allow_null=True)
+
+    def get_measures(self, row) -> dict[str, str | None]:
+        return {name: (None if percent is None else str(percent)) for name, percent, _counts in row.lines}
+
+
+class FairnessSerializer(serializers.Serializer):
+    year = serializers.IntegerField(source="assessment_year.year")
+    region = serializers.CharField(source="assessment_year.region.code")
+    closed_quarters = serializers.SerializerMethodField()
+    computed_at = serializers.DateTimeField()
+    region_rate = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("Approved deductions and veto items per 100 people assessed in the region."),
+    )
+    sections = FairnessSectionSerializer(many=True)
+    reviewers = FairnessReviewerSerializer(many=True)
+    silence = FairnessSilenceSerializer(many=True)
+    reviews = FairnessReviewsSerializer(many=True)
+    ratings = FairnessRatingSerializer(source="running", many=True)
+
+    def get_closed_quarters(self, report) -> list[int]:
+        return [period.quarter for period in report.closed]

@@ -30,6 +30,7 @@ urlpatterns = [
         name="section-scores",
     ),
     path("summaries/", views.SummaryView.as_view(), name="summaries"),
+    path("years/<int:year_pk>/fairness/", views.FairnessView.as_view(), name="fairness"),
     *(
         path(f"periods/<int:period_pk>/units/<str:code>/{act}/", view.as_view(), name=f"unit-{act}")
         for act, view in (

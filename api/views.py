@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from api import filters, serializers
 from api import selectors as api_selectors
 from api.filters import MAX_ID
+from assessment.analytics import selectors as analytics_selectors
 from assessment.models import AnnualAppeal, AnnualResult, QuarterlyResult, RegisterExport
 from assessment.quarter import selectors as quarter_selectors
 from assessment.quarter import services as quarter_services
@@ -956,3 +957,32 @@ def not_found_json(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
     return page_not_found(request, exception)
+
+
+# The fairness analytics ----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        description=_(
+            "The fairness analytics of an assessment year over its closed quarters: the organisation department's "
+            "whole region, an office's own units. 404 for anybody else. Nothing here changes a grade."
+        ),
+        operation_id="fairness_retrieve",
+    )
+)
+class FairnessView(generics.GenericAPIView):
+    serializer_class = serializers.FairnessSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request, year_pk: int):
+        year = AssessmentYear.objects.select_related("region").filter(pk=year_pk).first() if year_pk <= MAX_ID else None
+        units = analytics_selectors.analytics_units_for(user=request.user, assessment_year=year) if year else None
+        if not units:
+            log_refusal(request.user, "api_fairness", f"year={year_pk}")
+            raise Http404
+        report = analytics_selectors.fairness_report(assessment_year=year)
+        if {u.pk for u in units} < {u.pk for u in report.units}:
+            report = report.for_units(units)
+        return Response(self.get_serializer(report).data)
