@@ -676,9 +676,11 @@ class FairnessReviewsSerializer(serializers.Serializer):
     user = serializers.IntegerField(source="user_id", allow_null=True)
     name = serializers.CharField()
     unit = serializers.CharField(source="unit.code")
-    requests = serializers.IntegerField()
+    requests = serializers.IntegerField(help_text=_("Reviews (复核) of a quarter or of the year."))
     answered = serializers.IntegerField()
     changed = serializers.IntegerField()
+    appeals = serializers.IntegerField(help_text=_("Annual appeals (申诉) to the organisation department."))
+    appeals_changed = serializers.IntegerField()
 
 
 class FairnessRatingSerializer(serializers.Serializer):

@@ -139,11 +139,19 @@ def report_workbook(report: FairnessReport) -> bytes:
         title=_("Reviews"),
         heading=_("Reviews (复核) per reviewer"),
         subtitle=subtitle,
-        headers=[_("reviewer who proposed the grade"), _("unit"), _("requests"), _("answered"), _("grade changed")],
-        widths=[20, 24, 10, 10, 12],
+        headers=[
+            _("reviewer who proposed the grade"),
+            _("unit"),
+            _("requests"),
+            _("answered"),
+            _("grade changed"),
+            _("appeals (申诉)"),
+            _("appeals changing the grade"),
+        ],
+        widths=[20, 24, 10, 10, 12, 12, 14],
     )
     for r in report.reviews:
-        ws.append(safe_row(ws, [r.name, r.unit.name, r.requests, r.answered, r.changed]))
+        ws.append(safe_row(ws, [r.name, r.unit.name, r.requests, r.answered, r.changed, r.appeals, r.appeals_changed]))
 
     ws = _sheet(
         workbook,

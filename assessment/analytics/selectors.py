@@ -29,7 +29,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment import fairness
-from assessment.models import GRADE_ORDER, AuditEntry, ExcellentRatio, Grade, QuarterlyResult, ReviewRequest, WorkRecord
+from assessment.models import (
+    GRADE_ORDER,
+    AnnualAppeal,
+    AuditEntry,
+    ExcellentRatio,
+    Grade,
+    QuarterlyResult,
+    ReviewRequest,
+    WorkRecord,
+)
 from periods.models import AssessmentYear, Period
 from scoring.models import Event, EventStandard, IndicatorItem, ScoreEntry
 from units.models import Unit
@@ -174,7 +183,8 @@ class Silence:
 
 @dataclass(frozen=True)
 class Reviews:
-    """Review requests (复核) of the results one reviewer proposed, and how many changed a grade."""
+    """Reviews (复核, of a quarter or of the year) of the results one reviewer proposed, how many were answered
+    and how many changed a grade; and the annual appeals (申诉) to the organisation department."""
 
     user_id: int | None
     name: str
@@ -182,6 +192,8 @@ class Reviews:
     requests: int
     answered: int
     changed: int
+    appeals: int = 0
+    appeals_changed: int = 0
 
 
 @dataclass(frozen=True)
@@ -331,7 +343,7 @@ def compute_report(*, assessment_year: AssessmentYear) -> FairnessReport:
     person_years = {unit_id: len(ids) for unit_id, ids in people.items()}
     region_people, region_negatives = sum(person_years.values()), sum(negatives.values())
     silence = _silence(units, person_years, negatives, region_people, region_negatives)
-    reviews = _reviews(closed, by_unit, names)
+    reviews = _reviews(closed, year, by_unit, names)
     running = _running(results, closed, units, sections, reviewers, silence, reviews, year)
     return FairnessReport(
         assessment_year=year,
@@ -480,11 +492,14 @@ def _silence(units, person_years, negatives, region_people, region_negatives) ->
     return rows
 
 
-def _reviews(closed, by_unit, names) -> list[Reviews]:
-    rows = (
+def _reviews(closed, year: AssessmentYear, by_unit, names) -> list[Reviews]:
+    """Per reviewer who proposed the grade and unit: the quarters' review requests (复核) and the year's annual
+    reviews and appeals (复核, 申诉), answered and changing a grade (two GROUP BY queries)."""
+    counts: dict[tuple[int | None, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    quarterly = (
         ReviewRequest.objects.filter(result__period__in=closed)
         .order_by()
-        .values("result__proposed_by_id", "result__unit_id")
+        .values_list("result__proposed_by_id", "result__unit_id")
         .annotate(
             requests=Count("pk"),
             answered=Count("pk", filter=Q(answered_at__isnull=False)),
@@ -494,18 +509,45 @@ def _reviews(closed, by_unit, names) -> list[Reviews]:
             ),
         )
     )
+    for user_id, unit_id, requests, answered, changed in quarterly:
+        row = counts[(user_id, unit_id)]
+        row[0], row[1], row[2] = row[0] + requests, row[1] + answered, row[2] + changed
+    annual = (
+        AnnualAppeal.objects.filter(result__assessment_year=year, result__unit_id__in=list(by_unit))
+        .order_by()
+        .values_list("result__proposed_by_id", "result__unit_id", "kind")
+        .annotate(
+            requests=Count("pk"),
+            answered=Count("pk", filter=~Q(outcome="")),
+            changed=Count("pk", filter=Q(outcome=AnnualAppeal.Outcome.CHANGED)),
+        )
+    )
+    for user_id, unit_id, kind, requests, answered, changed in annual:
+        row = counts[(user_id, unit_id)]
+        if kind == AnnualAppeal.Kind.APPEAL:
+            row[3], row[4] = row[3] + requests, row[4] + changed
+        else:
+            row[0], row[1], row[2] = row[0] + requests, row[1] + answered, row[2] + changed
+    unnamed = {user_id for user_id, _unit in counts if user_id and user_id not in names}
+    if unnamed:
+        for pk, full_name, username in (
+            get_user_model().objects.filter(pk__in=unnamed).values_list("pk", "full_name", "username")
+        ):
+            names[pk] = full_name or username
     out = [
         Reviews(
-            user_id=row["result__proposed_by_id"],
-            name=names.get(row["result__proposed_by_id"], ""),
-            unit=by_unit[row["result__unit_id"]],
-            requests=row["requests"],
-            answered=row["answered"],
-            changed=row["changed"],
+            user_id=user_id,
+            name=names.get(user_id, ""),
+            unit=by_unit[unit_id],
+            requests=row[0],
+            answered=row[1],
+            changed=row[2],
+            appeals=row[3],
+            appeals_changed=row[4],
         )
-        for row in rows
+        for (user_id, unit_id), row in counts.items()
     ]
-    out.sort(key=lambda r: (-r.changed, -r.requests, r.unit.order, r.name))
+    out.sort(key=lambda r: (-(r.changed + r.appeals_changed), -r.requests, r.unit.order, r.name))
     return out
 
 

@@ -210,3 +210,25 @@ def test_the_refresh_task_computes_each_closed_year_once(closed_year, region, ca
     assert fairness_refresh_closed_task() == 0
     AuditEntry.objects.create(period=closed_year.periods.get(quarter=4), actor=cast["org"], action="period_close")
     assert fairness_refresh_task(closed_year.pk) is True
+
+
+def test_annual_reviews_and_appeals_count_for_the_annual_proposer(closed_year, people, cast, unit):
+    import datetime
+
+    from assessment.models import AnnualAppeal, AnnualResult
+
+    first, _ = people
+    result = AnnualResult.objects.create(
+        person=first[0], assessment_year=closed_year, unit=unit, proposed_by=cast["head"], final_grade="称职"
+    )
+    day = datetime.date(2026, 2, 1)
+    AnnualAppeal.objects.create(
+        result=result, kind="review", reason="复核", requested_on=day, answer_due=day, outcome="upheld"
+    )
+    AnnualAppeal.objects.create(
+        result=result, kind="appeal", reason="申诉", requested_on=day, answer_due=day, outcome="changed"
+    )
+    report = selectors.compute_report(assessment_year=closed_year)
+    (row,) = report.reviews
+    assert (row.user_id, row.requests, row.answered, row.changed) == (cast["head"].pk, 1, 1, 0)
+    assert (row.appeals, row.appeals_changed) == (1, 1)
