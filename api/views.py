@@ -507,8 +507,8 @@ class MonthlyImportViewSet(ScopedViewSet):
     @acted(
         _(
             "Import a monthly performance workbook (.xlsx, the template of the browser) for one period, all or "
-            "nothing: a file with any bad row saves nothing, and the answer lists every problem in errors, each "
-            "with its row, column and message."
+            "nothing: a file with any bad row saves nothing, and the answer lists its first problems in errors, each "
+            "with its row, column and message, and how many there are in errors_total."
         ),
         request={"multipart/form-data": serializers.MonthlyUploadInput},
         responses={201: serializers.MonthlyImportSerializer},
@@ -536,25 +536,15 @@ class MonthlyImportViewSet(ScopedViewSet):
 
 def uploaded(upload) -> bytes:
     """An uploaded file's content, or ImportRefused if it is larger than any import reads."""
-    if upload.size > workbooks.MAX_BYTES:
-        raise workbooks.ImportRefused(
-            [
-                workbooks.RowError(
-                    0, "", _("The file is larger than %(mb)s MB.") % {"mb": workbooks.MAX_BYTES // (1024 * 1024)}
-                )
-            ]
-        )
+    workbooks.check_upload_size(upload.size)
     return upload.read()
 
 
 def refused_import(refused: workbooks.ImportRefused) -> Response:
-    """A refused file: 400, with every problem named by row, column and message."""
+    """A refused file: 400, with its first problems (IMPORT_ERRORS_SHOWN) named by row, column and message, and
+    how many there are in all: 50,000 unknown people answer in a few kilobytes, not megabytes."""
     return Response(
-        {
-            "detail": str(refused),
-            "code": "import_refused",
-            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in refused.errors],
-        },
+        {"detail": str(refused), "code": "import_refused", **workbooks.ShownErrors(refused.errors).as_data()},
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -575,8 +565,9 @@ class GradeHistoryViewSet(ScopedViewSet):
         _(
             "The organisation department imports its region's grades from before the system (earlier years' annual "
             "grades, the quarters before the first live one) from a workbook (.xlsx, the template of the browser), "
-            "all or nothing: a file with any bad row saves nothing, and the answer lists every problem in errors, "
-            "each with its row, column and message. Importing the same file again changes nothing."
+            "all or nothing: a file with any bad row saves nothing, and the answer lists its first problems in errors, "
+            "each with its row, column and message, and how many there are in errors_total. Importing the same file "
+            "again changes nothing."
         ),
         request={"multipart/form-data": serializers.HistoryUploadInput},
         responses={201: serializers.HistoryImported},

@@ -7,12 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from common.workbooks import MAX_BYTES, ImportRefused
+from common.workbooks import NOT_XLSX, ImportRefused
 from tests import factories
 from units.models import Person, Placement, RosterImport
 from units.roster import (
@@ -296,11 +297,12 @@ def test_an_id_number_stored_as_a_number_is_refused_with_the_reason(officer, uni
     ("content", "message"),
     [
         (b"", _("The file is empty.")),
+        (b"this is not a workbook", _(NOT_XLSX)),
         (
-            b"this is not a workbook",
-            _("The file is not an Excel workbook (.xlsx or .xls). Use the downloaded template."),
+            b"x" * (10 * 1024 * 1024 + 1),  # IMPORT_MAX_BYTES is 10 MB
+            _("The file is %(size)s, more than the %(limit)s an import reads.")
+            % {"size": filesizeformat(10 * 1024 * 1024 + 1), "limit": filesizeformat(10 * 1024 * 1024)},
         ),
-        (b"x" * (MAX_BYTES + 1), _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}),
         (
             workbook([["U-MAIN", "张三"]], headers=("单位", "姓名")),
             _("Missing columns: %(columns)s. Use the downloaded template.") % {"columns": "单位代码、身份证号"},
