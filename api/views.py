@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
@@ -947,3 +951,23 @@ def not_found_json(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
     return page_not_found(request, exception)
+
+
+def bad_request_explained(request, exception):
+    """Django's 400, said in words: JSON under /api/, a page elsewhere. A request whose form fields (not its files)
+    pass DATA_UPLOAD_MAX_MEMORY_SIZE, e.g. a workbook sent as a field rather than as a file, is told so and how
+    an import takes a file; any other malformed request is told that it could not be read."""
+    if isinstance(exception, RequestDataTooBig):
+        message = _(
+            "The request is larger than %(limit)s. Send a workbook as a file (multipart/form-data), of at most "
+            "%(file_limit)s."
+        ) % {
+            "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+            "file_limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+        }
+        code = "request_too_large"
+    else:
+        message, code = _("The request could not be read. Reload the page and try again."), "bad_request"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(message), "code": code}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
