@@ -519,3 +519,18 @@ def test_the_admin_lists_roster_imports_read_only(officer, unit, admin, login):
     assert response.status_code == 200
     assert "名册.xlsx" in response.content.decode()
     assert client.get(reverse("admin:units_rosterimport_add")).status_code == 403
+
+
+def test_a_refused_roster_lists_its_first_problems_and_how_many_more(officer, unit, login, settings):
+    # The roster is imported within the request whatever its size: the accounts it creates are shown once, in
+    # the answer, and kept nowhere (not even for a background task); its problems are capped all the same.
+    settings.IMPORT_ERRORS_SHOWN = 1
+    settings.IMPORT_BACKGROUND_BYTES = 0
+    upload = io.BytesIO(workbook([new_person(unit, n, 股室="无此股") for n in (1, 2, 3)]))
+    upload.name = "x.xlsx"
+    response = login(officer).post(reverse("roster_import"), {"file": upload})
+    assert response.status_code == 200
+    errors = response.context["errors"]
+    assert (len(errors), errors.total, errors.hidden) == (1, 3, 2)
+    assert "另有 2 条错误未显示" in response.content.decode()
+    assert not Person.objects.exists()
