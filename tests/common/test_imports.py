@@ -222,3 +222,12 @@ def test_a_refused_file_in_a_task_returns_its_capped_problems_and_is_deleted(pri
         "errors_not_shown": 1,
     }
     assert not storage.exists(stored)
+
+
+def test_a_request_too_large_to_read_is_told_so_in_words_not_a_bare_400(login, officer, sheet, period, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = login(officer).post(reverse("scoring:monthly", args=[period.pk]), {"file": "x" * 2000})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请求内容超过" in html
+    assert "multipart/form-data" in html
