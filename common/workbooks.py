@@ -184,16 +184,17 @@ def check_workbook(content: bytes) -> None:
         )
     unzipped = _Unzipper(content, limit=limit, claimed=claimed)
     try:
-        sheets, count = _sheets(unzipped, parts)
-        if count > settings.IMPORT_MAX_SHEETS:
+        layout = _layout(unzipped, parts)
+        if layout.count > settings.IMPORT_MAX_SHEETS:
             raise _Over(
                 _("The workbook has %(count)s sheets; an import reads a workbook of at most %(limit)s.")
-                % {"count": count, "limit": settings.IMPORT_MAX_SHEETS}
+                % {"count": layout.count, "limit": settings.IMPORT_MAX_SHEETS}
             )
         for part in parts:
-            name = sheets.get(part.filename)
-            if name is not None:
-                _scan_sheet(unzipped.chunks(part), name)
+            if part.filename in layout.sheets:
+                _scan_sheet(unzipped.chunks(part), layout.sheets[part.filename])
+            elif part.filename in layout.strings:
+                _scan_strings(unzipped.chunks(part))
             else:
                 for _chunk in unzipped.chunks(part):
                     pass
@@ -270,13 +271,19 @@ def _local(name: str) -> str:
     return name.rpartition(":")[2]
 
 
-def _sheets(unzipped: _Unzipper, parts: list[zipfile.ZipInfo]) -> tuple[dict[str, str], int]:
-    """The parts a reader takes for sheets (by name in the zip, with the sheet's name), and how many sheets the
-    workbook lists: its sheets and, through its relationships, their parts (a target resolved every way a reader
-    may resolve it)."""
+@dataclass(frozen=True)
+class _Layout:
+    sheets: dict[str, str]  # the parts a reader takes for sheets, by name in the zip, with the sheet's name
+    count: int  # how many sheets the workbook lists, found or not
+    strings: set[str]  # the parts a reader may take for the shared strings
+
+
+def _layout(unzipped: _Unzipper, parts: list[zipfile.ZipInfo]) -> _Layout:
+    """Which parts a reader takes for what: the workbook's sheets and, through its relationships, their parts
+    and the shared strings' (each target resolved every way a reader may resolve it)."""
     by_name = {p.filename: p for p in parts}
     listed: list[tuple[str, set[str]]] = []  # (sheet name, its relationship ids)
-    targets: dict[str, str] = {}
+    targets: dict[str, tuple[str, str]] = {}  # relationship id: (type, target)
 
     def on_workbook(name, attributes) -> None:
         if _local(name) == "sheet":
@@ -285,24 +292,58 @@ def _sheets(unzipped: _Unzipper, parts: list[zipfile.ZipInfo]) -> tuple[dict[str
 
     def on_relationships(name, attributes) -> None:
         if _local(name) == "Relationship" and "Id" in attributes:
-            targets[attributes["Id"]] = attributes.get("Target", "")
+            targets[attributes["Id"]] = (attributes.get("Type", ""), attributes.get("Target", ""))
 
     for part_name, handler in (("xl/workbook.xml", on_workbook), ("xl/_rels/workbook.xml.rels", on_relationships)):
         if part_name in by_name:
             parser = _parser()
             parser.StartElementHandler = handler
             parser.Parse(unzipped.read(by_name[part_name]), True)
+
+    def paths(target: str) -> set[str]:
+        return {target.lstrip("/"), f"xl/{target}", posixpath.normpath(posixpath.join("xl", target))}
+
     sheets: dict[str, str] = {}
     for sheet_name, ids in listed:
         for rid in ids:
-            target = targets.get(rid, "")
-            if not target:
-                continue
-            for path in {target.lstrip("/"), f"xl/{target}", posixpath.normpath(posixpath.join("xl", target))}:
-                sheets.setdefault(path, sheet_name)
-    # A reader finds each sheet by its name in the zip; the parts no sheet points to are only counted. Every
-    # listed sheet counts toward the limit, found or not.
-    return {path: name for path, name in sheets.items() if path in by_name}, len(listed)
+            if target := targets.get(rid, ("", ""))[1]:
+                for path in paths(target):
+                    sheets.setdefault(path, sheet_name)
+    strings = {"xl/sharedStrings.xml"}
+    for kind, target in targets.values():
+        if kind.endswith("/sharedStrings") and target:
+            strings |= paths(target)
+    # A reader finds each part by its name in the zip; the parts it takes for nothing are only counted.
+    return _Layout(
+        sheets={path: name for path, name in sheets.items() if path in by_name},
+        count=len(listed),
+        strings={path for path in strings if path in by_name},
+    )
+
+
+def _scan_strings(chunks: Iterator[bytes]) -> None:
+    """The shared strings' table: the reader sets aside room for as many strings as its uniqueCount says before
+    reading one (a 1 KB file claiming four billion asks for 96 GB and aborts the process), so a count beyond both
+    the strings the table holds and the cells an import reads is refused as a damaged file."""
+    claimed = {"count": 0}
+    held = {"count": 0}
+
+    def on_start(tag, attributes) -> None:
+        local = tag.rpartition(":")[2] if ":" in tag else tag
+        if local == "si":
+            held["count"] += 1
+        elif local == "sst":
+            text = attributes.get("uniqueCount", "").strip()
+            claimed["count"] = int(text) if text.isdigit() and len(text) < 20 else 0
+
+    parser = _parser()
+    parser.StartElementHandler = on_start
+    for chunk in chunks:
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    cells = (settings.IMPORT_MAX_ROWS + 1) * settings.IMPORT_MAX_COLUMNS
+    if claimed["count"] > max(held["count"], cells):
+        raise ValueError("a shared strings' table claiming more strings than it holds")
 
 
 _REFERENCE = re.compile(r"\s*\$?([A-Za-z]{0,3})\$?(\d*)\s*")

@@ -209,6 +209,33 @@ def test_a_sheet_declaring_entities_is_refused(settings, reader_calls):
     assert reader_calls == []
 
 
+def strings_workbook(unique_count: str, held: int) -> bytes:
+    """A workbook whose shared strings' table holds ``held`` strings and claims ``unique_count``."""
+    table = (
+        f'<?xml version="1.0"?><sst xmlns="{MAIN}" uniqueCount="{unique_count}">'
+        + "<si><t>a</t></si>" * held
+        + "</sst>"
+    ).encode()
+    relationships = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.'
+        b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    )
+    sheet = sheet_xml(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    return xlsx([], sheet=sheet, parts={"xl/sharedStrings.xml": table, "xl/_rels/workbook.xml.rels": relationships})
+
+
+def test_a_shared_strings_table_claiming_billions_of_strings_is_refused(settings, reader_calls):
+    # The reader sets aside room for the claimed count first: 96 GB for this 1 KB file, and the process aborts.
+    assert refusal(strings_workbook("4000000000", 1)) == _(NOT_XLSX)
+    assert reader_calls == []
+    settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_COLUMNS = 1, 1
+    assert refusal(strings_workbook("3", 2)) == _(NOT_XLSX)
+    _headers, table = read_checked_table(strings_workbook("2", 2), required=("a",))
+    assert table == [["a"]]
+
+
 @pytest.mark.parametrize(
     "content",
     [
