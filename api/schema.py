@@ -16,8 +16,9 @@ def add_error_responses(result, generator, request, public):
         "type": "object",
         "description": _(
             "A refusal: either detail and code, or an object of field path → messages, where the path names "
-            "the field as the request spelled it (e.g. [2].entries.17). A refused import adds errors, one per "
-            "problem of the file."
+            "the field as the request spelled it (e.g. [2].entries.17). A refused import adds errors, its first "
+            "problems (IMPORT_ERRORS_SHOWN), errors_total, how many it has, and errors_not_shown, how many more "
+            "there are."
         ),
         "properties": {
             "detail": {"type": "string"},
@@ -34,6 +35,8 @@ def add_error_responses(result, generator, request, public):
                     "required": ["row", "column", "message"],
                 },
             },
+            "errors_total": {"type": "integer", "description": _("How many problems the refused file has.")},
+            "errors_not_shown": {"type": "integer", "description": _("How many of them errors does not list.")},
         },
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     }

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
@@ -508,8 +512,8 @@ class MonthlyImportViewSet(ScopedViewSet):
     @acted(
         _(
             "Import a monthly performance workbook (.xlsx, the template of the browser) for one period, all or "
-            "nothing: a file with any bad row saves nothing, and the answer lists every problem in errors, each "
-            "with its row, column and message."
+            "nothing: a file with any bad row saves nothing, and the answer lists its first problems in errors, each "
+            "with its row, column and message, and how many there are in errors_total."
         ),
         request={"multipart/form-data": serializers.MonthlyUploadInput},
         responses={201: serializers.MonthlyImportSerializer},
@@ -537,25 +541,15 @@ class MonthlyImportViewSet(ScopedViewSet):
 
 def uploaded(upload) -> bytes:
     """An uploaded file's content, or ImportRefused if it is larger than any import reads."""
-    if upload.size > workbooks.MAX_BYTES:
-        raise workbooks.ImportRefused(
-            [
-                workbooks.RowError(
-                    0, "", _("The file is larger than %(mb)s MB.") % {"mb": workbooks.MAX_BYTES // (1024 * 1024)}
-                )
-            ]
-        )
+    workbooks.check_upload_size(upload.size)
     return upload.read()
 
 
 def refused_import(refused: workbooks.ImportRefused) -> Response:
-    """A refused file: 400, with every problem named by row, column and message."""
+    """A refused file: 400, with its first problems (IMPORT_ERRORS_SHOWN) named by row, column and message, and
+    how many there are in all: 50,000 unknown people answer in a few kilobytes, not megabytes."""
     return Response(
-        {
-            "detail": str(refused),
-            "code": "import_refused",
-            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in refused.errors],
-        },
+        {"detail": str(refused), "code": "import_refused", **workbooks.ShownErrors(refused.errors).as_data()},
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -576,8 +570,9 @@ class GradeHistoryViewSet(ScopedViewSet):
         _(
             "The organisation department imports its region's grades from before the system (earlier years' annual "
             "grades, the quarters before the first live one) from a workbook (.xlsx, the template of the browser), "
-            "all or nothing: a file with any bad row saves nothing, and the answer lists every problem in errors, "
-            "each with its row, column and message. Importing the same file again changes nothing."
+            "all or nothing: a file with any bad row saves nothing, and the answer lists its first problems in errors, "
+            "each with its row, column and message, and how many there are in errors_total. Importing the same file "
+            "again changes nothing."
         ),
         request={"multipart/form-data": serializers.HistoryUploadInput},
         responses={201: serializers.HistoryImported},
@@ -986,3 +981,23 @@ class FairnessView(generics.GenericAPIView):
         if {u.pk for u in units} < {u.pk for u in report.units}:
             report = report.for_units(units)
         return Response(self.get_serializer(report).data)
+
+
+def bad_request_explained(request, exception):
+    """Django's 400, said in words: JSON under /api/, a page elsewhere. A request whose form fields (not its files)
+    pass DATA_UPLOAD_MAX_MEMORY_SIZE, e.g. a workbook sent as a field rather than as a file, is told so and how
+    an import takes a file; any other malformed request is told that it could not be read."""
+    if isinstance(exception, RequestDataTooBig):
+        message = _(
+            "The request is larger than %(limit)s. Send a workbook as a file (multipart/form-data), of at most "
+            "%(file_limit)s."
+        ) % {
+            "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+            "file_limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+        }
+        code = "request_too_large"
+    else:
+        message, code = _("The request could not be read. Reload the page and try again."), "bad_request"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(message), "code": code}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)

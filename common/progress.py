@@ -8,6 +8,7 @@ session, so another user (or another session) gets a 404 for it, like any other 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from common.refusals import not_found
+from common.workbooks import ShownErrors
 
 SESSION_KEY = "tasks"
 KEEP = 20  # the newest tasks a session remembers
@@ -31,6 +33,8 @@ class Status:
     done: int
     total: int
     outcome: str = ""
+    step: str = ""  # what the task is doing, when it says so rather than counting units
+    errors: ShownErrors | None = None  # an import task's refused file: its problems, nothing saved
 
     @property
     def finished(self) -> bool:
@@ -73,12 +77,19 @@ def task_status(request, task_id: str) -> Status | None:
     result = AsyncResult(str(task_id))
     state, info = result.state, result.info
     done = total = 0
-    outcome = ""
+    outcome = step = ""
+    errors = None
     if state == "PROGRESS" and isinstance(info, dict):
         done, total = int(info.get("done", 0)), int(info.get("total", 0))
+        step = str(info.get("step", ""))
+    elif state == "SUCCESS" and isinstance(info, dict) and info.get("refused"):
+        errors = ShownErrors.from_data(info)
     elif state == "SUCCESS":
-        described = known.get("outcome") and isinstance(info, dict)
-        outcome = _(known["outcome"]) % info if described else _("Done.")
+        outcome = _("Done.")
+        if known.get("outcome") and isinstance(info, dict):
+            # An import task redelivered after its file was imported (and deleted) returns no counts: "Done."
+            with contextlib.suppress(KeyError, TypeError):
+                outcome = _(known["outcome"]) % info
     elif state == "FAILURE":
         messages = getattr(info, "messages", None)
         outcome = (
@@ -86,7 +97,16 @@ def task_status(request, task_id: str) -> Status | None:
             if messages
             else _("The task stopped with an error. Try again, or tell the system administrator.")
         )
-    return Status(task_id=str(task_id), label=known["label"], state=state, done=done, total=total, outcome=outcome)
+    return Status(
+        task_id=str(task_id),
+        label=known["label"],
+        state=state,
+        done=done,
+        total=total,
+        outcome=outcome,
+        step=step,
+        errors=errors,
+    )
 
 
 @login_required

@@ -37,4 +37,5 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]
 
+handler400 = "api.views.bad_request_explained"
 handler404 = "api.views.not_found_json"

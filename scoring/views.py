@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.imports import import_start, in_background
 from common.listing import Filter, listing
 from common.params import is_number
 from common.progress import shown_task
@@ -18,6 +20,7 @@ from periods.selectors import periods_visible_to
 from scoring import selectors, services
 from scoring.models import IndicatorItem
 from scoring.monthly import monthly_import, monthly_template
+from scoring.tasks import MONTHLY_IMPORTED, monthly_import_task
 from units.models import Section
 from units.permissions import Action, scope_for
 from units.selectors import units_visible_to
@@ -160,6 +163,12 @@ def monthly(request, period_pk: int):
         form = MonthlyUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if in_background(upload):
+                label = _("Import of %(file)s") % {"file": upload.name}
+                task = import_start(
+                    request, upload, monthly_import_task, period.pk, label=label, outcome=MONTHLY_IMPORTED
+                )
+                return redirect(f"{reverse('scoring:monthly', args=[period.pk])}?task={task}")
             batch, errors = run_import(
                 upload,
                 lambda content: monthly_import(content=content, file_name=upload.name, period=period, by=request.user),
@@ -175,7 +184,14 @@ def monthly(request, period_pk: int):
     return render(
         request,
         "scoring/monthly.html",
-        {"period": period, "form": form, "errors": errors, "imports": imports, "units": units},
+        {
+            "period": period,
+            "form": form,
+            "errors": errors,
+            "imports": imports,
+            "units": units,
+            "task": shown_task(request),
+        },
     )
 
 

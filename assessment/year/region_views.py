@@ -24,8 +24,11 @@ from assessment.year import region_selectors as selectors
 from assessment.year import services
 from assessment.year.forms import HistoryUploadForm
 from assessment.year.history import history_import, history_template
+from assessment.year.tasks import HISTORY_IMPORTED, history_import_task
+from common.imports import import_start, in_background
 from common.listing import Filter, Listing, listing
 from common.params import as_pk
+from common.progress import shown_task
 from common.refusals import not_found, refusal_messages
 from common.workbooks import run_import
 from units.permissions import Action
@@ -303,6 +306,12 @@ def history(request, region_pk: int):
         form = HistoryUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if in_background(upload):
+                label = _("Import of %(file)s") % {"file": upload.name}
+                task = import_start(
+                    request, upload, history_import_task, region.pk, label=label, outcome=HISTORY_IMPORTED
+                )
+                return redirect(f"{reverse('annual:history', args=[region.pk])}?task={task}")
             done, errors = run_import(
                 upload,
                 lambda content: history_import(content=content, file_name=upload.name, region=region, by=request.user),
@@ -332,6 +341,7 @@ def history(request, region_pk: int):
             "errors": errors,
             "counts": selectors.history_counts(region=region),
             "imports": selectors.history_imports(region=region)[:IMPORTS_SHOWN],
+            "task": shown_task(request),
         },
     )
 

@@ -6,8 +6,11 @@ from django.utils.translation import gettext_noop
 
 from assessment.models import QuarterlyResult
 from assessment.year import services
+from assessment.year.history import history_import
+from assessment.year.inputs import annual_inputs_import
+from common.imports import stored_import_run
 from periods.models import AssessmentYear
-from units.models import Unit
+from units.models import Region, Unit
 
 # What the progress bar says once the task has succeeded, filled in from the dictionary it returns.
 ROLLED_UP = gettext_noop(
@@ -43,3 +46,41 @@ def annual_rollup_task(self, assessment_year_id: int, by_id: int, unit_id: int |
         "sent_back": total.sent_back,
         "final_changed": len(total.final_changed),
     }
+
+
+INPUTS_IMPORTED = gettext_noop("Imported %(rows)s rows: %(created)s new, %(updated)s changed, %(sanctions)s sanctions.")
+HISTORY_IMPORTED = gettext_noop(
+    "Imported %(annual)s annual and %(quarterly)s quarterly grades: %(created)s new, %(updated)s changed, "
+    "%(unchanged)s already there."
+)
+
+
+@shared_task(bind=True)
+def annual_inputs_import_task(self, stored: str, file_name: str, by_id: int, assessment_year_id: int) -> dict:
+    """Import an annual inputs file kept by the page (a large one), all or nothing, as ``by``."""
+
+    def run(content: bytes) -> dict:
+        year = AssessmentYear.objects.select_related("region").get(pk=assessment_year_id)
+        by = get_user_model().objects.get(pk=by_id)
+        return dict(annual_inputs_import(content=content, file_name=file_name, assessment_year=year, by=by))
+
+    return stored_import_run(self, stored, run)
+
+
+@shared_task(bind=True)
+def history_import_task(self, stored: str, file_name: str, by_id: int, region_id: int) -> dict:
+    """Import a file of earlier grades kept by the page (a large one), all or nothing, as ``by``."""
+
+    def run(content: bytes) -> dict:
+        region = Region.objects.get(pk=region_id)
+        by = get_user_model().objects.get(pk=by_id)
+        done = history_import(content=content, file_name=file_name, region=region, by=by)
+        return {
+            "annual": done.annual,
+            "quarterly": done.quarterly,
+            "created": done.created,
+            "updated": done.updated,
+            "unchanged": done.unchanged,
+        }
+
+    return stored_import_run(self, stored, run)

@@ -21,7 +21,8 @@ from assessment.models import AnnualInput, AnnualLedger, AnnualResult, Sanction
 from assessment.year import region_selectors, selectors, services
 from assessment.year.forms import AskForm, InputsUploadForm, PersonInputsForm, SanctionForm, SanctionWithdrawForm
 from assessment.year.inputs import annual_inputs_import, annual_inputs_template
-from assessment.year.tasks import ROLLED_UP, annual_rollup_task
+from assessment.year.tasks import INPUTS_IMPORTED, ROLLED_UP, annual_inputs_import_task, annual_rollup_task
+from common.imports import import_start, in_background
 from common.listing import Filter, listing
 from common.params import as_pk
 from common.progress import shown_task, task_start
@@ -200,6 +201,12 @@ def inputs(request, year_pk: int):
         form = InputsUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if in_background(upload):
+                label = _("Import of %(file)s") % {"file": upload.name}
+                task = import_start(
+                    request, upload, annual_inputs_import_task, year.pk, label=label, outcome=INPUTS_IMPORTED
+                )
+                return redirect(f"{reverse('annual:inputs', args=[year.pk])}?task={task}")
             done, errors = run_import(
                 upload,
                 lambda content: annual_inputs_import(
@@ -212,7 +219,11 @@ def inputs(request, year_pk: int):
                     _("Imported %(rows)s rows: %(created)s new, %(updated)s changed, %(sanctions)s sanctions.") % done,
                 )
                 return redirect("annual:inputs", year_pk=year.pk)
-    return render(request, "assessment/year/inputs.html", {"year": year, "form": form, "errors": errors})
+    return render(
+        request,
+        "assessment/year/inputs.html",
+        {"year": year, "form": form, "errors": errors, "task": shown_task(request)},
+    )
 
 
 @login_required

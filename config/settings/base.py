@@ -197,6 +197,20 @@ PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
 # The largest evidence file (证明材料) a declaration or an event may carry, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 
+# Workbook imports (monthly performance, rosters, annual inputs, earlier grades; pages and API). Each limit is
+# checked before the workbook is parsed, from the zip's own figures, and refused with a message naming it: the
+# upload's size; its size once unzipped (a small file can unzip to hundreds of MB); its sheets; the rows and
+# columns of a sheet (a reader lays a sheet out as a grid, so two cells far apart cost their whole rectangle).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+IMPORT_MAX_EXPANDED_BYTES = env_int("IMPORT_MAX_EXPANDED_BYTES", 200 * 1024 * 1024, minimum=1)
+IMPORT_MAX_SHEETS = env_int("IMPORT_MAX_SHEETS", 10, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50, minimum=1)
+# A refused file lists its first problems only, and how many more there are (pages and API alike).
+IMPORT_ERRORS_SHOWN = env_int("IMPORT_ERRORS_SHOWN", 200, minimum=1)
+# A page imports a file larger than this in a Celery task with a progress bar instead of inside the request.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024, minimum=0)
+
 # Redis, when configured, is the Celery broker, the result backend and the cache.
 REDIS_URL = env_redis_url("REDIS_URL")
 

@@ -5,10 +5,12 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.template.defaultfilters import filesizeformat
 from openpyxl import load_workbook
 
 from scoring.models import MonthlyImport, MonthlyScore
-from scoring.monthly import monthly_template
+from scoring.monthly import HEADERS, monthly_template
+from tests.helpers import xlsx
 
 URL = "/api/v1/monthly-imports/"
 
@@ -126,3 +128,41 @@ def test_a_person_without_roles_reads_no_monthly_scores_and_no_imports(api, quar
     client = api(staff[0].user)
     assert client.get("/api/v1/monthly-scores/").json()["results"] == []
     assert client.get("/api/v1/monthly-imports/").json()["results"] == []
+
+
+def test_fifty_thousand_unknown_people_answer_with_the_first_problems_and_a_count(api, cast, quarter):
+    # Each row names a person who does not exist: before the cap the answer listed all 50,000 (5.6 MB).
+    content = xlsx([list(HEADERS)] + [[900_000 + n, "无此人", "", "", 1, 90] for n in range(50_000)])
+    upload = io.BytesIO(content)
+    upload.name = "unknown.xlsx"
+    before = state()
+    response = api(cast["office"]).post(URL, {"period": quarter.pk, "file": upload}, format="multipart")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "import_refused"
+    assert (len(body["errors"]), body["errors_total"], body["errors_not_shown"]) == (200, 50_000, 49_800)
+    assert body["errors"][0]["row"] == 2
+    assert body["errors"][0]["column"] == "A（人员编号）"
+    assert "900000" in body["errors"][0]["message"]
+    assert len(response.content) < 40_000
+    assert state() == before
+
+
+def test_a_file_larger_than_an_import_reads_is_refused_with_its_size(api, cast, quarter, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    upload = filled(quarter, cast["office"], None, 1, [90] * 10)
+    response = api(cast["office"]).post(URL, {"period": quarter.pk, "file": upload}, format="multipart")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["row"] == 0
+    assert filesizeformat(1000) in error["message"]
+
+
+def test_a_workbook_sent_as_a_form_field_too_large_is_told_how_to_send_it(api, cast, quarter, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = api(cast["office"])
+    client.raise_request_exception = False
+    response = client.post(URL, {"period": quarter.pk, "file": "x" * 2000}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == "request_too_large"
+    assert "multipart/form-data" in response.json()["detail"]

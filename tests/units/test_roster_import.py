@@ -7,12 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from common.workbooks import MAX_BYTES, ImportRefused
+from common.workbooks import NOT_XLSX, ImportRefused
 from tests import factories
 from units.models import Person, Placement, RosterImport
 from units.roster import (
@@ -296,11 +297,12 @@ def test_an_id_number_stored_as_a_number_is_refused_with_the_reason(officer, uni
     ("content", "message"),
     [
         (b"", _("The file is empty.")),
+        (b"this is not a workbook", _(NOT_XLSX)),
         (
-            b"this is not a workbook",
-            _("The file is not an Excel workbook (.xlsx or .xls). Use the downloaded template."),
+            b"x" * (10 * 1024 * 1024 + 1),  # IMPORT_MAX_BYTES is 10 MB
+            _("The file is %(size)s, more than the %(limit)s an import reads.")
+            % {"size": filesizeformat(10 * 1024 * 1024 + 1), "limit": filesizeformat(10 * 1024 * 1024)},
         ),
-        (b"x" * (MAX_BYTES + 1), _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}),
         (
             workbook([["U-MAIN", "张三"]], headers=("单位", "姓名")),
             _("Missing columns: %(columns)s. Use the downloaded template.") % {"columns": "单位代码、身份证号"},
@@ -517,3 +519,18 @@ def test_the_admin_lists_roster_imports_read_only(officer, unit, admin, login):
     assert response.status_code == 200
     assert "名册.xlsx" in response.content.decode()
     assert client.get(reverse("admin:units_rosterimport_add")).status_code == 403
+
+
+def test_a_refused_roster_lists_its_first_problems_and_how_many_more(officer, unit, login, settings):
+    # The roster is imported within the request whatever its size: the accounts it creates are shown once, in
+    # the answer, and kept nowhere (not even for a background task); its problems are capped all the same.
+    settings.IMPORT_ERRORS_SHOWN = 1
+    settings.IMPORT_BACKGROUND_BYTES = 0
+    upload = io.BytesIO(workbook([new_person(unit, n, 股室="无此股") for n in (1, 2, 3)]))
+    upload.name = "x.xlsx"
+    response = login(officer).post(reverse("roster_import"), {"file": upload})
+    assert response.status_code == 200
+    errors = response.context["errors"]
+    assert (len(errors), errors.total, errors.hidden) == (1, 3, 2)
+    assert "另有 2 条错误未显示" in response.content.decode()
+    assert not Person.objects.exists()
