@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AppendOnlyModel
 from common.storage import PrivateStorage
 from periods.models import Period
 from units.models import Person, Region, Section, Unit, UnitCategory
@@ -164,8 +165,9 @@ class ScoreEntry(models.Model):
         return f"{self.item.name}: {self.points}"
 
 
-class ScoreChange(models.Model):
-    """The history of a sheet: every changed entry and every changed part or total, with who and when."""
+class ScoreChange(AppendOnlyModel):
+    """The history of a sheet: every changed entry and every changed part or total, with who and when. Append-only
+    (audit.models), in the database too."""
 
     sheet = models.ForeignKey(
         ScoreSheet, on_delete=models.CASCADE, related_name="changes", verbose_name=_("score sheet")
@@ -248,8 +250,8 @@ class MonthlyScore(models.Model):
         return f"{self.person_id} {self.year}-{self.month:02d}: {self.score}"
 
 
-class MonthlyScoreChange(models.Model):
-    """What a re-import replaced."""
+class MonthlyScoreChange(AppendOnlyModel):
+    """What a re-import replaced. Append-only (audit.models), in the database too."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
     year = models.PositiveSmallIntegerField(_("year"))

@@ -17,18 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import (
-    GRADE_ORDER,
-    AuditEntry,
-    FollowUp,
-    Grade,
-    QuarterlyResult,
-    ReviewRequest,
-    UnitYear,
-    WorkRecord,
-)
+from assessment.models import GRADE_ORDER, FollowUp, Grade, QuarterlyResult, ReviewRequest, UnitYear, WorkRecord
 from assessment.quarter.places import allocate, good_ratio, ledger_lock, section_places_from, unit_figures, unit_places
 from assessment.quarter.selectors import confirmed_on
+from audit.models import AuditEntry
+from audit.services import plain
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.calendar import add_workdays
@@ -44,14 +37,6 @@ Decision = QuarterlyResult.Decision
 
 
 # Audit --------------------------------------------------------------------------------------------------
-
-
-def plain(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
-    if hasattr(value, "pk"):
-        return value.pk
-    return str(value)
 
 
 def audit(
@@ -70,6 +55,7 @@ def audit(
         period=period,
         unit=unit or (result.unit if result else None),
         result=result,
+        person_id=result.person_id if result else None,
         actor=by if getattr(by, "pk", None) else None,
         action=action,
         from_status=from_status,
@@ -106,6 +92,7 @@ def _stage(
         period_id=result.period_id,
         unit_id=result.unit_id,
         result=result,
+        person_id=result.person_id,
         actor=by if getattr(by, "pk", None) else None,
         action=action,
         from_status=from_status,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "audit",
     "accounts",
     "units",
     "periods",
