@@ -21,7 +21,14 @@ STAGES = [
     {"assessment.quarter"},
     {"assessment.year"},
     {"assessment.registers"},
-    {"assessment.dashboards", "assessment.profile", "assessment.home", "assessment.admin", "assessment.demo"},
+    {
+        "assessment.dashboards",
+        "assessment.profile",
+        "assessment.home",
+        "assessment.admin",
+        "assessment.demo",
+        "assessment.trail",
+    },
     {"assessment.management"},
 ]
 

@@ -22,6 +22,7 @@ from assessment.quarter.places import allocate, good_ratio, ledger_lock, section
 from assessment.quarter.selectors import confirmed_on
 from audit.models import AuditEntry
 from audit.services import plain
+from audit.services import record as audit_record
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.calendar import add_workdays
@@ -295,7 +296,16 @@ def work_record_add(*, period: Period, on: datetime.date, content: str, by) -> W
         raise ValidationError({"on": [_("The date lies outside the quarter.")]})
     if not content.strip():
         raise ValidationError({"content": [_("Write what was done.")]})
-    return WorkRecord.objects.create(person=person, period=period, on=on, content=content.strip())
+    record = WorkRecord.objects.create(person=person, period=period, on=on, content=content.strip())
+    audit_record(
+        action="work_record_add",
+        by=by,
+        obj=record,
+        person=person,
+        period=period,
+        changes={"on": [None, str(on)], "content": [None, record.content]},
+    )
+    return record
 
 
 @transaction.atomic
