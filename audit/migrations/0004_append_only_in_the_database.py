@@ -1,7 +1,7 @@
 # The database keeps the trail append-only, whoever connects: on PostgreSQL a trigger refuses every UPDATE and
-# DELETE of the audit trail and of the score history (scoring.ScoreChange, scoring.MonthlyScoreChange), raw SQL
-# and bulk statements included. Statement-level, so a refused statement costs nothing per row, and even a
-# statement that would touch no row is refused (no one probes the table for what might be changed).
+# DELETE of a row of the audit trail and of the score history (scoring.ScoreChange, scoring.MonthlyScoreChange),
+# raw SQL and bulk statements included. Row-level: a statement that touches no row passes (the DELETE Django
+# issues for a cascade that finds nothing), one that would change or remove a row fails whole.
 #
 # The one way past it is a transaction that says so: ``SET LOCAL kaohe.audit_maintenance = 'on'``, which only
 # ``audit.maintenance.erase`` does (the benchmarks resetting their own runs; see there). TRUNCATE is another
@@ -20,7 +20,7 @@ FUNCTION = """
 CREATE OR REPLACE FUNCTION kaohe_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF coalesce(current_setting('kaohe.audit_maintenance', true), '') = 'on' THEN
-        RETURN NULL;
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     RAISE EXCEPTION '% of % refused: the table is append-only', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege',
@@ -37,7 +37,7 @@ def create(apps, schema_editor):
     for table in TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER kaohe_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION kaohe_append_only()"
+            "FOR EACH ROW EXECUTE FUNCTION kaohe_append_only()"
         )
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models import ProtectedError
 
 from audit.maintenance import erase
 from audit.models import AppendOnly
+from tests import factories
 
 TABLES = ["AuditEntry", "ScoreChange", "MonthlyScoreChange"]
 CHANGED = {"AuditEntry": {"comment": "rewritten"}, "ScoreChange": {"new": 99}, "MonthlyScoreChange": {"new": 1}}
@@ -148,3 +150,18 @@ def test_a_session_setting_outside_a_transaction_does_not_open_the_table(stored)
             cursor.execute(f"DELETE FROM {row._meta.db_table} WHERE id = %s", [row.pk])
 
     assert "append-only" in _refused_by_the_database(attempt)
+
+
+def test_what_the_score_history_records_is_protected_from_deletion(stored):
+    """Deleting a sheet or an import with history would cascade into the history: refused before any SQL."""
+    with pytest.raises(ProtectedError):
+        stored["ScoreChange"].sheet.delete()
+    with pytest.raises(ProtectedError):
+        stored["MonthlyScoreChange"].batch.delete()
+
+
+def test_deleting_a_person_without_history_still_works(unit):
+    """The trigger refuses rows, not statements: the cascade's DELETE that finds no history row passes."""
+    person = factories.PersonFactory(unit=unit)
+    person.delete()
+    assert not type(person).objects.filter(pk=person.pk).exists()
