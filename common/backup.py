@@ -10,8 +10,9 @@ The archive (a tar file) holds:
 - ``files/…``: PRIVATE_ROOT as it was.
 
 On PostgreSQL the counts and checksums are read in the very snapshot ``pg_dump`` dumps (``pg_export_snapshot``,
-``pg_dump --snapshot``), so the manifest describes exactly the rows in the dump whatever the site writes
-meanwhile. The files are read after; a register finished during the backup may be there without its row.
+``pg_dump --snapshot``); on SQLite they are read from the copy itself. Either way the manifest describes exactly
+the rows in the archive, whatever the site writes meanwhile. The files are read after; a register finished
+during the backup may be there without its row.
 
 A restore goes into a fresh database (an empty one; ``replace`` to overwrite) and a PRIVATE_ROOT, then counts
 and checks everything again and compares it with the manifest: it says what differs, or that nothing does.
@@ -80,9 +81,9 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{Path(command[0]).name} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
 
 
-def table_counts(alias: str = "default") -> dict[str, int]:
+def table_counts(connection=None) -> dict[str, int]:
     """The row count of every table of the database (Django's and every app's), by table name."""
-    connection = connections[alias]
+    connection = connection or connections["default"]
     with connection.cursor() as cursor:
         names = sorted(connection.introspection.table_names(cursor))
         counts = {}
@@ -92,15 +93,19 @@ def table_counts(alias: str = "default") -> dict[str, int]:
     return counts
 
 
-def ledger_figures(alias: str = "default") -> dict[str, dict]:
-    """Per ledger, its row count and one SHA-256 over every value of every row, in key order."""
+def ledger_figures(connection=None) -> dict[str, dict]:
+    """Per ledger, its row count and one SHA-256 over every value of every row (as the ORM reads it: Decimals,
+    dates), in key order."""
+    connection = connection or connections["default"]
     figures = {}
     for label in LEDGERS:
         model = apps.get_model(label)
         columns = [f.attname for f in model._meta.concrete_fields]
+        query = model._base_manager.order_by("pk").values_list(*columns).query
         digest, rows = hashlib.sha256(), 0
-        for row in model._base_manager.using(alias).order_by("pk").values_list(*columns).iterator(chunk_size=2000):
-            digest.update(repr(row).encode())
+        # Compiled for ``connection`` itself, which may be a copy no alias names (common.backup._sqlite_copy).
+        for row in query.get_compiler(connection=connection).results_iter(tuple_expected=True, chunk_size=2000):
+            digest.update(repr(tuple(row)).encode())
             rows += 1
         figures[label] = {"rows": rows, "sha256": digest.hexdigest()}
     return figures
@@ -123,6 +128,39 @@ def file_checksums(root: Path) -> dict[str, dict]:
     return found
 
 
+def _pg_dump(database: Path, alias: str) -> tuple[dict, dict]:
+    """Dump with pg_dump in the snapshot the counts and checksums were read in; returns those."""
+    dump = _program("pg_dump")
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        counts, figures = table_counts(connection), ledger_figures(connection)
+        # The transaction stays open while pg_dump reads its snapshot.
+        command = [dump, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}"]
+        _run([*command, f"--file={database}"], _pg_env(alias))
+    return counts, figures
+
+
+def _sqlite_copy(database: Path, alias: str) -> tuple[dict, dict]:
+    """Copy with SQLite's backup (consistent while the site writes), then count and check the copy itself."""
+    connection = connections[alias]
+    connection.ensure_connection()
+    target = sqlite3.connect(database)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    # A connection of its own to the copy, registered nowhere: it lives for these two reads.
+    copy = connection.__class__({**connection.settings_dict, "NAME": str(database)}, alias=f"{alias}-backup-copy")
+    try:
+        return table_counts(copy), ledger_figures(copy)
+    finally:
+        copy.close()
+
+
 def backup(output: Path, *, alias: str = "default") -> dict:
     """Write the archive to ``output``; returns its manifest."""
     connection = connections[alias]
@@ -132,25 +170,10 @@ def backup(output: Path, *, alias: str = "default") -> dict:
     private = Path(settings.PRIVATE_ROOT)
     with tempfile.TemporaryDirectory(prefix="kaohe-backup-") as tmp:
         database = Path(tmp) / (PG_DUMP if vendor == "postgresql" else SQLITE_COPY)
-        with transaction.atomic(using=alias):
-            if vendor == "postgresql":
-                dump = _program("pg_dump")
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    cursor.execute("SELECT pg_export_snapshot()")
-                    snapshot = cursor.fetchone()[0]
-            counts, figures = table_counts(alias), ledger_figures(alias)
-            if vendor == "postgresql":
-                # The transaction stays open while pg_dump reads its snapshot.
-                command = [dump, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}"]
-                _run([*command, f"--file={database}"], _pg_env(alias))
-            else:
-                connection.ensure_connection()
-                target = sqlite3.connect(database)
-                try:
-                    connection.connection.backup(target)
-                finally:
-                    target.close()
+        if vendor == "postgresql":
+            counts, figures = _pg_dump(database, alias)
+        else:
+            counts, figures = _sqlite_copy(database, alias)
         files = file_checksums(private)
         manifest = {
             "format": FORMAT,
@@ -192,7 +215,7 @@ def restore(archive_path: Path, *, alias: str = "default", replace: bool = False
     connection = connections[alias]
     if manifest["vendor"] != connection.vendor:
         raise BackupError(f"The backup is of {manifest['vendor']}; the database is {connection.vendor}.")
-    if not replace and any(table_counts(alias).values()):
+    if not replace and any(table_counts(connection).values()):
         raise BackupError("The database is not empty: restore into a fresh database, or replace it (--replace).")
     private = Path(settings.PRIVATE_ROOT)
     with tempfile.TemporaryDirectory(prefix="kaohe-restore-") as tmp, tarfile.open(archive_path) as archive:
@@ -218,11 +241,12 @@ def verify(manifest: dict, *, alias: str = "default") -> Verified:
     """Compare the database and PRIVATE_ROOT with ``manifest``: every table's count, every ledger's rows, every
     file's size and checksum."""
     problems = []
-    counts = table_counts(alias)
+    connection = connections[alias]
+    counts = table_counts(connection)
     for table, expected in manifest["tables"].items():
         if counts.get(table) != expected:
             problems.append(f"table {table}: {counts.get(table)} rows, the backup had {expected}")
-    for label, expected in ledger_figures(alias).items():
+    for label, expected in ledger_figures(connection).items():
         if manifest["ledgers"].get(label) != expected:
             problems.append(f"ledger {label} differs from the backup")
     present = file_checksums(Path(settings.PRIVATE_ROOT))

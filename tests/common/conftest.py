@@ -1,1 +1,1 @@
-from tests.assessment.conftest import cast, quarter, staff  # noqa: F401
+from tests.assessment.conftest import cast, decided, during_quarter, quarter, staff  # noqa: F401
