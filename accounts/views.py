@@ -38,6 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        services.password_change_record(user=self.request.user, by=self.request.user)
         if self.request.user.must_change_password:
             self.request.user.must_change_password = False
             self.request.user.save(update_fields=["must_change_password"])

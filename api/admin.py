@@ -9,16 +9,15 @@ from the command line.
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from knox.models import AuthToken, get_digest_token
-from knox.settings import CONSTANTS
+from knox.models import AuthToken
+
+from api.services import token_issue, token_revoke
 
 
 class TokenCreateForm(forms.ModelForm):
@@ -72,11 +71,22 @@ class ServiceTokenAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
 
+    def delete_model(self, request, obj):
+        token_revoke(tokens=[obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        token_revoke(tokens=queryset.select_related("user"), by=request.user)
+
     def save_model(self, request, obj, form, change):
-        digest, token = get_digest_token()
-        obj.digest, obj.token_key = digest, token[: CONSTANTS.TOKEN_KEY_LENGTH]
-        obj.expiry = timezone.now() + datetime.timedelta(days=form.cleaned_data["days"])
-        obj.save()
+        made, token = token_issue(user=obj.user, days=form.cleaned_data["days"], by=request.user)
+        # The page goes on with the row the service made (its log entry, the redirect).
+        obj.digest, obj.token_key, obj.created, obj.expiry, obj._state = (
+            made.digest,
+            made.token_key,
+            made.created,
+            made.expiry,
+            made._state,
+        )
         messages.warning(
             request,
             _("The token of %(user)s, shown this once (only its digest is kept): %(token)s")

@@ -5,7 +5,6 @@ from assessment.models import (
     AnnualInput,
     AnnualLedger,
     AnnualResult,
-    AuditEntry,
     ExcellentRatio,
     FollowUp,
     GradeHistory,
@@ -17,6 +16,7 @@ from assessment.models import (
     SanctionType,
     UnitYear,
 )
+from audit.models import AuditEntry
 
 
 @admin.register(QuotaOpening)
@@ -81,17 +81,10 @@ class FollowUpAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action", "region", "unit", "result", "annual", "from_status", "to_status"]
-    list_filter = ["action", "period", "assessment_year"]
-    list_select_related = [
-        "actor",
-        "region",
-        "unit",
-        "result__person",
-        "result__period__assessment_year",
-        "annual__person",
-        "annual__assessment_year",
-    ]
+    list_display = ["at", "actor", "action", "region", "unit", "person", "object_type", "object_id", "address"]
+    list_filter = ["action", "object_type", "period", "assessment_year"]
+    list_select_related = ["actor", "region", "unit", "person"]
+    search_fields = ["actor__username", "person__name", "comment"]
 
 
 @admin.register(SanctionType)

@@ -7,19 +7,25 @@ declared (an unknown column or filter value never errors: it is simply not appli
 with what the template needs to draw the controls (``templates/includes/list_controls.html``,
 ``templates/includes/pagination.html``, and ``sort_links`` for the column headers).
 
+A list of dated rows may also offer a date range (``dates``: the field, a date or time): ``from`` and ``to``
+(YYYY-MM-DD, both days included; a malformed date is ignored like any undeclared value). A time field is
+compared with the local day's bounds, so the database's index on it serves the range.
+
 Search matches a name (contains) or, for a term of exactly four characters (digits, the last one may be X),
 the last four of the ID number: the part the pages show anyway (units.validators.mask_id_number). A longer
 tail is not matched, or the search would reveal a masked number one digit at a time."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet
+from django.utils import timezone
 
 ID_TAIL = re.compile(r"^\d{3}[\dXx]$")
 DEFAULT_PER_PAGE = 50
@@ -47,6 +53,9 @@ class Listing:
     filters: list[tuple[Filter, str]]  # each filter with the value chosen ("" for all)
     params: dict[str, str] = field(default_factory=dict)  # what the query string chose, for the links
     columns: tuple[str, ...] = ()  # the sortable columns
+    dated: bool = False  # whether the list offers a date range
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
 
     @property
     def rows(self):
@@ -86,8 +95,80 @@ def listing(
     sorts: dict[str, tuple[str, ...]] | None = None,
     default_sort: tuple[str, ...] = ("pk",),
     per_page: int = DEFAULT_PER_PAGE,
+    dates: str | None = None,
 ) -> Listing:
     """One page of ``queryset`` as the request's query string asks (see the module's docstring)."""
+    found, params, dated = filtered(
+        request,
+        queryset,
+        search=search,
+        id_field=id_field,
+        filters=filters,
+        sorts=sorts,
+        default_sort=default_sort,
+        dates=dates,
+    )
+    paginator = Paginator(found.queryset, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    return Listing(
+        page=page,
+        q=found.q,
+        sort=found.sort,
+        filters=found.chosen,
+        params=params,
+        columns=tuple(sorts or {}),
+        dated=dates is not None,
+        date_from=dated[0],
+        date_to=dated[1],
+    )
+
+
+@dataclass
+class Found:
+    queryset: QuerySet
+    q: str
+    sort: str
+    chosen: list[tuple[Filter, str]]
+
+
+def _day(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _date_range(queryset: QuerySet, field: str, start, end) -> QuerySet:
+    if isinstance(queryset.model._meta.get_field(field), DateTimeField):
+        if start:
+            queryset = queryset.filter(**{f"{field}__gte": _midnight(start)})
+        if end:
+            queryset = queryset.filter(**{f"{field}__lt": _midnight(end + datetime.timedelta(days=1))})
+        return queryset
+    if start:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if end:
+        queryset = queryset.filter(**{f"{field}__lte": end})
+    return queryset
+
+
+def filtered(
+    request,
+    queryset: QuerySet,
+    *,
+    search: tuple[str, ...] = ("person__name",),
+    id_field: str | None = "person__id_number",
+    filters: tuple[Filter, ...] = (),
+    sorts: dict[str, tuple[str, ...]] | None = None,
+    default_sort: tuple[str, ...] = ("pk",),
+    dates: str | None = None,
+) -> tuple[Found, dict[str, str], tuple[datetime.date | None, datetime.date | None]]:
+    """The whole of ``queryset`` as the query string searches, filters and sorts it, unpaged: for a list's
+    page (``listing``) and for its export, which must hold the same rows."""
     get = request.GET
     params: dict[str, str] = {}
     q = get.get("q", "").strip()[:50]
@@ -99,6 +180,11 @@ def listing(
         if id_field and ID_TAIL.match(q):
             match |= Q(**{f"{id_field}__endswith": q.upper()})
         queryset = queryset.filter(match)
+    start = end = None
+    if dates is not None:
+        start, end = _day(get.get("from", "")), _day(get.get("to", ""))
+        queryset = _date_range(queryset, dates, start, end)
+        params.update({k: v.isoformat() for k, v in (("from", start), ("to", end)) if v})
     chosen = []
     for option in filters:
         value = get.get(option.name, "")
@@ -125,6 +211,4 @@ def listing(
     else:
         sort = ""
         queryset = queryset.order_by(*default_sort)
-    paginator = Paginator(queryset, per_page)
-    page = paginator.get_page(get.get("page"))
-    return Listing(page=page, q=q, sort=sort, filters=chosen, params=params, columns=tuple(sorts))
+    return Found(queryset=queryset, q=q, sort=sort, chosen=chosen), params, (start, end)

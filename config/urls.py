@@ -28,6 +28,7 @@ urlpatterns = [
     path("annual/", include("assessment.year.urls")),
     path("registers/", include("assessment.registers.urls")),
     path("analytics/", include("assessment.analytics.urls")),
+    path("trail/", include("assessment.trail.urls")),
     path("tasks/<uuid:task_id>/", task_progress, name="task_progress"),
     path("api/v1/", include("api.urls")),
     # The schema answers a session or a token (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AppendOnlyModel
 from common.storage import PrivateStorage
 from periods.models import Period
 from units.models import Person, Region, Section, Unit, UnitCategory
@@ -164,11 +165,13 @@ class ScoreEntry(models.Model):
         return f"{self.item.name}: {self.points}"
 
 
-class ScoreChange(models.Model):
-    """The history of a sheet: every changed entry and every changed part or total, with who and when."""
+class ScoreChange(AppendOnlyModel):
+    """The history of a sheet: every changed entry and every changed part or total, with who and when. Append-only
+    (audit.models), in the database too."""
 
+    # PROTECT: the history outlives nothing it records; a sheet with a history is never deleted.
     sheet = models.ForeignKey(
-        ScoreSheet, on_delete=models.CASCADE, related_name="changes", verbose_name=_("score sheet")
+        ScoreSheet, on_delete=models.PROTECT, related_name="changes", verbose_name=_("score sheet")
     )
     field = models.CharField(_("what changed"), max_length=100)
     old = models.DecimalField(_("old value"), **POINTS, null=True, blank=True)
@@ -248,15 +251,16 @@ class MonthlyScore(models.Model):
         return f"{self.person_id} {self.year}-{self.month:02d}: {self.score}"
 
 
-class MonthlyScoreChange(models.Model):
-    """What a re-import replaced."""
+class MonthlyScoreChange(AppendOnlyModel):
+    """What a re-import replaced. Append-only (audit.models), in the database too."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    # PROTECT, as the sheet's history: nothing it records is deleted from under it.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     old = models.DecimalField(_("old value"), **POINTS)
     new = models.DecimalField(_("new value"), **POINTS)
-    batch = models.ForeignKey(MonthlyImport, on_delete=models.CASCADE, related_name="changes", verbose_name=_("import"))
+    batch = models.ForeignKey(MonthlyImport, on_delete=models.PROTECT, related_name="changes", verbose_name=_("import"))
 
     class Meta:
         verbose_name = _("monthly score change")

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import entry, record_all
 from common.refusals import log_refusal
 from common.workbooks import (
     ImportRefused,
@@ -174,6 +175,49 @@ def parse_monthly(*, content: bytes, period: Period, by) -> list[_Row]:
     return rows
 
 
+def _trail(batch: MonthlyImport, *, new: list[MonthlyScore], history: list[MonthlyScoreChange], by) -> None:
+    """The import in the audit trail: one entry for the file, one per person whose scores it set or changed,
+    with each month's before and after (a re-import that changes nothing for a person leaves no entry)."""
+    per_person: dict[int, tuple[Person, dict]] = {}
+    for score in new:
+        per_person.setdefault(score.person.pk, (score.person, {}))[1][f"{score.year}-{score.month:02d}"] = [
+            None,
+            str(score.score),
+        ]
+    for change in history:
+        per_person.setdefault(change.person.pk, (change.person, {}))[1][f"{change.year}-{change.month:02d}"] = [
+            str(change.old),
+            str(change.new),
+        ]
+    summary = {"rows": [None, batch.rows], "created": [None, batch.created], "replaced": [None, batch.replaced]}
+    record_all(
+        [
+            entry(
+                action="monthly_import",
+                by=by,
+                obj=batch,
+                period=batch.period,
+                unit=batch.unit,
+                changes=summary,
+                comment=batch.file_name,
+                region=None if batch.unit else batch.period.assessment_year.region_id,
+            ),
+            *(
+                entry(
+                    action="monthly_scores",
+                    by=by,
+                    obj=batch,
+                    period=batch.period,
+                    person=person,
+                    changes=months,
+                    comment=batch.file_name,
+                )
+                for person, months in per_person.values()
+            ),
+        ]
+    )
+
+
 @transaction.atomic
 def monthly_import(*, content: bytes, file_name: str, period: Period, by, unit: Unit | None = None) -> MonthlyImport:
     """Import a monthly performance file whole, or refuse it whole. A re-import of a month replaces it."""
@@ -220,6 +264,7 @@ def monthly_import(*, content: bytes, file_name: str, period: Period, by, unit: 
     MonthlyScoreChange.objects.bulk_create(history, batch_size=1000)
     batch.created, batch.replaced = len(new), len(history)
     batch.save(update_fields=["created", "replaced"])
+    _trail(batch, new=new, history=history, by=by)
     sheets_recompute(
         sheets=ScoreSheet.objects.filter(period=period, person_id__in={p for p, _m in keys}),
         by=by,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.services import diff, plain, record, snapshot
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.models import Period, Step
@@ -355,6 +356,16 @@ def sheet_enter(
         history.append(ScoreChange(sheet=locked, field=item.name, old=old, new=points, changed_by=by, reason=reason))
     if history:
         ScoreChange.objects.bulk_create(history)
+        record(
+            action="score_enter",
+            by=by,
+            obj=locked,
+            person=locked.person_id,
+            unit=locked.unit_id,
+            period=locked.period,
+            changes={h.field: [plain(h.old), plain(h.new)] for h in history},
+            comment=reason,
+        )
         sheets_recompute(sheets=[locked], by=by, reason=reason, force_version_bump=True)
     locked.refresh_from_db()
     return locked
@@ -552,6 +563,18 @@ def _event_checks(
     return checked
 
 
+EVENT_FIELDS = ("status", "matter", "standard", "points", "evidence", "check_note", "decision_note")
+
+
+def _event_trail(event: Event, *, action: str, by, before: dict, people: Sequence[Person] = (), **extra) -> None:
+    """An event's act in the trail: its unit's, with the person when it is one person's (a declaration)."""
+    changes = diff(before, snapshot(event, EVENT_FIELDS)) | extra
+    person = people[0] if len(people) == 1 else None
+    if len(people) > 1:
+        changes["people"] = [None, [p.pk for p in people]]
+    record(action=action, by=by, obj=event, unit=event.unit_id, period=event.period_id, person=person, changes=changes)
+
+
 def _attach(event: Event, checked: Sequence[evidence_rules.Checked], by) -> list[EventEvidence]:
     """Store the accepted files of ``event``, last of all its writes, so that a refusal before it leaves no
     file behind; a failure while storing removes the files already written."""
@@ -621,7 +644,16 @@ def event_record(
         by=by,
         reason=_("event: %(matter)s") % {"matter": event.matter},
     )
-    _attach(event, checked, by)
+    files = _attach(event, checked, by)
+    _event_trail(
+        event,
+        action="event_record",
+        by=by,
+        before={},
+        people=[p for p, _s in shares],
+        shares=[None, {str(p.pk): str(share) for p, share in shares}],
+        **({"files": [None, [f.name for f in files]]} if files else {}),
+    )
     return event
 
 
@@ -656,7 +688,15 @@ def event_declare(
         declared_by=by,
     )
     EventShare.objects.create(event=event, person=person, points=standard.points)
-    _attach(event, checked, by)
+    files = _attach(event, checked, by)
+    _event_trail(
+        event,
+        action="event_declare",
+        by=by,
+        before={},
+        people=[person],
+        **({"files": [None, [f.name for f in files]]} if files else {}),
+    )
     return event
 
 
@@ -728,10 +768,12 @@ def _section_act(event: Event, by, what: str) -> tuple[Event, list[Person]]:
 @transaction.atomic
 def event_check(*, event: Event, by, note: str = "") -> Event:
     """The section checks a declaration (把关) and passes it on to the office."""
-    locked, _people = _section_act(event, by, "event_check")
+    locked, people = _section_act(event, by, "event_check")
+    before = snapshot(locked, EVENT_FIELDS)
     locked.status, locked.checked_by, locked.checked_at = Event.Status.CHECKED, by, timezone.now()
     locked.check_note = note.strip()[:200]
     locked.save(update_fields=["status", "checked_by", "checked_at", "check_note"])
+    _event_trail(locked, action="event_check", by=by, before=before, people=people)
     return locked
 
 
@@ -740,10 +782,12 @@ def event_return(*, event: Event, by, reason: str) -> Event:
     """The section returns a declaration with its reason. It ends there: the person declares again, corrected."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the declaration is returned.")]})
-    locked, _people = _section_act(event, by, "event_return")
+    locked, people = _section_act(event, by, "event_return")
+    before = snapshot(locked, EVENT_FIELDS)
     locked.status, locked.checked_by, locked.checked_at = Event.Status.RETURNED, by, timezone.now()
     locked.check_note = reason.strip()[:200]
     locked.save(update_fields=["status", "checked_by", "checked_at", "check_note"])
+    _event_trail(locked, action="event_return", by=by, before=before, people=people)
     return locked
 
 
@@ -771,8 +815,11 @@ def _decide(event: Event, by, status: str, note: str) -> Event:
         )
     if status == Event.Status.APPROVED:
         ensure_with_section(period=locked.period, people=people)
+    before = snapshot(locked, EVENT_FIELDS)
     locked.status, locked.decided_by, locked.decided_at, locked.decision_note = status, by, timezone.now(), note
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    action = "event_approve" if status == Event.Status.APPROVED else "event_reject"
+    _event_trail(locked, action=action, by=by, before=before, people=people)
     if status == Event.Status.APPROVED:
         sheets_recompute(
             sheets=sheets_for_people(person_ids=[p.pk for p in people], periods=[locked.period]),

@@ -56,7 +56,8 @@ def test_every_message_in_the_code_is_in_the_catalogue(tmp_path, settings, monke
     root = Path(settings.BASE_DIR)
     tree = tmp_path / "tree"
     skip = shutil.ignore_patterns(".*", "__pycache__", "staticfiles", "node_modules", "screenshots", "*.po", "*.mo")
-    for name in ("accounts", "api", "assessment", "common", "config", "periods", "scoring", "templates", "units"):
+    apps = ("accounts", "api", "assessment", "audit", "common", "config", "periods", "scoring", "templates", "units")
+    for name in apps:
         shutil.copytree(root / name, tree / name, ignore=skip)
     (tree / "locale").mkdir()
     settings.LOCALE_PATHS = [tree / "locale"]

@@ -13,7 +13,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 # From the bottom up: an app may import the apps below it, never one above.
-APPS = ["common", "units", "accounts", "periods", "scoring", "assessment", "api"]
+APPS = ["common", "audit", "units", "accounts", "periods", "scoring", "assessment", "api"]
 
 # Inside assessment, from the bottom up: the rules and the models, then each stage over those it builds on.
 STAGES = [
@@ -28,6 +28,7 @@ STAGES = [
         "assessment.home",
         "assessment.admin",
         "assessment.demo",
+        "assessment.trail",
     },
     {"assessment.management"},
 ]

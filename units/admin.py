@@ -8,14 +8,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from audit.admin import TrailedAdmin
+from audit.services import record
 from units.models import Person, Placement, Region, RoleAssignment, RosterImport, Section, Unit, UnitCategory
+from units.services import role_scope
 from units.validators import normalise_id_number, validate_id_number
 
 
 @admin.register(Region)
-class RegionAdmin(GuardedModelAdmin):
+class RegionAdmin(TrailedAdmin, GuardedModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+
+    def trail_scope(self, obj) -> dict:
+        return {"region": obj}
 
 
 @admin.register(UnitCategory)
@@ -38,16 +44,19 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(GuardedModelAdmin):
+class UnitAdmin(TrailedAdmin, GuardedModelAdmin):
     list_display = ["code", "name", "category", "region", "order", "is_active", "is_cadre_group"]
     list_filter = ["region", "category", "is_active", "is_cadre_group"]
     search_fields = ["code", "name"]
     list_select_related = ["region", "category"]
     inlines = [SectionInline]
 
+    def trail_scope(self, obj) -> dict:
+        return {"unit": obj if isinstance(obj, Unit) else obj.unit_id}
+
 
 @admin.register(Section)
-class SectionAdmin(GuardedModelAdmin):
+class SectionAdmin(TrailedAdmin, GuardedModelAdmin):
     list_display = ["name", "unit", "parent", "order"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -57,6 +66,9 @@ class SectionAdmin(GuardedModelAdmin):
     search_fields = ["name", "unit__name", "unit__code"]
     list_select_related = ["unit", "parent"]
     autocomplete_fields = ["unit", "parent"]
+
+    def trail_scope(self, obj) -> dict:
+        return {"unit": obj.unit_id}
 
 
 class PersonForm(forms.ModelForm):
@@ -133,8 +145,9 @@ class PlacementInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(GuardedModelAdmin):
+class PersonAdmin(TrailedAdmin, GuardedModelAdmin):
     form = PersonForm
+    trail_hidden = ("id_number", "new_id_number")
     list_display = [
         "name",
         "sex",
@@ -162,6 +175,11 @@ class PersonAdmin(GuardedModelAdmin):
     readonly_fields = ["masked_id"]
     inlines = [PlacementInline]
 
+    def trail_scope(self, obj) -> dict:
+        # An inline placement's entries belong to the person too.
+        person = obj if isinstance(obj, Person) else obj.person
+        return {"person": person, "unit": person.unit_id}
+
     @admin.display(description=_("ID number"))
     def masked_id(self, obj: Person) -> str:
         return obj.masked_id_number
@@ -184,32 +202,46 @@ class PersonAdmin(GuardedModelAdmin):
         person = form.instance
         if not person.placements.filter(kind=Placement.Kind.HOME).exists():
             start = person.took_post_on or timezone.localdate().replace(month=1, day=1)
-            Placement.objects.create(
+            home = Placement.objects.create(
                 person=person,
                 kind=Placement.Kind.HOME,
                 unit=person.unit,
                 section=person.section,
                 start_date=min(start, datetime.date.today()),
             )
+            record(
+                action="placement_create",
+                by=request.user,
+                obj=home,
+                person=person,
+                changes={"start_date": [None, str(home.start_date)]},
+                comment="admin",
+            )
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(TrailedAdmin, admin.ModelAdmin):
     list_display = ["person", "kind", "unit", "section", "start_date", "end_date"]
     list_filter = ["kind", "unit__region"]
     search_fields = ["person__name", "unit__name"]
     list_select_related = ["person", "unit", "section"]
     autocomplete_fields = ["person", "unit", "section"]
 
+    def trail_scope(self, obj) -> dict:
+        return {"person": obj.person, "unit": obj.person.unit_id}
+
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(TrailedAdmin, admin.ModelAdmin):
     list_display = ["user", "role", "region", "unit", "section", "granted_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "unit__name", "section__name"]
     list_select_related = ["user", "region", "unit", "section"]
     autocomplete_fields = ["user", "unit", "section"]
     readonly_fields = ["granted_by", "granted_at"]
+
+    def trail_scope(self, obj) -> dict:
+        return role_scope(obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -35,6 +35,7 @@ class Action(StrEnum):
     IMPORT_MONTHLY = "import_monthly"
     APPROVE_EVENTS = "approve_events"
     UNLOCK_ACCOUNTS = "unlock_accounts"
+    AUDIT = "audit"  # read and export the audit trail of the subtree (assessment.trail)
 
 
 # What each role may do inside the subtree it is held on (domain.md §2).
@@ -49,6 +50,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.IMPORT_MONTHLY,
             # the logins of the region's people and officers, locked after failed attempts (accounts.services)
             Action.UNLOCK_ACCOUNTS,
+            Action.AUDIT,
         }
     ),
     Role.OFFICE: frozenset(
@@ -61,6 +63,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EXPORT,
             Action.IMPORT_MONTHLY,
             Action.APPROVE_EVENTS,
+            Action.AUDIT,
         }
     ),
     Role.COMMITTEE: frozenset({Action.VIEW, Action.DECIDE}),
@@ -78,6 +81,7 @@ ROLE_ABILITIES: dict[str, tuple] = {
         _("Export all registers"),
         _("Follow the region's grades, scores and late units on the region dashboard"),
         _("Unlock the region's accounts locked after failed logins"),
+        _("Search and export the audit trail of the region"),
     ),
     Role.OFFICE: (
         _("Run the unit's assessment periods"),
@@ -85,6 +89,7 @@ ROLE_ABILITIES: dict[str, tuple] = {
         _("Enter and correct scores"),
         _("Publish results and handle review requests"),
         _("Follow each section's progress, deadlines and places on the quarter dashboard"),
+        _("Search and export the audit trail of the unit"),
     ),
     Role.COMMITTEE: (_("Decide the final grades of the unit"),),
     Role.PRINCIPAL: (_("Review and approve the unit's sections"),),

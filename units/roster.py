@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from audit.services import diff, entry, record_all, snapshot
 from common.refusals import log_refusal
 from common.workbooks import (
     ImportRefused,
@@ -56,7 +57,7 @@ from common.workbooks import (
 from units.models import Person, Placement, RosterImport, Section, Unit
 from units.permissions import Action, Scope, scope_for
 from units.selectors import people_visible_to
-from units.services import end_home_before, home_placement
+from units.services import PLACEMENT_FIELDS, end_home_before, home_placement, person_values
 from units.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number
 
 User = get_user_model()
@@ -228,6 +229,7 @@ class RosterRow:
     username: str = ""  # the account to create; "" and no ``account``: a generated name
     account: object | None = None  # an existing account to link
     needs_account: bool = False
+    before: dict = field(default_factory=dict)  # the stored person's values before the file, for the trail
 
 
 @dataclass(frozen=True)
@@ -518,7 +520,7 @@ def parse_roster(*, content: bytes, by, unit: Unit | None = None, lock: bool = F
             others: list[Placement] = []
         else:
             person = stored
-            row = RosterRow(number=number, person=person, is_new=False)
+            row = RosterRow(number=number, person=person, is_new=False, before=person_values(person))
             row.changed = [k for k, v in given.items() if getattr(person, k) != v]
             for name_ in row.changed:
                 setattr(person, name_, given[name_])
@@ -785,7 +787,51 @@ def roster_import(*, content: bytes, file_name: str, by, unit: Unit | None = Non
         accounts_linked=sum(1 for r in rows if r.account is not None),
         imported_by=by,
     )
+    _trail(rows, record, by)
     return RosterOutcome(record=record, credentials=credentials)
+
+
+def _trail(rows: list[RosterRow], record: RosterImport, by) -> None:
+    """The import in the audit trail: one entry for the file, one per person it created or changed (their
+    fields, a move, an away placement, an account), written in one statement per thousand."""
+    source = _("roster import %(file)s, row %(row)s")
+    entries = [
+        entry(
+            action="roster_import",
+            by=by,
+            obj=record,
+            unit=record.unit_id,
+            region=record.region_id,
+            comment=record.file_name,
+            changes={
+                name: [None, getattr(record, name)]
+                for name in ("rows", "created", "updated", "moved", "placements", "accounts_created", "accounts_linked")
+            },
+        )
+    ]
+    for r in rows:
+        changes = diff(r.before, person_values(r.person))
+        if r.home is not None:
+            changes["home_from"] = [None, str(r.home.start_date)]
+        if r.away is not None:
+            changes["away_placement"] = [None, diff({}, snapshot(r.away, PLACEMENT_FIELDS))]
+        if r.person.user_id is not None and (r.needs_account or r.account is not None):
+            changes["account"] = [None, r.person.user.username]
+        if not changes:
+            continue
+        entries.append(
+            entry(
+                action="person_create" if r.is_new else "person_change",
+                by=by,
+                obj=r.person,
+                person=r.person,
+                # A move is found by the unit the person left as well as by the one they joined.
+                unit=r.ended.unit_id if r.ended is not None else r.person.unit_id,
+                changes=changes,
+                comment=source % {"file": record.file_name, "row": r.number},
+            )
+        )
+    record_all(entries)
 
 
 def _give_accounts(rows: list[RosterRow]) -> list[Credential]:

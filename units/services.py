@@ -1,7 +1,7 @@
 """Writes to the organisation tree, people, placements and roles.
 
 Every service validates the whole row (``full_clean``) before it writes, so a bad value is refused with a
-message and nothing is half-saved.
+message and nothing is half-saved, and leaves an entry in the audit trail with the before and after.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import diff, entry, record, snapshot
 from common.refusals import refusal
 from units.models import (
     Person,
@@ -25,13 +26,36 @@ from units.models import (
     UnitCategory,
 )
 from units.permissions import Action, can_on_person, forget, scope_for
-from units.validators import normalise_id_number
+from units.validators import mask_id_number, normalise_id_number
 
 
 def _save(instance):
     instance.full_clean()
     instance.save()
     return instance
+
+
+PERSON_FIELDS = tuple(f.name for f in Person._meta.concrete_fields if not f.primary_key)
+PLACEMENT_FIELDS = ("kind", "unit", "section", "start_date", "end_date", "note")
+
+
+def person_values(person: Person, fields=PERSON_FIELDS) -> dict[str, Any]:
+    """A person's values as the trail keeps them: the ID number masked, as every page shows it."""
+    values = snapshot(person, fields)
+    if "id_number" in values:
+        values["id_number"] = mask_id_number(values["id_number"])
+    return values
+
+
+def role_scope(assignment: RoleAssignment) -> dict[str, Any]:
+    """What a role's trail entries belong to: its node (the unit of a section), and the holder if a person."""
+    unit_id = assignment.unit_id or (assignment.section.unit_id if assignment.section_id else None)
+    person = Person.objects.filter(user_id=assignment.user_id).first()
+    return {"person": person, "unit": unit_id or (person.unit_id if person else None), "region": assignment.region_id}
+
+
+def role_values(assignment: RoleAssignment) -> dict[str, Any]:
+    return {"user": assignment.user.username, **snapshot(assignment, ("role", "region", "unit", "section"))}
 
 
 def _require(allowed: bool, by, what: str, detail: str, message: str) -> None:
@@ -50,7 +74,9 @@ def _may_manage_region(by, region_id: int) -> bool:
 @transaction.atomic
 def region_create(*, code: str, name: str, by) -> Region:
     _require(_is_admin(by), by, "region_create", code, _("Only a system administrator creates regions."))
-    return _save(Region(code=code, name=name))
+    region = _save(Region(code=code, name=name))
+    record(action="region_create", by=by, obj=region, region=region, changes=diff({}, {"code": code, "name": name}))
+    return region
 
 
 @transaction.atomic
@@ -62,7 +88,9 @@ def unit_create(*, region: Region, category: UnitCategory, code: str, name: str,
         f"region={region.pk}",
         _("You may not create units in %(region)s.") % {"region": region},
     )
-    return _save(Unit(region=region, category=category, code=code, name=name, order=order))
+    unit = _save(Unit(region=region, category=category, code=code, name=name, order=order))
+    record(action="unit_create", by=by, obj=unit, unit=unit, changes=diff({}, {"code": code, "name": name}))
+    return unit
 
 
 @transaction.atomic
@@ -74,7 +102,9 @@ def section_create(*, unit: Unit, name: str, parent: Section | None = None, orde
         f"unit={unit.pk}",
         _("You may not create sections in %(unit)s.") % {"unit": unit},
     )
-    return _save(Section(unit=unit, name=name, parent=parent, order=order))
+    section = _save(Section(unit=unit, name=name, parent=parent, order=order))
+    record(action="section_create", by=by, obj=section, unit=unit, changes=diff({}, {"name": name, "parent": parent}))
+    return section
 
 
 @transaction.atomic
@@ -91,7 +121,9 @@ def person_create(
     )
     fields["id_number"] = normalise_id_number(fields.get("id_number", ""))
     person = _save(Person(unit=unit, section=section, **fields))
-    _save(home_placement(person=person, on=start_date))
+    placement = _save(home_placement(person=person, on=start_date))
+    changes = diff({}, person_values(person)) | {"home_from": [None, str(placement.start_date)]}
+    record(action="person_create", by=by, obj=person, person=person, changes=changes)
     return person
 
 
@@ -126,6 +158,7 @@ def person_move(*, person: Person, unit: Unit, section: Section | None, on: date
         _("You may not move %(person)s there.") % {"person": person},
     )
     person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person, ("unit", "section"))
     open_home = person.placements.filter(kind=Placement.Kind.HOME, end_date__isnull=True).first()
     if open_home is not None:
         end_home_before(open_home, on)
@@ -133,6 +166,9 @@ def person_move(*, person: Person, unit: Unit, section: Section | None, on: date
     person.unit, person.section = unit, section
     _save(person)
     _save(home_placement(person=person, on=on))
+    changes = diff(before, snapshot(person, ("unit", "section"))) | {"home_from": [None, str(on)]}
+    # The unit the person left, so that its office still finds the move (the new one finds the person).
+    record(action="person_move", by=by, obj=person, person=person, unit=before["unit"], changes=changes)
     return person
 
 
@@ -162,7 +198,7 @@ def placement_create(
         )
     # Lock the person so two officers cannot record overlapping placements at once.
     Person.objects.select_for_update().filter(pk=person.pk).first()
-    return _save(
+    placement = _save(
         Placement(
             person=person,
             kind=kind,
@@ -173,6 +209,9 @@ def placement_create(
             note=note,
         )
     )
+    changes = diff({}, snapshot(placement, PLACEMENT_FIELDS))
+    record(action="placement_create", by=by, obj=placement, person=person, changes=changes)
+    return placement
 
 
 def _may_grant_on(by, *, region: Region | None, unit: Unit | None, section: Section | None) -> bool:
@@ -213,6 +252,8 @@ def role_grant(
     )
     assignment = _save(RoleAssignment(user=user, role=role, region=region, unit=unit, section=section, granted_by=by))
     forget(user)
+    changes = diff({}, role_values(assignment))
+    record(action="role_grant", by=by, obj=assignment, changes=changes, **role_scope(assignment))
     return assignment
 
 
@@ -226,5 +267,9 @@ def role_revoke(*, assignment: RoleAssignment, by) -> None:
         _("You may not revoke roles there."),
     )
     user = assignment.user
+    gone = entry(
+        action="role_revoke", by=by, obj=assignment, changes=diff(role_values(assignment), {}), **role_scope(assignment)
+    )
     assignment.delete()
     forget(user)
+    gone.save()

@@ -32,13 +32,13 @@ from assessment import fairness
 from assessment.models import (
     GRADE_ORDER,
     AnnualAppeal,
-    AuditEntry,
     ExcellentRatio,
     Grade,
     QuarterlyResult,
     ReviewRequest,
     WorkRecord,
 )
+from audit.models import AuditEntry
 from periods.models import AssessmentYear, Period
 from scoring.models import Event, EventStandard, IndicatorItem, ScoreEntry
 from units.models import Unit

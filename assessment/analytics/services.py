@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessment.analytics import selectors
-from assessment.models import AuditEntry, ExcellentRatio
+from assessment.models import ExcellentRatio
 from assessment.year import services as year_services
+from audit.services import record
 from common.refusals import refusal
 from periods.models import AssessmentYear
 from units.models import Unit
@@ -58,10 +59,12 @@ def rating_weights_set(*, assessment_year: AssessmentYear, weights: dict[str, ob
     before = dict(year.rating_weights)
     year.rating_weights = cleaned
     year.save(update_fields=["rating_weights"])
-    AuditEntry.objects.create(
-        assessment_year=year,
-        actor=by,
+    record(
         action="rating_weights_set",
+        by=by,
+        obj=year,
+        region=year.region_id,
+        assessment_year=year,
         changes={"rating_weights": [before, cleaned]},
     )
     assessment_year.rating_weights = cleaned

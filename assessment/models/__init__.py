@@ -1,7 +1,6 @@
 """The models of the assessment, one module per stage of the work. Django loads an app's models from here,
 so every model is named here too; code may import them from here or from their module."""
 
-from assessment.models.audit import AuditEntry
 from assessment.models.history import GradeHistory
 from assessment.models.notifications import Notification
 from assessment.models.quarter import (
@@ -35,7 +34,6 @@ __all__ = [
     "AnnualInput",
     "AnnualLedger",
     "AnnualResult",
-    "AuditEntry",
     "ExcellentRatio",
     "FollowUp",
     "Grade",

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from assessment.models import GRADE_ORDER, AuditEntry, QuarterlyResult, QuotaLedger, UnitYear
+from assessment.models import GRADE_ORDER, QuarterlyResult, QuotaLedger, UnitYear
+from audit.models import AuditEntry
 from periods.models import AssessmentYear, Period
 from units.models import Region, Unit
 from units.permissions import Action, scope_for

@@ -9,15 +9,10 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, Exists, F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from assessment.models import (
-    AuditEntry,
-    QuarterlyResult,
-    QuotaLedger,
-    ReviewRequest,
-    WorkRecord,
-)
+from assessment.models import QuarterlyResult, QuotaLedger, ReviewRequest, WorkRecord
 from assessment.quarter.places import Places, ledger_figures
 from assessment.quarter.stage import STEP_ORDER, Stage, stage_of
+from audit.models import AuditEntry
 from periods.models import Period
 from scoring.models import Event
 from scoring.services import assessed_by

@@ -17,18 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import (
-    GRADE_ORDER,
-    AuditEntry,
-    FollowUp,
-    Grade,
-    QuarterlyResult,
-    ReviewRequest,
-    UnitYear,
-    WorkRecord,
-)
+from assessment.models import GRADE_ORDER, FollowUp, Grade, QuarterlyResult, ReviewRequest, UnitYear, WorkRecord
 from assessment.quarter.places import allocate, good_ratio, ledger_lock, section_places_from, unit_figures, unit_places
 from assessment.quarter.selectors import confirmed_on
+from audit.models import AuditEntry
+from audit.services import plain
+from audit.services import record as audit_record
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.calendar import add_workdays
@@ -44,14 +38,6 @@ Decision = QuarterlyResult.Decision
 
 
 # Audit --------------------------------------------------------------------------------------------------
-
-
-def plain(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
-    if hasattr(value, "pk"):
-        return value.pk
-    return str(value)
 
 
 def audit(
@@ -70,6 +56,7 @@ def audit(
         period=period,
         unit=unit or (result.unit if result else None),
         result=result,
+        person_id=result.person_id if result else None,
         actor=by if getattr(by, "pk", None) else None,
         action=action,
         from_status=from_status,
@@ -106,6 +93,7 @@ def _stage(
         period_id=result.period_id,
         unit_id=result.unit_id,
         result=result,
+        person_id=result.person_id,
         actor=by if getattr(by, "pk", None) else None,
         action=action,
         from_status=from_status,
@@ -308,7 +296,16 @@ def work_record_add(*, period: Period, on: datetime.date, content: str, by) -> W
         raise ValidationError({"on": [_("The date lies outside the quarter.")]})
     if not content.strip():
         raise ValidationError({"content": [_("Write what was done.")]})
-    return WorkRecord.objects.create(person=person, period=period, on=on, content=content.strip())
+    record = WorkRecord.objects.create(person=person, period=period, on=on, content=content.strip())
+    audit_record(
+        action="work_record_add",
+        by=by,
+        obj=record,
+        person=person,
+        period=period,
+        changes={"on": [None, str(on)], "content": [None, record.content]},
+    )
+    return record
 
 
 @transaction.atomic

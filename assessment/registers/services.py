@@ -9,6 +9,7 @@ from assessment.models import RegisterExport
 from assessment.registers.export import Request, validate
 from assessment.registers.selectors import may_export_region
 from assessment.registers.tasks import register_export_task
+from audit.services import record
 from common.refusals import log_refusal
 from units.permissions import Action, scope_for
 
@@ -30,6 +31,15 @@ def register_export_request(*, request: Request, by) -> RegisterExport:
         unit=request.unit,
         requested_by=by,
         file_name=request.file_name(),
+    )
+    record(
+        action="register_export",
+        by=by,
+        obj=job,
+        unit=request.unit,
+        assessment_year=request.assessment_year,
+        region=request.assessment_year.region_id if request.unit is None else None,
+        changes={"kind": [None, job.kind], "quarter": [None, job.quarter], "file_name": [None, job.file_name]},
     )
     register_export_task.delay_on_commit(job.pk)
     return job

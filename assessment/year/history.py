@@ -35,9 +35,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from assessment.models import AnnualResult, AuditEntry, GradeHistory, QuarterlyResult
+from assessment.models import AnnualResult, GradeHistory, QuarterlyResult
 from assessment.models.history import QUARTER_GRADES, YEAR_GRADES
 from assessment.quarter.services import today
+from audit.models import AuditEntry
 from common.bulk import update_rows
 from common.refusals import refusal
 from common.workbooks import (

@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessment.models import AnnualInput, AnnualResult, AuditEntry, Sanction, SanctionType
+from assessment.models import AnnualInput, AnnualResult, Sanction, SanctionType
 from assessment.year.services import annual_input_set, sanction_record
+from audit.models import AuditEntry
 from common.refusals import log_refusal, refusal_messages
 from common.workbooks import (
     ImportRefused,

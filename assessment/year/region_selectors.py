@@ -17,13 +17,13 @@ from assessment.models import (
     AnnualGrade,
     AnnualLedger,
     AnnualResult,
-    AuditEntry,
     ExcellentRatio,
     GradeHistory,
     Performance,
 )
 from assessment.quarter.region_selectors import as_percent, regions_for, years_visible_to
 from assessment.year.selectors import consequences_for
+from audit.models import AuditEntry
 from periods.models import AssessmentYear
 from units.models import Region, Unit
 

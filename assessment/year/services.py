@@ -29,7 +29,6 @@ from assessment.models import (
     AnnualInput,
     AnnualLedger,
     AnnualResult,
-    AuditEntry,
     ExcellentRatio,
     GradeHistory,
     Notification,
@@ -38,7 +37,9 @@ from assessment.models import (
     Sanction,
     SanctionType,
 )
-from assessment.quarter.services import change, plain, region_scope, today
+from assessment.quarter.services import change, region_scope, today
+from audit.models import AuditEntry
+from audit.services import plain
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.calendar import add_workdays
@@ -83,6 +84,7 @@ def _stage(result: AnnualResult, *, by, action: str, to: str | None = None, comm
         assessment_year_id=result.assessment_year_id,
         unit_id=result.unit_id,
         annual=result,
+        person_id=result.person_id,
         actor=by if getattr(by, "pk", None) else None,
         action=action,
         from_status=from_status,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "audit",
     "accounts",
     "units",
     "periods",
@@ -260,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
 PLACEMENT_GRACE_DAYS = env_int("PLACEMENT_GRACE_DAYS", 120, minimum=0)
 # How many days a region-wide register built in the background stays available for download.
 REGISTER_KEEP_DAYS = env_int("REGISTER_KEEP_DAYS", 7, minimum=1)
+# The most entries one export of the audit trail (/trail/) holds; a larger selection is refused, to be narrowed
+# by dates or filters first (the workbook is built in the request).
+TRAIL_EXPORT_MAX_ROWS = env_int("TRAIL_EXPORT_MAX_ROWS", 50_000, minimum=1)
+# How many parallel jobs ``manage.py restore`` gives pg_restore (README, "Backup and restore").
+RESTORE_JOBS = env_int("RESTORE_JOBS", 2, minimum=1)
 # seed_demo refuses to run where this is false (production).
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", True)
 

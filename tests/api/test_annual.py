@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from assessment.models import AnnualAppeal, AnnualResult, AuditEntry
+from assessment.models import AnnualAppeal, AnnualResult
+from audit.models import AuditEntry
 from tests import factories
 from tests.assessment.year.test_services import finish, rolled
 

@@ -3,7 +3,8 @@ or carries a field it does not know: a 400 that says so (naming the field), neve
 
 import pytest
 
-from assessment.models import AuditEntry, QuarterlyResult, RegisterExport, ReviewRequest
+from assessment.models import QuarterlyResult, RegisterExport, ReviewRequest
+from audit.models import AuditEntry
 from scoring.models import Event
 
 

@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from assessment.models import AuditEntry, GradeHistory
+from assessment.models import GradeHistory
+from audit.models import AuditEntry
 from tests import factories
 from tests.assessment.year.test_history import history, row, workbook
 

@@ -7,7 +7,8 @@ import io
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from assessment.models import AuditEntry, QuarterlyResult, RegisterExport, ReviewRequest
+from assessment.models import QuarterlyResult, RegisterExport, ReviewRequest
+from audit.models import AuditEntry
 from scoring.models import Event, MonthlyImport
 
 

@@ -6,8 +6,9 @@ import datetime
 
 import pytest
 
-from assessment.models import AuditEntry, QuarterlyResult, ReviewRequest
+from assessment.models import QuarterlyResult, ReviewRequest
 from assessment.quarter import services
+from audit.models import AuditEntry
 from tests.assessment.conftest import results
 from units.models import RoleAssignment
 

@@ -227,8 +227,9 @@ def test_a_demo_unit_runs_its_current_quarter_with_every_demo_account(demo, db):
     """
     import random
 
-    from assessment.models import AuditEntry, QuarterlyResult
+    from assessment.models import QuarterlyResult
     from assessment.quarter import services
+    from audit.models import AuditEntry
     from scoring.demo import SEED, fill_inputs, system_user
 
     u = {user.username: user for user in User.objects.all()}

@@ -14,7 +14,8 @@ import datetime
 import pytest
 
 from assessment.demo import ROTATION_SECTION
-from assessment.models import AuditEntry, ExcellentRatio
+from assessment.models import ExcellentRatio
+from audit.models import AuditEntry
 from scoring.demo import SILENT_UNITS
 from tests.e2e.walk import Walk, at
 from units.demo import OFFICE_UNIT, unit_code
@@ -71,7 +72,7 @@ def test_the_organisation_department_reads_and_acts_on_last_years_fairness(page,
 
     # The workbook.
     with org.expect_download() as download:
-        org.get_by_role("link", name="导出 Excel").click()
+        org.get_by_role("link", name="导出为 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
     # The weights of the rating.

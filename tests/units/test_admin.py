@@ -138,4 +138,4 @@ def test_the_holiday_calendar_is_kept_in_the_admin_and_results_are_read_only(adm
     assert admin_client_.get(reverse("admin:periods_calendarday_add")).status_code == 200
     assert admin_client_.get(reverse("admin:assessment_quarterlyresult_changelist")).status_code == 200
     assert admin_client_.get(reverse("admin:assessment_quarterlyresult_add")).status_code == 403
-    assert admin_client_.get(reverse("admin:assessment_auditentry_changelist")).status_code == 200
+    assert admin_client_.get(reverse("admin:audit_auditentry_changelist")).status_code == 200

@@ -6,12 +6,12 @@ token is printed once: only its digest is kept. ``--revoke`` deletes every token
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from knox.models import AuthToken
+
+from api.services import token_issue, token_revoke
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if revoke:
             if user is None:
                 raise CommandError(f"No account named {username}.")
-            count, _ = AuthToken.objects.filter(user=user).delete()
+            count = token_revoke(tokens=AuthToken.objects.filter(user=user).select_related("user"))
             self.stdout.write(f"Revoked {count} token(s) of {username}.")
             return
         if user is None:
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"The account {username} is disabled.")
         if days < 1:
             raise CommandError("--days must be at least 1.")
-        _instance, token = AuthToken.objects.create(user=user, expiry=datetime.timedelta(days=days))
+        _instance, token = token_issue(user=user, days=days)
         if not user.role_assignments.exists() and not user.is_superuser:
             self.stderr.write(f"{username} holds no role: the token will see nothing until roles are granted.")
         self.stdout.write(token)

@@ -17,9 +17,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from assessment.models import AnnualAppeal, AnnualLedger, AnnualResult, AuditEntry
+from assessment.models import AnnualAppeal, AnnualLedger, AnnualResult
 from assessment.year import services
 from assessment.year.tasks import annual_rollup_task
+from audit.maintenance import erase
+from audit.models import AuditEntry
 from periods.models import AssessmentYear, Period
 from scoring.demo import system_user
 from units.demo import DEMO_REGION_CODE, OFFICE_UNIT, unit_code
@@ -55,7 +57,8 @@ class Command(BaseCommand):
             try:
                 with transaction.atomic():
                     # Untimed: the year rolled up afresh, every result waiting for the leaders.
-                    AuditEntry.objects.filter(assessment_year=year).delete()
+                    # The trail is append-only; a benchmark run, rolled back anyway, is the sanctioned exception.
+                    erase(AuditEntry.objects.filter(assessment_year=year), why="benchmark reset, rolled back")
                     AnnualAppeal.objects.filter(result__assessment_year=year).delete()
                     AnnualResult.objects.filter(assessment_year=year).delete()
                     AnnualLedger.objects.filter(assessment_year=year).delete()

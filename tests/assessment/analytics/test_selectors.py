@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessment.analytics import selectors
-from assessment.models import AuditEntry, QuarterlyResult, ReviewRequest
+from assessment.models import QuarterlyResult, ReviewRequest
+from audit.models import AuditEntry
 from periods.models import Period
 from scoring.models import Event, EventShare, EventStandard, ScoreSheet
 from tests import factories

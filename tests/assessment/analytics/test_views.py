@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessment.models import AuditEntry, ExcellentRatio
+from assessment.models import ExcellentRatio
 from assessment.quarter import services
+from audit.models import AuditEntry
 from periods.models import AssessmentYear
 
 

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from assessment.models import AuditEntry, FollowUp, Notification, QuarterlyResult, ReviewRequest, WorkRecord
+from assessment.models import FollowUp, Notification, QuarterlyResult, ReviewRequest, WorkRecord
 from assessment.quarter import services
+from audit.models import AuditEntry
 from scoring import services as scoring
 from scoring.models import Event, EventStandard
 from tests import factories

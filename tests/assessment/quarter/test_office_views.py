@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import AuditEntry, QuarterlyResult
+from assessment.models import QuarterlyResult
 from assessment.quarter import services
 from assessment.quarter.views import office
+from audit.models import AuditEntry
 from scoring.models import ScoreSheet
 from tests import factories
 from tests.assessment.conftest import results

@@ -9,9 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessment.models import AuditEntry, FollowUp, QuarterlyResult, UnitYear
+from assessment.models import FollowUp, QuarterlyResult, UnitYear
 from assessment.quarter import services
 from assessment.quarter.views.region import parse_percent
+from audit.models import AuditEntry
 from periods.models import AssessmentYear, Period
 from tests import factories
 from units.models import RoleAssignment

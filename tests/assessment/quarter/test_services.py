@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assessment.models import AuditEntry, FollowUp, QuarterlyResult, QuotaLedger
+from assessment.models import FollowUp, QuarterlyResult, QuotaLedger
 from assessment.quarter import places, services
+from audit.models import AuditEntry
 from periods.models import Period
 from scoring import services as scoring
 from tests.helpers import error_codes

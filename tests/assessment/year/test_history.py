@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from assessment import annual
-from assessment.models import AnnualResult, AuditEntry, GradeHistory, QuarterlyResult
+from assessment.models import AnnualResult, GradeHistory, QuarterlyResult
 from assessment.quarter import services
 from assessment.registers.export import Request, export_register
 from assessment.year import services as annual_services
 from assessment.year.history import ACTION, HEADERS, history_import, history_template
 from assessment.year.selectors import consequences_for, consequences_of
+from audit.models import AuditEntry
 from common.workbooks import ImportRefused
 from periods.models import AssessmentYear, Period
 from scoring.models import ScoreSheet

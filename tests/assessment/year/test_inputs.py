@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from assessment.models import AnnualInput, AnnualResult, AuditEntry, Sanction
+from assessment.models import AnnualInput, AnnualResult, Sanction
 from assessment.quarter import services
 from assessment.year.inputs import HEADERS, annual_inputs_import, annual_inputs_template, parse_annual_inputs
+from audit.models import AuditEntry
 from common.workbooks import ImportRefused
 from tests import factories
 

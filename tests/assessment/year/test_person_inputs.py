@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assessment.models import AnnualInput, AnnualResult, AuditEntry, Sanction, SanctionType
+from assessment.models import AnnualInput, AnnualResult, Sanction, SanctionType
 from assessment.quarter import services
+from audit.models import AuditEntry
 
 
 @pytest.fixture

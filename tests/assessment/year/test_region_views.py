@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessment.models import AnnualAppeal, AnnualResult, AuditEntry, ExcellentRatio
+from assessment.models import AnnualAppeal, AnnualResult, ExcellentRatio
 from assessment.year import services as svc
+from audit.models import AuditEntry
 from tests import factories
 from tests.assessment.year import test_services as base
 from tests.assessment.year.test_services import propose_all, result_of, rolled

@@ -11,7 +11,6 @@ from assessment.models import (
     AnnualInput,
     AnnualLedger,
     AnnualResult,
-    AuditEntry,
     ExcellentRatio,
     Notification,
     QuarterlyResult,
@@ -27,6 +26,7 @@ from assessment.year.selectors import (
     consequences_of,
 )
 from assessment.year.tasks import annual_rollup_task
+from audit.models import AuditEntry
 from periods.models import Period
 from scoring.models import ScoreSheet
 from tests import factories
