@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken, get_digest_token
 from knox.settings import CONSTANTS
 
+from common import numbers
+
 
 class TokenCreateForm(forms.ModelForm):
-    days = forms.IntegerField(
+    days = numbers.IntegerField(
         label=_("valid for (days)"),
         min_value=1,
         max_value=3650,
