@@ -3,9 +3,13 @@
 A NUL byte in a path, a query string or a form field reached PostgreSQL, which refuses it ("A string literal
 cannot contain NUL (0x00) characters"): a 500 for whatever page took it. Other control characters pass the
 database but end up in stored text, registers and exports, where nobody typed them (a person's keyboard gives tab,
-CR and LF, nothing else). So every request is read once here: the path, the query string, the form fields and
-file names, and a JSON body's strings; a control character other than tab, CR and LF anywhere is a 400 with a
-message in Chinese (JSON for the API), logged, and the view never runs.
+CR and LF, nothing else). So every request is read once here: the path, the query string, and a page's form fields
+and file names; a control character other than tab, CR and LF anywhere is a 400 with a message in Chinese (JSON
+for the API), logged, and the view never runs.
+
+The API's bodies (JSON, and the multipart uploads) are read by its parsers (api/parsers.py), which refuse the same
+characters with the same message: reading them here would spend Django's in-memory body limit on uploads and take
+the parsing away from DRF, which answers a body of the wrong kind with 415.
 """
 
 from __future__ import annotations
@@ -19,40 +23,45 @@ from common.refusals import log_refusal
 
 # C0 and C1 control characters and DEL, without tab (09), LF (0a) and CR (0d).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# The same characters as a JSON escape (\u0000), where the backslash is not itself escaped (\\u0000 is text).
-ESCAPED_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*\\u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _has_control(values) -> bool:
+def has_control(values) -> bool:
+    """Whether any of the strings holds a control character other than tab, CR and LF."""
     return any(CONTROL.search(value) for value in values)
 
 
-def _fields(query) -> list[str]:
+def is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def refused_message() -> str:
+    return _("The request holds a control character (such as a NUL byte); remove it and send it again.")
+
+
+def fields(query) -> list[str]:
     """Every key and value of a QueryDict."""
     return [text for key, values in query.lists() for text in (key, *values)]
 
 
+def file_texts(files) -> list[str]:
+    """The field names and file names of a request's uploads (a MultiValueDict)."""
+    return [text for key, uploads in files.lists() for text in (key, *(upload.name or "" for upload in uploads))]
+
+
 def control_characters_in(request) -> str:
-    """Where the request carries a control character: "path", "query", "form", "files" or "json"; "" if nowhere."""
+    """Where the request carries a control character: "path", "query", "form" or "files"; "" if nowhere."""
     if CONTROL.search(request.path_info):
         return "path"
-    if _has_control(_fields(request.GET)):
+    if has_control(fields(request.GET)):
         return "query"
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in ("GET", "HEAD", "OPTIONS") or is_api(request):
         return ""
-    content_type = request.content_type or ""
-    if content_type in FORMS:
-        if _has_control(_fields(request.POST)):
+    if (request.content_type or "") in FORMS:
+        if has_control(fields(request.POST)):
             return "form"
-        if _has_control(list(request.FILES) + [f.name or "" for f in request.FILES.values()]):
+        if has_control(file_texts(request.FILES)):
             return "files"
-    elif content_type == "application/json" or content_type.endswith("+json"):
-        # A raw control character inside a JSON string is already invalid JSON (the parser answers 400); C1
-        # characters are not, and every one may come escaped. The body is bounded by DATA_UPLOAD_MAX_MEMORY_SIZE.
-        body = request.body.decode(request.encoding or "utf-8", errors="replace")
-        if CONTROL.search(body) or ESCAPED_CONTROL.search(body):
-            return "json"
     return ""
 
 
@@ -67,7 +76,7 @@ class ControlCharactersMiddleware:
         if not where:
             return self.get_response(request)
         log_refusal(getattr(request, "user", None), "control_characters", f"in={where} path={request.path[:200]!r}")
-        message = _("The request holds a control character (such as a NUL byte); remove it and send it again.")
-        if request.path_info.startswith("/api/"):
+        message = refused_message()
+        if is_api(request):
             return JsonResponse({"detail": message, "code": "control_characters"}, status=400)
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

@@ -309,7 +309,11 @@ SPECTACULAR_SETTINGS = {
         "AnnualGradeEnum": "assessment.models.AnnualGrade",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+        "api.schema.forbid_control_characters",
+    ],
 }
 
 LOGGING = {
