@@ -4,22 +4,21 @@
   a list of rows, each with its entries); a body of thousands of opening brackets made the decoder recurse past
   Python's limit, a RecursionError that DRF does not catch: a 500 page in HTML. Now a 400 in JSON.
 - A control character other than tab, CR and LF in any string of a JSON body (keys too: ``"\\u0000"`` is valid
-  JSON), a form field or a file name, as the pages' middleware refuses them (common/edge.py): a NUL byte reached
+  JSON), or a form field, as the pages' middleware refuses them (common/edge.py): a NUL byte reached
   PostgreSQL, which refuses it with an error, not an answer.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from common.edge import CONTROL, fields, file_texts, has_control, refused_message
+from common.edge import CONTROL, fields, has_control, refused_message
 from common.refusals import log_refusal
 
-DEEP = "deep"
+DEEP = "too_deep"
 CONTROL_CHARACTER = "control_characters"
 
 
@@ -70,14 +69,10 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-def _form_texts(data, files) -> list[str]:
-    return fields(data) + file_texts(files)
-
-
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
-        if has_control(_form_texts(parsed.data, parsed.files)):
+        if has_control(fields(parsed.data)):
             raise _control_refused(parser_context)
         return parsed
 
@@ -85,6 +80,6 @@ class MultiPartParser(parsers.MultiPartParser):
 class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
-        if has_control(_form_texts(data, MultiValueDict())):
+        if has_control(fields(data)):
             raise _control_refused(parser_context)
         return data

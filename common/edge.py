@@ -3,9 +3,10 @@
 A NUL byte in a path, a query string or a form field reached PostgreSQL, which refuses it ("A string literal
 cannot contain NUL (0x00) characters"): a 500 for whatever page took it. Other control characters pass the
 database but end up in stored text, registers and exports, where nobody typed them (a person's keyboard gives tab,
-CR and LF, nothing else). So every request is read once here: the path, the query string, and a page's form fields
-and file names; a control character other than tab, CR and LF anywhere is a 400 with a message in Chinese (JSON
-for the API), logged, and the view never runs.
+CR and LF, nothing else). So every request is read once here: the path, the query string and a page's form fields; a
+control character other than tab, CR and LF anywhere is a 400 with a message in Chinese (JSON for the API),
+logged, and the view never runs. Uploads' file names need no check: Django's parser drops their non-printable
+characters.
 
 The API's bodies (JSON, and the multipart uploads) are read by its parsers (api/parsers.py), which refuse the same
 characters with the same message: reading them here would spend Django's in-memory body limit on uploads and take
@@ -44,24 +45,16 @@ def fields(query) -> list[str]:
     return [text for key, values in query.lists() for text in (key, *values)]
 
 
-def file_texts(files) -> list[str]:
-    """The field names and file names of a request's uploads (a MultiValueDict)."""
-    return [text for key, uploads in files.lists() for text in (key, *(upload.name or "" for upload in uploads))]
-
-
 def control_characters_in(request) -> str:
-    """Where the request carries a control character: "path", "query", "form" or "files"; "" if nowhere."""
+    """Where the request carries a control character: "path", "query" or "form"; "" if nowhere."""
     if CONTROL.search(request.path_info):
         return "path"
     if has_control(fields(request.GET)):
         return "query"
     if request.method in ("GET", "HEAD", "OPTIONS") or is_api(request):
         return ""
-    if (request.content_type or "") in FORMS:
-        if has_control(fields(request.POST)):
-            return "form"
-        if has_control(file_texts(request.FILES)):
-            return "files"
+    if (request.content_type or "") in FORMS and has_control(fields(request.POST)):
+        return "form"
     return ""
 
 
