@@ -610,7 +610,8 @@ def review_request(*, result: QuarterlyResult, reason: str, by) -> ReviewRequest
         raise refusal(
             by, "review_request", f"result={result.pk}", _("Only the person asks for a review of their result.")
         )
-    locked = QuarterlyResult.objects.select_for_update().select_related("period").get(pk=result.pk)
+    # The result's row only: the period is read for the guard, not locked (every request of the period would queue).
+    locked = QuarterlyResult.objects.select_for_update(of=("self",)).select_related("period").get(pk=result.pk)
     ensure_open(locked.period)
     _expect(locked, Status.PUBLICITY)
     if locked.publicity_ends is None or today() > locked.publicity_ends:
