@@ -4,14 +4,15 @@ The pages are found by walking the URL patterns (the admin and the API left to t
 the role that works there; the API's operations are read from its OpenAPI schema, as the contract test reads them
 (tests/api/test_contract.py). For each, hypothesis draws requests: a GET with the page's field names in the query
 string or a POST with them in the body (the names read from the page's own HTML), each value hostile or one the
-page offers; for the API, query parameters and JSON bodies shaped by the schema, or a body that is not the right
-shape at all. Hostile: huge exponents, digits of other scripts, NaN, NUL and other control characters, very long
-strings, deep nesting, negative numbers, nothing, wrong types, SQL and HTML fragments. Every answer below 500.
+page offers, the page's period sometimes a closed one; for the API, query parameters and JSON bodies shaped by the
+schema, or a body that is not the right shape at all. Hostile: huge exponents, digits of other scripts, NaN, NUL
+and other control characters, very long strings, deep nesting, negative numbers, nothing, wrong types, SQL and HTML
+fragments. Every answer below 500.
 
 Besides the drawn examples, every field of every page and operation is sent each value of ``SWEEP`` (the inputs of
-the issue's 500s), and every operation a body nested 100,000 deep. It runs on SQLite and on PostgreSQL (CI:
-DATABASE_URL), derandomized, ``FUZZ_EXAMPLES`` drawn requests per page and per operation (default 6). The sizes
-and the count of 5xx are printed (pytest -s) for the record.
+the issue's 500s), every page's form is posted as it stands on a closed quarter, and every operation is sent a body
+nested 100,000 deep. It runs on SQLite and on PostgreSQL (CI: DATABASE_URL), derandomized, ``FUZZ_EXAMPLES`` drawn
+requests per page and per operation (default 6). The sizes and the count of 5xx are printed (pytest -s).
 """
 
 from __future__ import annotations
@@ -184,6 +185,7 @@ def world(rows, year, cast, staff, section, unit, region):  # noqa: F811
             "kind": "review",
             "task_id": uuid.uuid4(),
         },
+        "closed_period_pk": year.periods.get(quarter=4).pk,
         "pks": {
             "people/": staff[1].pk,
             "scoring/sheets/": result.sheet_id,
@@ -215,13 +217,16 @@ def _client_as(user) -> Client:
     return client
 
 
-def _page_url(route: str, world: dict, hostile: dict[str, str]) -> str:
-    """The route with its converters filled from the world, a str converter sometimes with hostile text."""
+def _page_url(route: str, world: dict, hostile: dict[str, str], *, closed: bool = False) -> str:
+    """The route with its converters filled from the world, a str converter sometimes with hostile text; the
+    period a closed one if ``closed``."""
 
     def fill(match):
         name = match.group(2)
         if name in hostile:
             return quote(hostile[name], safe="")
+        if closed and name == "period_pk":
+            return str(world["closed_period_pk"])
         if name == "pk":
             return str(next((pk for prefix, pk in world["pks"].items() if route.startswith(prefix)), 1))
         return str(world["kwargs"][name])
@@ -240,7 +245,9 @@ def _fuzz_page(route: str, name: str, world: dict, answers: Answers) -> bool:
     user = world["users"][role] if role else None
     first = _client_as(user).get(_page_url(route, world, {}))
     answers.record(first, f"GET {route}")
-    names = _field_names(first.content.decode(errors="replace")) if first.status_code == 200 else GENERIC_FIELDS
+    html = first.content.decode(errors="replace") if first.status_code == 200 else ""
+    names = _field_names(html) if html else GENERIC_FIELDS
+    defaults = dict(re.findall(r'name="([^"]+)"[^>]*?value="([^"]*)"', html))
     str_converters = [n for kind, n in re.findall(r"<(?:(\w+):)?(\w+)>", route) if kind in ("", "str")]
 
     @FUZZ
@@ -249,10 +256,11 @@ def _fuzz_page(route: str, name: str, world: dict, answers: Answers) -> bool:
         values=st.dictionaries(st.sampled_from(names), TEXT, max_size=len(names)),
         in_path=st.dictionaries(st.sampled_from(str_converters), TEXT, max_size=1) if str_converters else st.just({}),
         upload=st.none() | st.binary(max_size=200),
+        closed=st.booleans(),
     )
-    def run(method, values, in_path, upload):
+    def run(method, values, in_path, upload, closed):
         client = _client_as(user)
-        url = _page_url(route, world, in_path)
+        url = _page_url(route, world, in_path, closed=closed)
         if method == "GET":
             response = client.get(url + "?" + urlencode(values))
         else:
@@ -263,9 +271,11 @@ def _fuzz_page(route: str, name: str, world: dict, answers: Answers) -> bool:
         answers.record(response, f"{method} {url[:120]} {str(values)[:300]!r}")
 
     for value in SWEEP:
-        run = example(method="POST", values=dict.fromkeys(names, value), in_path={}, upload=None)(run)
+        run = example(method="POST", values=dict.fromkeys(names, value), in_path={}, upload=None, closed=False)(run)
     for value in SWEEP_QUERY:
-        run = example(method="GET", values=dict.fromkeys(names, value), in_path={}, upload=None)(run)
+        run = example(method="GET", values=dict.fromkeys(names, value), in_path={}, upload=None, closed=False)(run)
+    # Every page's form, as the page offers it, posted on a closed quarter: refused in Chinese, not a 500.
+    run = example(method="POST", values=defaults, in_path={}, upload=None, closed=True)(run)
     run()
     return first.status_code < 400 or first.status_code == 405  # 405: a form that only takes a POST
 
