@@ -19,9 +19,11 @@ from knox.models import AuthToken
 
 from api.services import token_issue, token_revoke
 
+from common import numbers
+
 
 class TokenCreateForm(forms.ModelForm):
-    days = forms.IntegerField(
+    days = numbers.IntegerField(
         label=_("valid for (days)"),
         min_value=1,
         max_value=3650,

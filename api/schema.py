@@ -74,3 +74,35 @@ def add_error_responses(result, generator, request, public):
             for code in codes:
                 responses.setdefault(code, {"description": texts[code], "content": body})
     return result
+
+
+# Strings without a control character other than tab, LF and CR: what common.edge and api.parsers accept.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
+def _free_strings(node) -> None:
+    """Give every free-text string schema under ``node`` the pattern (not those with a format, choices or a
+    pattern of their own)."""
+    stack = [node]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if value.get("type") == "string" and not {"enum", "format", "pattern"} & set(value):
+                value["pattern"] = NO_CONTROL_CHARACTERS
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def forbid_control_characters(result, generator, request, public):
+    """Say in the schema what the API refuses: a control character other than tab, LF and CR in a path, a query
+    parameter or a request body (400, code control_characters). Response schemas are left as they are."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the bodies' own components
+            _free_strings(component)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", ()):
+                _free_strings(parameter.get("schema", {}))
+            _free_strings(operation.get("requestBody", {}))
+    return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api import fields as numbers
 from assessment.models import (
     AnnualAppeal,
     AnnualGrade,
@@ -98,8 +99,8 @@ class PlacementSerializer(Described):
 
 
 class PeriodSerializer(Described):
-    year = serializers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
-    region = serializers.IntegerField(
+    year = numbers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
+    region = numbers.IntegerField(
         source="assessment_year.region_id", read_only=True, help_text=_("Region of the assessment year.")
     )
     start_date = serializers.DateField(read_only=True, help_text=_("First day of the quarter."))
@@ -126,7 +127,7 @@ class PeriodSerializer(Described):
 class ScoreEntrySerializer(Described):
     item_name = serializers.CharField(source="item.name", read_only=True, help_text=_("Name of the indicator item."))
     item_kind = serializers.CharField(source="item.kind", read_only=True, help_text=_("Kind of the indicator item."))
-    max_points = serializers.DecimalField(
+    max_points = numbers.DecimalField(
         source="item.max_points",
         max_digits=6,
         decimal_places=2,
@@ -175,7 +176,7 @@ class ScoreSheetSerializer(Described):
 
 class QuarterlyResultSerializer(Described):
     person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
-    total = serializers.DecimalField(
+    total = numbers.DecimalField(
         source="sheet.total", max_digits=6, decimal_places=2, read_only=True, help_text=_("Total of the score sheet.")
     )
 
@@ -208,7 +209,7 @@ class QuotaLedgerSerializer(Described):
 
 class AnnualResultSerializer(Described):
     person_name = serializers.CharField(source="person.name", read_only=True, help_text=_("Name of the person."))
-    year = serializers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
+    year = numbers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
 
     class Meta:
         model = AnnualResult
@@ -240,8 +241,8 @@ class AnnualResultSerializer(Described):
 
 
 class AnnualAppealSerializer(Described):
-    person = serializers.IntegerField(source="result.person_id", read_only=True, help_text=_("Person id."))
-    year = serializers.IntegerField(source="result.assessment_year.year", read_only=True, help_text=_("Year."))
+    person = numbers.IntegerField(source="result.person_id", read_only=True, help_text=_("Person id."))
+    year = numbers.IntegerField(source="result.assessment_year.year", read_only=True, help_text=_("Year."))
     is_open = serializers.BooleanField(read_only=True, help_text=_("Waiting for its answer."))
 
     class Meta:
@@ -305,12 +306,12 @@ class GradeHistorySerializer(Described):
 
 
 class HistoryImported(serializers.Serializer):
-    rows = serializers.IntegerField(help_text=_("Grades in the file."))
-    annual = serializers.IntegerField(help_text=_("Annual grades in the file."))
-    quarterly = serializers.IntegerField(help_text=_("Quarterly grades in the file."))
-    created = serializers.IntegerField(help_text=_("Grades imported for the first time."))
-    updated = serializers.IntegerField(help_text=_("Grades imported before that the file changed."))
-    unchanged = serializers.IntegerField(help_text=_("Grades imported before, the same in the file."))
+    rows = numbers.IntegerField(help_text=_("Grades in the file."))
+    annual = numbers.IntegerField(help_text=_("Annual grades in the file."))
+    quarterly = numbers.IntegerField(help_text=_("Quarterly grades in the file."))
+    created = numbers.IntegerField(help_text=_("Grades imported for the first time."))
+    updated = numbers.IntegerField(help_text=_("Grades imported before that the file changed."))
+    unchanged = numbers.IntegerField(help_text=_("Grades imported before, the same in the file."))
 
 
 class EventShareSerializer(Described):
@@ -349,8 +350,8 @@ class EventSerializer(Described):
 
 
 class ReviewRequestSerializer(Described):
-    person = serializers.IntegerField(source="result.person_id", read_only=True, help_text=_("Person id."))
-    period = serializers.IntegerField(source="result.period_id", read_only=True, help_text=_("Period id."))
+    person = numbers.IntegerField(source="result.person_id", read_only=True, help_text=_("Person id."))
+    period = numbers.IntegerField(source="result.period_id", read_only=True, help_text=_("Period id."))
     is_open = serializers.BooleanField(read_only=True, help_text=_("Waiting for its answer."))
 
     class Meta:
@@ -371,8 +372,8 @@ class ReviewRequestSerializer(Described):
 
 
 class RegisterExportSerializer(Described):
-    year = serializers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
-    region = serializers.IntegerField(
+    year = numbers.IntegerField(source="assessment_year.year", read_only=True, help_text=_("Assessment year."))
+    region = numbers.IntegerField(
         source="assessment_year.region_id", read_only=True, help_text=_("Region of the assessment year.")
     )
     unit_code = serializers.CharField(
@@ -410,7 +411,7 @@ class RegisterExportSerializer(Described):
 
 
 class Moved(serializers.Serializer):
-    moved = serializers.IntegerField(help_text=_("How many results moved to the next step."))
+    moved = numbers.IntegerField(help_text=_("How many results moved to the next step."))
 
 
 # Input ---------------------------------------------------------------------------------------------------
@@ -430,12 +431,12 @@ class Strict(serializers.Serializer):
 class SheetScoresInput(Strict):
     """One sheet's row of a bulk score entry."""
 
-    sheet = serializers.IntegerField(min_value=1, help_text=_("Id of the score sheet."))
-    version = serializers.IntegerField(
+    sheet = numbers.IntegerField(min_value=1, help_text=_("Id of the score sheet."))
+    version = numbers.IntegerField(
         min_value=0, help_text=_("The sheet's version as read; refused if someone changed it since.")
     )
     entries = serializers.DictField(
-        child=serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True),
+        child=numbers.DecimalField(max_digits=6, decimal_places=2, allow_null=True),
         allow_empty=False,
         help_text=_("Points by indicator item id; null clears an entry."),
     )
@@ -448,7 +449,7 @@ class SheetScoresInput(Strict):
 
 
 class BulkScoresResult(serializers.Serializer):
-    saved = serializers.IntegerField(help_text=_("How many sheets were saved."))
+    saved = numbers.IntegerField(help_text=_("How many sheets were saved."))
     sheets = ScoreSheetSerializer(many=True, help_text=_("The sheets as saved, with their new versions."))
 
 
@@ -462,7 +463,7 @@ def text(help_text, *, required=True, max_length=2000):
 
 
 def ident(help_text, *, required=True):
-    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=required, help_text=help_text)
+    return numbers.IntegerField(min_value=1, max_value=2**63 - 1, required=required, help_text=help_text)
 
 
 class MonthlyUploadInput(Strict):
@@ -486,7 +487,7 @@ class HistoryUploadInput(Strict):
 
 class ShareInput(Strict):
     person = ident(_("Person id."))
-    points = serializers.DecimalField(max_digits=6, decimal_places=2, help_text=_("This person's share of the points."))
+    points = numbers.DecimalField(max_digits=6, decimal_places=2, help_text=_("This person's share of the points."))
 
 
 class EventRecordInput(Strict):
@@ -495,7 +496,7 @@ class EventRecordInput(Strict):
     matter = text(_("The matter: events naming the same matter count once, at the higher value."), max_length=200)
     standard = ident(_("Id of the bonus or deduction standard."))
     evidence = text(_("The evidence: the document, the commendation or the record."))
-    points = serializers.DecimalField(
+    points = numbers.DecimalField(
         max_digits=6, decimal_places=2, required=False, help_text=_("Points; the standard's when left out.")
     )
     shares = ShareInput(many=True, allow_empty=False, help_text=_("Who shares the event, and how much each."))
@@ -559,7 +560,7 @@ class SummaryInput(Strict):
 
 
 class SummaryOutput(serializers.Serializer):
-    result = serializers.IntegerField(help_text=_("Result id."))
+    result = numbers.IntegerField(help_text=_("Result id."))
     status = serializers.CharField(help_text=_("The step the result is at now."))
 
 
@@ -613,7 +614,7 @@ class AnnualAnswerInput(Strict):
 
 class RegisterExportInput(Strict):
     kind = serializers.ChoiceField(choices=[(kind, kind) for kind in KINDS], help_text=_("Which register."))
-    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("Assessment year."))
+    year = numbers.IntegerField(min_value=2000, max_value=2100, help_text=_("Assessment year."))
     quarter = serializers.ChoiceField(
         choices=list(QUARTER_NAMES),
         required=False,

@@ -21,10 +21,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api import filters, serializers
+from api import filters, parsers, serializers
 from api import selectors as api_selectors
 from api.filters import MAX_ID
 from assessment.analytics import selectors as analytics_selectors
@@ -503,7 +502,7 @@ class MonthlyImportViewSet(ScopedViewSet):
     filterset_class = filters.MonthlyImportFilter
     ordering_fields = ["id", "imported_at"]
     ordering = ["-imported_at", "-id"]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
     what = "monthly_import"
 
     def selected(self):
@@ -560,7 +559,7 @@ class GradeHistoryViewSet(ScopedViewSet):
     filterset_class = filters.GradeHistoryFilter
     ordering_fields = ["id", "year", "imported_at"]
     ordering = ["person_id", "year", "quarter", "id"]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
     what = "grade_history"
 
     def selected(self):

@@ -34,6 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from common.numbers import NotANumber, parse_integer
 from common.refusals import refusal_messages
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
@@ -486,9 +487,11 @@ def cell_text(value: object) -> str:
 
 
 def whole_number(value: object) -> int | None:
-    """A cell holding a whole number ≥ 0, or None."""
-    text = cell_text(value)
-    return int(text) if text.isdigit() else None
+    """A cell holding a whole number ≥ 0 (ASCII digits: "²" is not 2), or None."""
+    try:
+        return parse_integer(cell_text(value), signed=False)
+    except NotANumber:
+        return None
 
 
 def cell_date(value: object) -> datetime.date | None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common import numbers
 from common.params import as_pk
 from common.refusals import log_refusal, not_found, refusal_messages, show_refusal
 from periods.models import Period
@@ -95,7 +96,7 @@ class DeclareForm(forms.Form):
 class RecordForm(forms.Form):
     standard = StandardChoice(label=gettext_lazy("standard"), queryset=EventStandard.objects.none())
     matter = forms.CharField(label=gettext_lazy("matter"), max_length=200)
-    points = forms.DecimalField(
+    points = numbers.DecimalField(
         label=gettext_lazy("points"),
         max_digits=6,
         decimal_places=2,
@@ -120,7 +121,7 @@ class ShareForm(forms.Form):
     """
 
     person = forms.TypedChoiceField(label=gettext_lazy("person"), required=False, coerce=int, empty_value=None)
-    points = forms.DecimalField(label=gettext_lazy("share"), max_digits=6, decimal_places=2, required=False)
+    points = numbers.DecimalField(label=gettext_lazy("share"), max_digits=6, decimal_places=2, required=False)
 
     def __init__(self, *args, people: dict, **kwargs):
         super().__init__(*args, **kwargs)

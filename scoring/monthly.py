@@ -26,9 +26,10 @@ from common.workbooks import (
     whole_number,
     workbook_bytes,
 )
+from periods.guards import ensure_open
 from periods.models import Period
 from scoring.models import MonthlyImport, MonthlyScore, MonthlyScoreChange, ScoreSheet
-from scoring.services import ensure_open, moved_on, parse_points, sheets_recompute
+from scoring.services import moved_on, parse_points, sheets_recompute
 from units.models import Person, Unit
 from units.permissions import Action, scope_for
 from units.selectors import people_visible_to

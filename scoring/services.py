@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import diff, plain, record, snapshot
 from common.bulk import update_rows
+from common.numbers import parse_decimal
 from common.refusals import refusal
+from periods.guards import ensure_open
 from periods.models import Period, Step
 from scoring import evidence as evidence_rules
 from scoring import rules
@@ -169,11 +171,6 @@ def template_new_version(*, template: IndicatorTemplate) -> IndicatorTemplate:
 # Sheets -------------------------------------------------------------------------------------------------
 
 
-def ensure_open(period: Period) -> None:
-    if period.is_closed:
-        raise ValidationError(_("The period %(period)s is closed and read-only.") % {"period": period}, code="closed")
-
-
 # Scores change while a result is still with its section; once proposed, a change would leave the
 # proposal and the decisions built on the old total, so the result is sent back first. The result is the
 # quarter's (``assessment``), attached to its sheet one to one; it is read here through that relation
@@ -262,18 +259,9 @@ def assessed_by(*, period: Period, unit: Unit) -> list[tuple[Person, int | None]
 
 
 def parse_points(raw) -> Decimal:
-    if isinstance(raw, Decimal):
-        value = raw
-    else:
-        try:
-            value = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise ValueError(_("not a number")) from None
-    if not value.is_finite():
-        raise ValueError(_("not a number"))
-    if value != value.quantize(rules.CENT):
-        raise ValueError(_("at most two decimal places"))
-    return value
+    """Points as typed, posted or read from a cell: at most two decimal places (``common.numbers``, which refuses
+    huge exponents, NaN and non-ASCII digits); ValueError with the reason. The range is the caller's."""
+    return parse_decimal(raw, places=2)
 
 
 @transaction.atomic
@@ -424,6 +412,9 @@ def _recompute(sheets: list[ScoreSheet], *, by, reason: str, force_version_bump:
         s.pk: s
         for s in ScoreSheet.objects.filter(pk__in=sheet_ids).select_related("period__assessment_year", "template")
     }
+    # A closed quarter's sheets are its record: no act recomputes them, whichever asked.
+    for period in {s.period_id: s.period for s in fresh.values()}.values():
+        ensure_open(period)
     templates = {s.template_id for s in fresh.values()}
     entered_items: dict[int, int] = defaultdict(int)
     for template_id in IndicatorItem.objects.filter(

@@ -4,7 +4,7 @@ with the rating as its recorded reason. Nothing here changes a grade."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from assessment.analytics import selectors
 from assessment.models import ExcellentRatio
 from assessment.year import services as year_services
 from audit.services import record
+from common.numbers import NotANumber, parse_decimal
 from common.refusals import refusal
 from periods.models import AssessmentYear
 from units.models import Unit
@@ -24,11 +25,13 @@ MAX_WEIGHT = Decimal("100")
 
 def _weight(raw) -> Decimal:
     try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("A weight is a number from 0 to 100.")) from None
-    if not value.is_finite() or not Decimal(0) <= value <= MAX_WEIGHT or value != value.quantize(Decimal("0.01")):
-        raise ValidationError(_("A weight is a number from 0 to 100, with at most two decimals."))
+        value = parse_decimal(raw, places=2)
+    except NotANumber as exc:
+        raise ValidationError(
+            _("A weight is a number from 0 to 100, with at most two decimals: %(problem)s") % {"problem": exc}
+        ) from None
+    if not Decimal(0) <= value <= MAX_WEIGHT:
+        raise ValidationError(_("A weight is a number from 0 to 100."))
     return value
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from assessment import quota
 from assessment.models import Grade, QuarterlyResult, QuotaLedger, QuotaOpening, UnitYear
 from common.bulk import update_rows
+from periods.guards import ensure_open
 from periods.models import Period
 from units.models import Person, Section, Unit
 
@@ -138,6 +139,7 @@ def unit_places(period: Period, unit: Unit, *, ratio: Decimal | None = None) -> 
 
 def ledger_lock(period: Period, unit: Unit, section: Section | None) -> QuotaLedger:
     """The ledger row, locked: whoever holds it decides the next place of that section or unit."""
+    ensure_open(period)
     rows = QuotaLedger.objects.select_for_update().filter(period=period, unit=unit, section=section)
     row = rows.first()
     if row is None:
@@ -190,6 +192,7 @@ def ledger_figures(period: Period, unit: Unit) -> dict[int | None, QuotaLedger]:
 def allocate(*, period: Period, unit: Unit) -> list[QuotaLedger]:
     """Write the ledger of every section and of the unit for ``period`` (the 申报表 figures), in a fixed
     number of queries. Idempotent: the figures are recomputed from the results each time."""
+    ensure_open(period)  # a closed quarter's ledgers are its record: a later ratio must not rewrite them
     computed = ledger_figures(period, unit)
     existing = {
         row.section_id: row

@@ -26,6 +26,7 @@ from audit.services import record as audit_record
 from common.bulk import update_rows
 from common.refusals import refusal
 from periods.calendar import add_workdays
+from periods.guards import ensure_open
 from periods.models import AssessmentYear, Period
 from periods.selectors import workday_exceptions
 from scoring import services as scoring
@@ -148,7 +149,7 @@ def _lock_many(results: list[QuarterlyResult], *, by, action: Action, what: str)
             raise refusal(by, what, f"result={result.pk}", _("Your roles do not cover this person's result."))
         if result.person.user_id is not None and result.person.user_id == by.pk:
             raise refusal(by, what, f"result={result.pk} own", _("Nobody acts on their own result."))
-        scoring.ensure_open(result.period)
+        ensure_open(result.period)
     return locked
 
 
@@ -228,6 +229,7 @@ def period_open(*, period: Period, by) -> Period:
     if not region_scope(by, period.assessment_year.region, Action.CONFIRM):
         raise refusal(by, "period_open", f"period={period.pk}", _("You may not open this period."))
     period = Period.objects.select_for_update().get(pk=period.pk)
+    ensure_open(period)  # a closed period is reopened (period_reopen), not opened
     if period.status != Period.Status.DRAFT:
         raise ValidationError(_("Only a draft period can be opened."), code="out_of_order")
     period.status = Period.Status.OPEN
@@ -264,6 +266,7 @@ def unit_start(*, period: Period, unit: Unit, by) -> int:
     # the second finds the first's sheets and starts nobody twice.
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
     period = Period.objects.select_related("assessment_year").get(pk=period.pk)
+    ensure_open(period)
     if period.status != Period.Status.OPEN:
         raise ValidationError(_("The period is not open."), code="out_of_order")
     scoring.sheets_open(period=period, unit=unit, by=by)
@@ -290,8 +293,7 @@ def work_record_add(*, period: Period, on: datetime.date, content: str, by) -> W
     person = getattr(by, "person", None)
     if person is None:
         raise refusal(by, "work_record_add", "", _("Only a person being assessed keeps work records."))
-    if period.is_closed:
-        raise ValidationError(_("The period is closed."), code="closed")
+    ensure_open(period)
     if not period.start_date <= on <= period.end_date:
         raise ValidationError({"on": [_("The date lies outside the quarter.")]})
     if not content.strip():
@@ -314,8 +316,7 @@ def summary_submit(*, result: QuarterlyResult, summary: str, by) -> QuarterlyRes
     if result.person.user_id is None or result.person.user_id != by.pk:
         raise refusal(by, "summary_submit", f"result={result.pk}", _("Only the person writes their own summary."))
     locked = QuarterlyResult.objects.select_for_update().select_related("period").get(pk=result.pk)
-    if locked.period.is_closed:
-        raise ValidationError(_("The period is closed."), code="closed")
+    ensure_open(locked.period)
     _expect(locked, Status.SUMMARY)
     if locked.period.summary_due and today() > locked.period.summary_due:
         raise ValidationError(
@@ -585,6 +586,7 @@ def unit_publish(*, period: Period, unit: Unit, by, on: datetime.date | None = N
         raise refusal(
             by, "unit_publish", f"unit={unit.pk}", _("You may not publish results of %(unit)s.") % {"unit": unit}
         )
+    ensure_open(period)
     results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
     waiting = [r for r in results if r.status != Status.DECIDED]
     if not results or waiting:
@@ -605,7 +607,9 @@ def review_request(*, result: QuarterlyResult, reason: str, by) -> ReviewRequest
         raise refusal(
             by, "review_request", f"result={result.pk}", _("Only the person asks for a review of their result.")
         )
-    locked = QuarterlyResult.objects.select_for_update().get(pk=result.pk)
+    # The result's row only: the period is read for the guard, not locked (every request of the period would queue).
+    locked = QuarterlyResult.objects.select_for_update(of=("self",)).select_related("period").get(pk=result.pk)
+    ensure_open(locked.period)
     _expect(locked, Status.PUBLICITY)
     if locked.publicity_ends is None or today() > locked.publicity_ends:
         raise ValidationError(
@@ -660,6 +664,7 @@ def unit_report(*, period: Period, unit: Unit, by, on: datetime.date | None = No
         raise refusal(
             by, "unit_report", f"unit={unit.pk}", _("You may not report results of %(unit)s.") % {"unit": unit}
         )
+    ensure_open(period)
     results = list(QuarterlyResult.objects.select_for_update().filter(period=period, unit=unit).order_by("pk"))
     if not results or any(r.status != Status.PUBLICITY for r in results):
         raise ValidationError(_("Report the unit's results after they are all published."), code="out_of_order")
@@ -696,6 +701,7 @@ def unit_confirm(*, period: Period, unit: Unit, by, on: datetime.date | None = N
         raise refusal(
             by, "unit_confirm", f"unit={unit.pk}", _("You may not confirm results of %(unit)s.") % {"unit": unit}
         )
+    ensure_open(period)
     results = list(
         QuarterlyResult.objects.select_for_update()
         .filter(period=period, unit=unit)
@@ -728,6 +734,7 @@ def unit_send_back(*, period: Period, unit: Unit, by, reason: str) -> int:
         raise refusal(
             by, "unit_send_back", f"unit={unit.pk}", _("You may not send back results of %(unit)s.") % {"unit": unit}
         )
+    ensure_open(period)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the results are sent back.")]})
     results = list(
@@ -746,6 +753,7 @@ def _region_units(period: Period, units: list[Unit], *, by, what: str) -> list[U
     """The units of a bulk act of the organisation department, in primary-key order (the per-unit services
     lock each unit's results in turn; one order keeps two officers' bulk acts from deadlocking), after
     checking that each lies in the period's region: a unit of another region has no results here."""
+    ensure_open(period)
     if not units:
         raise ValidationError(_("Tick at least one unit."), code="empty")
     region_id = period.assessment_year.region_id
@@ -822,6 +830,7 @@ def opinion_record(*, result: QuarterlyResult, opinion: str, by) -> QuarterlyRes
     if result.person.user_id is None or result.person.user_id != by.pk:
         raise refusal(by, "opinion_record", f"result={result.pk}", _("Only the person records their own opinion."))
     locked = QuarterlyResult.objects.select_for_update().select_related("period").get(pk=result.pk)
+    ensure_open(locked.period)
     _expect(locked, Status.FINAL)
     return _apply(locked, by=by, action="opinion_record", opinion=opinion.strip())
 
@@ -832,6 +841,7 @@ def period_close(*, period: Period, by) -> Period:
     if not region_scope(by, period.assessment_year.region, Action.CONFIRM):
         raise refusal(by, "period_close", f"period={period.pk}", _("You may not close this period."))
     period = Period.objects.select_for_update().get(pk=period.pk)
+    ensure_open(period)  # closed once: closing again would write a second close into the trail
     waiting = period.results.exclude(status=Status.FINAL).count()
     if waiting:
         raise ValidationError(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from assessment.models import SanctionType
+from common import numbers
 
 
 class InputsUploadForm(forms.Form):
@@ -23,13 +24,13 @@ class AskForm(forms.Form):
 class PersonInputsForm(forms.Form):
     """What the office enters for one person's year; the service checks the ranges and says what is wrong."""
 
-    special_score = forms.DecimalField(
+    special_score = numbers.DecimalField(
         label=gettext_lazy("special-assessment score"), max_digits=5, decimal_places=2, required=False
     )
-    review_score = forms.DecimalField(
+    review_score = numbers.DecimalField(
         label=gettext_lazy("annual-review score"), max_digits=5, decimal_places=2, required=False
     )
-    leave_days = forms.IntegerField(label=gettext_lazy("days of leave"), required=False)
+    leave_days = numbers.IntegerField(label=gettext_lazy("days of leave"), required=False)
     probation = forms.BooleanField(label=gettext_lazy("on probation (新录用试用期)"), required=False)
     under_investigation = forms.BooleanField(label=gettext_lazy("under investigation (立案审查)"), required=False)
     note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False)

@@ -50,6 +50,7 @@ from common.workbooks import (
     read_checked_table,
     safe_row,
     template_workbook,
+    whole_number,
     workbook_bytes,
 )
 from periods.models import AssessmentYear, Period
@@ -197,10 +198,10 @@ def _year(line: Line, this_year: int) -> int | None:
     if not text:
         line.refuse(H_YEAR, _("a year is required"))
         return None
-    if not text.isdigit():
+    year = whole_number(text)  # ASCII digits: "２０２５" or "²" is refused, not read
+    if year is None:
         line.refuse(H_YEAR, _("not a year: %(value)s") % {"value": line.text(H_YEAR)})
         return None
-    year = int(text)
     if not FIRST_YEAR <= year <= this_year:
         bounds = {"low": FIRST_YEAR, "high": this_year, "value": year}
         line.refuse(H_YEAR, _("a year from %(low)s to %(high)s: %(value)s") % bounds)
@@ -213,7 +214,9 @@ def _quarter(line: Line) -> tuple[bool, int | None]:
     text = line.text(H_QUARTER)
     if not text:
         return True, None
-    quarter = int(text) if text.isdigit() else QUARTER_WORDS.get(text.upper())
+    quarter = whole_number(text)
+    if quarter is None:
+        quarter = QUARTER_WORDS.get(text.upper())
     if quarter not in QUARTERS:
         line.refuse(
             H_QUARTER,
@@ -293,7 +296,7 @@ def parse_history(*, content: bytes, region: Region, lock: bool = False) -> list
         return {text for r in table[1:] if len(r) > i and (text := cell_text(r[i]))}
 
     numbers = {normalise_id_number(n) for n in column(H_ID)}
-    years = {int(y) for y in (t.removesuffix("年") for t in column(H_YEAR)) if y.isdigit() and len(y) <= 4}
+    years = {y for t in column(H_YEAR) if (y := whole_number(t.removesuffix("年"))) is not None and y < 10000}
     people_qs = Person.objects.filter(id_number__in=numbers, unit__region=region)
     if lock:
         # Two imports of the same people run one after the other, so the second sees the first's grades and

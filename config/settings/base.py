@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on the pages of a logged-in user and the API; Permissions-Policy (common/headers.py).
     "common.headers.PrivateResponseMiddleware",
+    # A control character (a NUL byte…) in the path, the query, a form field or a JSON body: 400 before any view or
+    # query reads it (common/edge.py). After the headers' middleware, so the refusal carries them too.
+    "common.edge.ControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
@@ -195,6 +198,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Files that hold people's data (region-wide registers) live outside anything a web server serves; they
 # are sent only by the views that check who asks. Web processes and Celery workers must share it.
 PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
+# The most digits a number typed, posted or read from a cell may have (common/numbers.py); each field's own
+# limits (max_digits, a range) apply on top.
+NUMBER_MAX_DIGITS = env_int("NUMBER_MAX_DIGITS", 18, minimum=6)
 # The largest evidence file (证明材料) a declaration or an event may carry, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 
@@ -289,7 +295,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser, refusing a body nested deeper than API_JSON_MAX_DEPTH (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
     # Per account (token or session) and, for requests that are not authenticated, per address (api/throttling.py);
     # over the rate the answer is 429 with Retry-After.
@@ -300,6 +307,8 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": PROXY_COUNT,
 }
+# The deepest nesting of objects and arrays a JSON body may have (the bulk scores need 3).
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 20, minimum=3)
 # Service-account tokens (django-rest-knox): only a SHA-512 digest is stored; a token lasts API_TOKEN_DAYS
 # unless the administrator revokes it sooner (manage.py api_token USERNAME --revoke).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, minimum=1)
@@ -326,7 +335,11 @@ SPECTACULAR_SETTINGS = {
         "AnnualGradeEnum": "assessment.models.AnnualGrade",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+        "api.schema.forbid_control_characters",
+    ],
 }
 
 LOGGING = {

@@ -27,6 +27,16 @@ def clerk(db):
     return factories.UserFactory(username="clerk")
 
 
+def test_a_user_name_longer_than_any_account_is_refused_by_the_form_not_recorded(client, clerk):
+    # Before: the form checked no length and django-axes recorded the attempt in a column of 255 characters,
+    # which PostgreSQL refused with an error (a 500).
+    response = attempt(client, "u" * 400)
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert not AccessAttempt.objects.filter(username__startswith="uuu").exists()
+    assert not logged_in(client)
+
+
 def test_the_defaults_allow_five_failures_per_account_and_twenty_per_address():
     assert settings.LOGIN_FAILURES_PER_ACCOUNT == 5
     assert settings.LOGIN_FAILURES_PER_ADDRESS == 20

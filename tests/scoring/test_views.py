@@ -1,5 +1,6 @@
 import io
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -49,6 +50,17 @@ def test_a_bad_value_in_the_browser_saves_nothing_and_marks_the_entry(login, off
     good, bad = list(items.values())[:2]
     data = {"version": sheet.version, f"item-{good.pk}": "5", f"item-{bad.pk}": "999"}
     response = client.post(reverse("scoring:sheet_detail", args=[sheet.pk]), data)
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
+    assert not ScoreEntry.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["1e308", "1E+400", "²", "１２", "NaN"])
+def test_a_hostile_number_in_the_browser_is_marked_on_its_entry_not_a_server_error(login, officer, sheet, items, value):
+    # Before: 1e308 and 1E+400 raised decimal.InvalidOperation out of parse_points, a 500.
+    item = next(iter(items.values()))
+    data = {"version": sheet.version, f"item-{item.pk}": value}
+    response = login(officer).post(reverse("scoring:sheet_detail", args=[sheet.pk]), data)
     assert response.status_code == 200
     assert "is-invalid" in response.content.decode()
     assert not ScoreEntry.objects.exists()

@@ -5,7 +5,7 @@ outsider gets 404, logged), reads one selector, and posts to one service, saying
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,6 +22,7 @@ from assessment.quarter import region_selectors as selectors
 from assessment.quarter import services
 from assessment.quarter.forms import TEXT_LIMIT
 from assessment.quarter.views.chain import _period, _submit
+from common.numbers import NotANumber, parse_decimal
 from common.params import as_pk, is_number
 from common.refusals import not_found, refusal_messages
 from periods.models import AssessmentYear
@@ -147,11 +148,9 @@ def parse_percent(raw: str) -> Decimal:
     (0.40, 0.375): never through a float, and no finer than the ratio's three decimal places."""
     text = raw.strip().removesuffix("%").removesuffix("％").strip()
     try:
-        percent = Decimal(text)
-    except InvalidOperation:
-        percent = None
-    if percent is None or not text or not percent.is_finite():
-        raise ValidationError(_("Write the ratio as a percentage, e.g. 40 or 37.5."))
+        percent = parse_decimal(text)
+    except NotANumber:
+        raise ValidationError(_("Write the ratio as a percentage, e.g. 40 or 37.5.")) from None
     if not Decimal(0) <= percent <= Decimal(100):
         raise ValidationError(_("A percentage lies between 0 and 100."))
     ratio = percent.scaleb(-2)

@@ -13,6 +13,8 @@ from django.utils import translation
 from assessment.models import FollowUp, Notification, QuarterlyResult, ReviewRequest, WorkRecord
 from assessment.quarter import services
 from audit.models import AuditEntry
+
+from periods.models import Period
 from scoring import services as scoring
 from scoring.models import Event, EventStandard
 from tests import factories
@@ -231,6 +233,18 @@ def test_once_final_the_person_records_an_opinion_and_before_that_it_is_refused(
     assert 'name="opinion"' in html_of(client.get(mine(published)))
     assert client.post(mine(published), {"act": "opinion", "opinion": "无异议"}).status_code == 302
     assert QuarterlyResult.objects.get(period=published, person=me.person).opinion == "无异议"
+
+
+def test_an_opinion_posted_on_a_closed_quarter_is_refused_with_the_reason_and_nothing_saved(published, me, client):
+    # Before: the form was hidden once the quarter closed, but the POST was not refused and the opinion was saved.
+    QuarterlyResult.objects.filter(period=published).update(status="final")
+    Period.objects.filter(pk=published.pk).update(status=Period.Status.CLOSED)
+    client.force_login(me)
+    assert 'name="opinion"' not in html_of(client.get(mine(published)))
+    page = html_of(client.post(mine(published), {"act": "opinion", "opinion": "迟到的意见"}))
+    assert "考核期2026年第1季度已关闭，只能查看。" in page
+    assert QuarterlyResult.objects.get(period=published, person=me.person).opinion == ""
+    assert not AuditEntry.objects.filter(action="opinion_record").exists()
 
 
 def test_my_results_over_time_list_published_ones_only_newest_first(published, me, cast, unit, client):
