@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -95,7 +96,11 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def as_text(ws, value: object) -> object:
     """``value`` for a write-only row: text that a spreadsheet would read as a formula becomes a text cell
-    (with Excel's quote prefix, so an edit keeps it text); anything else is returned as it is."""
+    (with Excel's quote prefix, so an edit keeps it text); control characters a workbook cannot hold are
+    dropped (text stored before the edge refused them would otherwise fail the whole export); anything else is
+    returned as it is."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
         return value
     cell = WriteOnlyCell(ws, value=value)

@@ -158,6 +158,8 @@ PAGE_ROLES = {
     "locked_accounts": "org",
     "registers:centre": "org",
     "registers:start": "org",
+    "analytics:weights": "org",
+    "analytics:adopt": "org",
     "login": None,
 }
 
@@ -182,6 +184,7 @@ def world(rows, year, cast, staff, section, unit, region):  # noqa: F811
             "region_pk": region.pk,
             "code": unit.code,
             "person_pk": str(staff[1].pk),
+            "user_pk": cast["head"].pk,
             "kind": "review",
             "task_id": uuid.uuid4(),
         },

@@ -276,3 +276,18 @@ def test_a_refused_files_problems_are_listed_up_to_the_limit_with_a_count_of_the
     assert (len(data["errors"]), data["errors_total"], data["errors_not_shown"]) == (200, 99_000, 98_800)
     again = ShownErrors.from_data(data)
     assert (list(again), again.total, again.hidden) == (list(shown), 99_000, 98_800)
+
+
+def test_an_export_drops_the_control_characters_a_workbook_cannot_hold():
+    """Text stored before the edge refused control characters still exports: the bell goes, the text stays."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from common.workbooks import safe_row, template_workbook, workbook_bytes
+
+    workbook, ws = template_workbook(title="t", headers=["a", "b"], widths=[10, 10])
+    ws.append(safe_row(ws, ["小结\x07完", "=1+1\x00"]))
+    sheet = load_workbook(io.BytesIO(workbook_bytes(workbook))).active
+    assert [c.value for c in sheet[2]] == ["小结完", "=1+1"]
+    assert sheet["B2"].data_type == "s"
