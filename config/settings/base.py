@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
 PLACEMENT_GRACE_DAYS = env_int("PLACEMENT_GRACE_DAYS", 120, minimum=0)
 # How many days a region-wide register built in the background stays available for download.
 REGISTER_KEEP_DAYS = env_int("REGISTER_KEEP_DAYS", 7, minimum=1)
+# The registers as PDF are made by LibreOffice headless (assessment/registers/pdf.py): the command to run, and
+# how many seconds one conversion may take before it is stopped (a region's 平时考核登记表 is ~10,000 pages).
+REGISTER_SOFFICE = env_str("REGISTER_SOFFICE", "soffice")
+REGISTER_PDF_TIMEOUT = env_int("REGISTER_PDF_TIMEOUT", 1800, minimum=10)
 # seed_demo refuses to run where this is false (production).
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", True)
 
