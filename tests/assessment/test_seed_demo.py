@@ -427,3 +427,19 @@ def test_the_fairness_analytics_find_exactly_what_the_demo_planted(demo, db):
     late = [r.unit.code for r in report.running if r.measures["deadlines"] != 1]
     assert late == [LATE_UNIT]
     assert all(r.rating is not None for r in report.running)
+
+
+def test_the_seed_says_each_step_of_how_many_with_an_estimate_of_the_time_left():
+    from assessment.management.commands.seed_demo import Progress
+
+    said = []
+    times = iter([2.0, 32.0, 92.0])
+    progress = Progress(said.append, started=0.0, clock=lambda: next(times))
+    progress("the county", 1, 11)
+    progress("2025 Q1", 2, 11)
+    progress("2025 Q2", 3, 11)
+    assert said == [
+        "  step 1 of 11: the county (2s)",
+        "  step 2 of 11: 2025 Q1 (32s, about 320s left)",  # 32 s for one step, ten to go
+        "  step 3 of 11: 2025 Q2 (92s, about 414s left)",  # 46 s a step, nine to go
+    ]
