@@ -27,9 +27,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "knox",
+    "api.apps.KnoxConfig",  # knox, named in Chinese
     "guardian",
-    "axes",
+    "accounts.apps.AxesConfig",  # axes, named in Chinese
     "csp",
     "accounts",
     "units",
