@@ -46,14 +46,21 @@ def _quarter_of(day: datetime.date) -> int:
     return (day.month - 1) // 3 + 1
 
 
+def history_steps(today: datetime.date) -> int:
+    """The steps of ``load_demo_history``: last year's four quarters, this year's up to today's, last
+    year's annual assessment."""
+    return 4 + _quarter_of(today) + 1
+
+
 @transaction.atomic
 def load_demo_history(
     *, region: Region, today: datetime.date, say=None, unit_codes: list[str] | None = None
 ) -> dict[str, int]:
-    """The county's assessment history acted out through the services; ``say`` (optional) is told of each
-    quarter and of the annual assessment as they begin, so a long seed keeps talking. ``unit_codes`` keeps
-    the history to those units (a test's smaller county); every unit by default."""
-    say = say or (lambda _message: None)
+    """The county's assessment history acted out through the services; ``say(message, step, steps)``
+    (optional) is told of each quarter and of the annual assessment as they begin, with the step's number
+    and how many there are, so a long seed keeps talking and can tell how long it has left. ``unit_codes``
+    keeps the history to those units (a test's smaller county); every unit by default."""
+    say = say or (lambda _message, _step, _steps: None)
     rng = random.Random(SEED)
     actor = system_user()
     made = {"sheets": 0, "monthly_scores": 0, "entries": 0, "events": 0, "closed_periods": 0}
@@ -61,8 +68,9 @@ def load_demo_history(
     plan = [(today.year - 1, q) for q in range(1, 5)] + [(today.year, q) for q in range(1, current_quarter + 1)]
     units = Unit.objects.filter(region=region, is_active=True).select_related("category").order_by("pk")
     units = list(units.filter(code__in=unit_codes) if unit_codes is not None else units)
-    for year, quarter in plan:
-        say(f"{year} Q{quarter}")
+    steps = history_steps(today)
+    for step, (year, quarter) in enumerate(plan, start=1):
+        say(f"{year} Q{quarter}", step, steps)
         assessment_year = services.year_create(region=region, year=year, by=actor)
         period = assessment_year.periods.get(quarter=quarter)
         if period.is_closed:
@@ -88,7 +96,7 @@ def load_demo_history(
         if not previous:
             services.period_close(period=period, by=actor)
             made["closed_periods"] += 1
-    say(f"{today.year - 1} annual assessment")
+    say(f"{today.year - 1} annual assessment", steps, steps)
     for key, count in load_demo_annual(region=region, year=today.year - 1).items():
         made[key] = made.get(key, 0) + count
     # The reminders the daily task sends as the current quarter's summaries fall due.

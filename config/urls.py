@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -11,6 +13,13 @@ admin.site.site_header = _("Civil servant assessment system")
 admin.site.site_title = _("Civil servant assessment system")
 admin.site.index_title = _("Administration")
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's, a PDF's): the vendored one.
+    Its address is looked up per request: with hashed static names it exists once collectstatic has run."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     # The years, periods and holiday calendar moved from the assessment app to periods; an old admin
     # address of theirs follows them.
@@ -18,6 +27,7 @@ urlpatterns = [
         r"^admin/assessment/(?P<rest>(?:assessmentyear|calendarday)/.*)$",
         RedirectView.as_view(url="/admin/periods/%(rest)s", permanent=True, query_string=True),
     ),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("assessment.home.urls")),

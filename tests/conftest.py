@@ -5,6 +5,7 @@ and fail instead where REQUIRE_SERVICES=1 (CI)."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections import Counter
 
 import pytest
@@ -68,9 +69,30 @@ def pytest_collection_modifyitems(config, items):
         items.sort(key=lambda item: not _shares_a_module_fixture(item))
 
 
+# What the LibreOffice tests run: the application's converter, and poppler's readers of the PDF.
+LIBREOFFICE_TOOLS = ("pdftotext", "pdftoppm", "pdffonts")
+
+
+def _libreoffice_missing() -> str:
+    from assessment.registers.pdf import soffice
+
+    missing = [tool for tool in LIBREOFFICE_TOOLS if shutil.which(tool) is None]
+    if soffice() is None:
+        missing.insert(0, settings.REGISTER_SOFFICE)
+    if missing:
+        return (
+            f"{', '.join(missing)} not installed (apt-get install libreoffice-calc-nogui poppler-utils fonts-noto-cjk)"
+        )
+    return ""
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("DATABASE_URL does not point at PostgreSQL")
+    if item.get_closest_marker("libreoffice"):
+        reason = _libreoffice_missing()
+        if reason:
+            _missing(reason)
     if item.get_closest_marker("redis"):
         ok, reason = _redis_available()
         if not ok:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from units.validators import id_birth_date, id_sex, mask_id_number, normalise_id_number, validate_id_number
@@ -98,7 +98,8 @@ class Section(models.Model):
 
     class Meta:
         verbose_name = _("section")
-        verbose_name_plural = _("sections")
+        # Its own context: "sections" is also a count's column (股室数), and the admin lists the model as 股室.
+        verbose_name_plural = pgettext_lazy("model", "sections")
         ordering = ["unit_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "name"], name="section_name_unique_in_unit"),

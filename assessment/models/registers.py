@@ -71,6 +71,12 @@ class RegisterExport(models.Model):
         return f"{self.kind} {self.assessment_year.year} {self.quarter or ''}"
 
     @property
+    def format(self) -> str:
+        """The file's kind, "pdf" or "xlsx", read from the name it was asked for under (a PDF is the same
+        register converted, so the request needs no column of its own)."""
+        return "pdf" if self.file_name.endswith(".pdf") else "xlsx"
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100

@@ -7,6 +7,13 @@
 | ``quota-usage``       | 优秀等次比例使用申报表 | unit × quarter   | unit        |
 | ``year-summary``      | 平时考核简明情况登记表 | unit × year      | unit        |
 | ``annual-person``     | 公务员年度考核登记表  | person × year    | person      |
+| ``quarterly-publicity`` | 平时考核结果公示表 | unit × quarter   | unit        |
+| ``annual-publicity``  | 年度考核优秀等次人选公示表 | unit × year | unit        |
+
+Every register lists people in one order, the register order: the people outside every section first (the
+unit's leaders: the roster puts everyone else in a section), in their own block, then the sections in their
+order, each by post order (``Person.post_order``). A row of the paper form that does not apply to a person
+is left out rather than left blank (no 股组长评鉴意见 for someone no section head assesses).
 
 An export covers one unit or every unit of the year's region, and only what the exporter's scope for
 ``Action.EXPORT`` covers (a unit's office its unit, the organisation department its region). The data of
@@ -28,7 +35,7 @@ from decimal import Decimal
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -36,7 +43,8 @@ from openpyxl import Workbook
 from assessment import annual
 from assessment.models import AnnualResult, QuarterlyResult, QuotaLedger, Sanction
 from assessment.quarter import places
-from assessment.registers.layout import C, FormSheet, SheetTitles, joined
+from assessment.quarter.selectors import PUBLISHED
+from assessment.registers.layout import MAX_ROW_HEIGHT, C, FormSheet, SheetTitles, joined
 from assessment.year import services as annual_services
 from common.refusals import log_refusal
 from periods.models import AssessmentYear, Period
@@ -49,6 +57,8 @@ QUARTERLY_RESULTS = "quarterly-results"
 QUOTA_USAGE = "quota-usage"
 YEAR_SUMMARY = "year-summary"
 ANNUAL_PERSON = "annual-person"
+QUARTERLY_PUBLICITY = "quarterly-publicity"
+ANNUAL_PUBLICITY = "annual-publicity"
 
 TITLES = {
     QUARTERLY_PERSON: "平时考核登记表",
@@ -56,11 +66,16 @@ TITLES = {
     QUOTA_USAGE: "优秀等次比例使用申报表",
     YEAR_SUMMARY: "平时考核简明情况登记表",
     ANNUAL_PERSON: "公务员年度考核登记表",
+    QUARTERLY_PUBLICITY: "平时考核结果公示表",
+    ANNUAL_PUBLICITY: "年度考核优秀等次人选公示表",
 }
 KINDS = tuple(TITLES)
-QUARTERLY_KINDS = frozenset({QUARTERLY_PERSON, QUARTERLY_RESULTS, QUOTA_USAGE})
+QUARTERLY_KINDS = frozenset({QUARTERLY_PERSON, QUARTERLY_RESULTS, QUOTA_USAGE, QUARTERLY_PUBLICITY})
+# The registers of one form per person: each person's pages are numbered on their own.
+PER_PERSON_KINDS = frozenset({QUARTERLY_PERSON, ANNUAL_PERSON})
+FORMATS = ("xlsx", "pdf")
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
-NO_SECTION = "未分股室"
+NO_SECTION = "单位领导"  # the block of the people outside every section (see the register order above)
 DASH = "—"
 
 Progress = Callable[[int, int], None]
@@ -74,6 +89,7 @@ class Request:
     assessment_year: AssessmentYear
     quarter: int | None = None
     unit: Unit | None = None
+    format: str = "xlsx"  # or "pdf": the workbook converted by LibreOffice (``pdf``)
 
     @property
     def title(self) -> str:
@@ -84,7 +100,7 @@ class Request:
         when = f"{self.assessment_year.year}年"
         if self.quarter and self.kind in QUARTERLY_KINDS:
             when += QUARTER_NAMES[self.quarter]
-        return f"{self.title}-{where}-{when}.xlsx"
+        return f"{self.title}-{where}-{when}.{self.format}"
 
 
 @dataclass(frozen=True)
@@ -92,10 +108,13 @@ class Exported:
     units: int
     sheets: int
     rows: int  # people (or sections, for the quota register) written
+    pages: int = 0  # A4 pages, as laid out (``layout.FormSheet.pages``)
 
 
 def validate(request: Request) -> Period | None:
     """The period of a quarterly register; ValidationError naming what is wrong with the request."""
+    if request.format not in FORMATS:
+        raise ValidationError(_("Unknown file format %(format)s.") % {"format": request.format})
     if request.kind not in TITLES:
         raise ValidationError(
             _("Unknown register %(kind)s; choose one of %(kinds)s.") % {"kind": request.kind, "kinds": ", ".join(KINDS)}
@@ -141,14 +160,14 @@ def write_register(*, request: Request, scope: Scope, out: IO[bytes], progress: 
     units = _units(request, scope, period)
     book = Workbook(write_only=True)
     titles = SheetTitles()
-    sheets = rows = 0
+    sheets = rows = pages = 0
     with translation.override("zh-hans"):
         for done, unit in enumerate(units, start=1):
             for name, form, count in WRITERS[request.kind](request, period, unit, scope):
                 # A sheet per unit is named by the unit; in a region's workbook a sheet per section or
                 # person by both, the unit's name shortened first.
                 whole = name == unit.name or request.unit is not None
-                form.write(book, titles(name if whole else joined(unit.name, name)))
+                pages += form.write(book, titles(name if whole else joined(unit.name, name)))
                 sheets += 1
                 rows += count
             if progress is not None:
@@ -157,9 +176,9 @@ def write_register(*, request: Request, scope: Scope, out: IO[bytes], progress: 
             form = FormSheet(columns=6, widths=[14.0] * 6)
             form.row(C(request.title, "title", span=6), height=36)
             form.row(C(_("Nothing to export: no results in what you may see."), "caption", span=6))
-            form.write(book, titles(request.title))
+            pages += form.write(book, titles(request.title))
     book.save(out)
-    return Exported(units=len(units), sheets=sheets, rows=rows)
+    return Exported(units=len(units), sheets=sheets, rows=rows, pages=pages)
 
 
 def _units(request: Request, scope: Scope, period: Period | None) -> list[Unit]:
@@ -170,7 +189,7 @@ def _units(request: Request, scope: Scope, period: Period | None) -> list[Unit]:
     units = Unit.objects.filter(region_id=request.assessment_year.region_id).filter(scope.unit_q())
     if period is not None:
         units = units.filter(pk__in=QuarterlyResult.objects.filter(period=period).values("unit_id"))
-    elif request.kind == ANNUAL_PERSON:
+    elif request.kind in (ANNUAL_PERSON, ANNUAL_PUBLICITY):
         units = units.filter(
             pk__in=AnnualResult.objects.filter(assessment_year=request.assessment_year).values("unit_id")
         )
@@ -184,14 +203,28 @@ def _units(request: Request, scope: Scope, period: Period | None) -> list[Unit]:
 # Reading --------------------------------------------------------------------------------------------------
 
 
+# The register order of results (quarterly or annual) by their section: the people outside every section
+# first, whatever the database's place for NULL (SQLite puts it first, PostgreSQL last).
+REGISTER_ORDER = (F("section__order").asc(nulls_first=True), "section_id", "person__post_order", "person_id")
+
+
+def _register_key(section: Section | None, person: Person) -> tuple:
+    """``REGISTER_ORDER`` for rows sorted in Python."""
+    return (
+        section is not None,
+        section.order if section else 0,
+        section.pk if section else 0,
+        person.post_order,
+        person.pk,
+    )
+
+
 def _results(period: Period, unit: Unit, scope: Scope):
     """The unit's results of the period that ``scope`` covers, in register order."""
     results = QuarterlyResult.objects.filter(period=period, unit=unit)
     if not scope.everything:
         results = results.filter(scope.place_q())
-    return results.select_related("person", "section", "sheet", "person__unit").order_by(
-        "section__order", "section_id", "person__post_order", "person_id"
-    )
+    return results.select_related("person", "section", "sheet", "person__unit").order_by(*REGISTER_ORDER)
 
 
 def _by_section(rows, section_of) -> list[tuple[Section | None, list]]:
@@ -242,7 +275,7 @@ def _result_notes(result: QuarterlyResult, unit: Unit) -> str:
 def _signatures(form: FormSheet, *parts: str) -> None:
     """The signature and seal line under a table: the parts share the form's width, the first ones wider."""
     base, extra = divmod(form.columns, len(parts))
-    form.row(*(C(text, "sign", span=base + (n < extra)) for n, text in enumerate(parts)), height=30)
+    form.row(*(C(text, "sign", span=base + (n < extra)) for n, text in enumerate(parts)), height=30, tie=True)
 
 
 def _total(result: QuarterlyResult) -> Decimal | str:
@@ -255,16 +288,17 @@ def _total(result: QuarterlyResult) -> Decimal | str:
 def quarterly_results_forms(request: Request, period: Period, unit: Unit, scope: Scope):
     results = list(_results(period, unit, scope))
     for section, rows in _by_section(results, lambda r: r.section):
-        form = FormSheet(columns=11, landscape=True)
+        block = section.name if section else NO_SECTION
+        form = FormSheet(columns=11, landscape=True, footer=f"{unit.name}　{block}")
         form.row(C(request.title, "title", span=11), height=36)
         form.row(
             C(
-                f"单位：{unit.name}　　股室：{section.name if section else NO_SECTION}　　"
-                f"考核期间：{_quarter_text(period)}",
+                f"单位：{unit.name}　　{'股室：' if section else ''}{block}　　考核期间：{_quarter_text(period)}",
                 "caption",
                 span=11,
             ),
             height=22,
+            tie=True,
         )
         form.row(
             C("序号", "head", down=2),
@@ -276,6 +310,7 @@ def quarterly_results_forms(request: Request, period: Period, unit: Unit, scope:
             C("确定等次", "head", down=2),
             C("备注", "head", down=2),
             height=20,
+            tie=True,
         )
         form.row(C("共性指标", "head"), C("个性指标", "head"), C("加分", "head"), C("扣分", "head"), height=20)
         form.repeat = (3, 4)
@@ -294,24 +329,35 @@ def quarterly_results_forms(request: Request, period: Period, unit: Unit, scope:
                 result.final_grade,
                 C(_result_notes(result, unit), "left"),
                 height=20,
+                tie=n == 1,  # the table's head does not end a page alone
             )
         goods = sum(1 for r in rows if r.final_grade == annual.GOOD)
         form.row(
-            C(f"本股室参加考核 {len(rows)} 人，确定为“好”等次 {goods} 人。", "sign", span=11),
+            C(
+                f"本{'股室' if section else '单位领导中'}参加考核 {len(rows)} 人，确定为“好”等次 {goods} 人。",
+                "sign",
+                span=11,
+            ),
             height=24,
+            tie=True,
         )
-        _signatures(form, "股室负责人（签字）：", "分管领导（签字）：", "填表日期：　　年　　月　　日")
-        yield (section.name if section else NO_SECTION), form, len(rows)
+        if section is not None:
+            _signatures(form, "股室负责人（签字）：", "分管领导（签字）：", "填表日期：　　年　　月　　日")
+        else:  # no section head signs for the unit's leaders
+            _signatures(form, "主要领导（签字）：", "填表日期：　　年　　月　　日")
+        yield block, form, len(rows)
 
 
 # 平时考核登记表: a sheet per person -------------------------------------------------------------------------
 
-PERSON_WIDTHS = [14.0, 14.0, 12.0, 16.0, 12.0, 16.0]
+# 73 characters: A4's width between the margins, as LibreOffice measures a column (7 points a character),
+# so neither LibreOffice nor Excel shrinks the form and the rows' heights are the printed ones.
+PERSON_WIDTHS = [13.0, 12.0, 11.0, 13.0, 11.0, 13.0]
 
 
 def _person_head(form: FormSheet, person: Person, *, title: str, subtitle: str) -> None:
-    form.row(C(title, "title", span=6), height=40)
-    form.row(C(subtitle, "subtitle", span=6), height=22)
+    form.row(C(title, "title", span=6), height=34)
+    form.row(C(subtitle, "subtitle", span=6), height=22, tie=True)
     form.row(
         C("姓名", "label"),
         person.name,
@@ -320,6 +366,7 @@ def _person_head(form: FormSheet, person: Person, *, title: str, subtitle: str) 
         C("出生年月", "label"),
         _month(person.birth_date),
         height=26,
+        tie=True,
     )
     form.row(
         C("政治面貌", "label"),
@@ -332,14 +379,15 @@ def _person_head(form: FormSheet, person: Person, *, title: str, subtitle: str) 
     )
 
 
-def _long(form: FormSheet, label: str, text: str, *, minimum: float = 60, tail: str = "") -> None:
+def _long(form: FormSheet, label: str, text: str, *, minimum: float = 48, tail: str = "", grow: float = 1) -> None:
     """A labelled box of free text across the form, tall enough for the text; ``tail`` is a signature
-    line written inside the box below the text, as on the paper form."""
+    line written inside the box below the text, as on the paper form. The box takes its share of the
+    room its page has left (``FormSheet.fill``)."""
     body = text or ""
     if tail:
         body = f"{body}\n\n{tail}" if body else f"\n\n{tail}"
     height = form.text_height(body, columns=range(2, 7), minimum=minimum)
-    form.row(C(label, "label"), C(body, "text", span=5), height=min(height, 409))
+    form.row(C(label, "label"), C(body, "text", span=5), height=min(height, MAX_ROW_HEIGHT), grow=grow)
 
 
 KIND_LABELS = {
@@ -364,7 +412,7 @@ def quarterly_person_forms(request: Request, period: Period, unit: Unit, scope: 
     for result in results:
         person, sheet = result.person, result.sheet
         template = sheet.template
-        form = FormSheet(columns=6, widths=list(PERSON_WIDTHS))
+        form = FormSheet(columns=6, widths=list(PERSON_WIDTHS), footer=person.name, fill=True)
         _person_head(form, person, title=request.title, subtitle=f"（{_quarter_text(period)}）")
         form.row(
             C("单位及股室", "label"),
@@ -373,8 +421,9 @@ def quarterly_person_forms(request: Request, period: Period, unit: Unit, scope: 
             person.get_staffing_type_display(),
             height=26,
         )
-        _long(form, "个人小结", result.summary, minimum=120)
+        _long(form, "个人小结", result.summary, minimum=60, grow=4)
         form.row(C("指标类别", "head"), C("考核指标", "head", span=3), C("分值", "head"), C("得分", "head"), height=22)
+        head = len(form.rows)
         entered = items.get(sheet.template_id, [])
         for kind in KIND_LABELS:
             group = [item for item in entered if item.kind == kind]
@@ -386,6 +435,7 @@ def quarterly_person_forms(request: Request, period: Period, unit: Unit, scope: 
                     C(item.max_points, "number"),
                     C(_points(points[sheet.pk].get(item.pk)), "number"),
                     height=20,
+                    tie=len(form.rows) == head,  # the table's head stays with its first row
                 )
         average = f"{sheet.monthly_average:.2f}" if sheet.monthly_average is not None else DASH
         form.row(
@@ -410,7 +460,8 @@ def quarterly_person_forms(request: Request, period: Period, unit: Unit, scope: 
             height=20,
         )
         form.row(C("总分", "label", span=5), C(_total(result), "number"), height=22)
-        _long(form, "股组长评鉴意见", result.section_comment, tail="签字：　　　　　　年　　月　　日")
+        if result.section is not None:  # someone outside every section has no section head to appraise them
+            _long(form, "股组长评鉴意见", result.section_comment, tail="签字：　　　　　　年　　月　　日")
         form.row(
             C("建议等次", "label"),
             C(result.proposed_grade, span=2),
@@ -458,6 +509,7 @@ def quota_usage_forms(request: Request, period: Period, unit: Unit, scope: Scope
             span=11,
         ),
         height=22,
+        tie=True,
     )
     form.row(
         "序号",
@@ -472,6 +524,7 @@ def quota_usage_forms(request: Request, period: Period, unit: Unit, scope: Scope
         "结转",
         "备注",
         height=34,
+        tie=True,
     )
     form.rows[-1] = [(column, C(cell.value, "head")) for column, cell in form.rows[-1]]
     form.repeat = (3, 3)
@@ -490,12 +543,15 @@ def quota_usage_forms(request: Request, period: Period, unit: Unit, scope: Scope
 
     for n, row in enumerate(sections, start=1):
         note = "名额已用完" if row.places and row.nominations >= row.places else ""
-        form.row(n, C(row.section.name, "left"), *figures(row), C(note, "left"), height=20)
+        form.row(n, C(row.section.name, "left"), *figures(row), C(note, "left"), height=20, tie=n == 1)
     if total is not None:
-        form.row(C("单位合计", "label", span=2), *figures(total), C("单位名额须独立满足", "left"), height=22)
+        form.row(C("单位合计", "label", span=2), *figures(total), C("单位名额须独立满足", "left"), height=22, tie=True)
     else:
-        form.row(C("本季度尚未分配名额。", "left", span=11), height=22)
-    form.row(C("说明：名额 = 上季度结转 + 比例 × 参加考核人数，向下取整；不足 1 人的可确定 1 人。", "sign", span=11))
+        form.row(C("本季度尚未分配名额。", "left", span=11), height=22, tie=True)
+    form.row(
+        C("说明：名额 = 上季度结转 + 比例 × 参加考核人数，向下取整；不足 1 人的可确定 1 人。", "sign", span=11),
+        tie=True,
+    )
     _signatures(form, "考核办（盖章）：", "主要领导（签字）：", "报送日期：　　年　　月　　日")
     yield unit.name, form, len(sections)
 
@@ -525,14 +581,10 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
         ).values_list("pk", "name")
     )
 
-    def place(pid: int) -> tuple:
-        section = sections.get(overview[pid][0].section_id)
-        return (section is None, section.order if section else 0, section.pk if section else 0)
-
-    order = sorted(overview, key=lambda pid: (*place(pid), people[pid].post_order, pid))
+    order = sorted(overview, key=lambda pid: _register_key(sections.get(overview[pid][0].section_id), people[pid]))
     form = FormSheet(columns=14, landscape=True)
     form.row(C(request.title, "title", span=14), height=36)
-    form.row(C(f"单位：{unit.name}　　考核年度：{year.year}年", "caption", span=14), height=22)
+    form.row(C(f"单位：{unit.name}　　考核年度：{year.year}年", "caption", span=14), height=22, tie=True)
     form.row(
         C("序号", "head", down=2),
         C("姓名", "head", down=2),
@@ -543,6 +595,7 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
         C("优秀候选", "head", down=2),
         C("备注", "head", down=2),
         height=20,
+        tie=True,
     )
     form.row(*(C(QUARTER_NAMES[q], "head") for q in range(1, 5)), *(C(g, "head") for g in annual.QUARTER_GRADES))
     form.repeat = (3, 4)
@@ -580,6 +633,7 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
             "是" if candidate else "",
             C("；".join(notes), "left"),
             height=20,
+            tie=n == 1,
         )
     form.row(
         C("合计", "label", span=8),
@@ -587,6 +641,7 @@ def year_summary_forms(request: Request, period: Period | None, unit: Unit, scop
         candidates,
         "",
         height=22,
+        tie=True,
     )
     _signatures(form, "考核办（盖章）：", "主要领导（签字）：", "填表日期：　　年　　月　　日")
     yield unit.name, form, len(order)
@@ -603,7 +658,7 @@ def annual_person_forms(request: Request, period: Period | None, unit: Unit, sco
     results = list(
         results.select_related("person", "section", "person__unit")
         .prefetch_related("appeals")
-        .order_by("section__order", "section_id", "person__post_order", "person_id")
+        .order_by(*REGISTER_ORDER)
     )
     ids = [r.person_id for r in results]
     summaries: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -639,7 +694,7 @@ def annual_person_forms(request: Request, period: Period | None, unit: Unit, sco
         )
     for result in results:
         person = result.person
-        form = FormSheet(columns=6, widths=list(PERSON_WIDTHS))
+        form = FormSheet(columns=6, widths=list(PERSON_WIDTHS), footer=person.name, fill=True)
         _person_head(form, person, title=request.title, subtitle=f"（{year.year}年度）")
         form.row(
             C("任现职时间", "label"),
@@ -655,14 +710,14 @@ def annual_person_forms(request: Request, period: Period | None, unit: Unit, sco
         )
         form.row(C("从事或分管工作", "label"), C(person.duties, "left", span=5), height=36)
         summary = "\n".join(f"{QUARTER_NAMES[q]}：{text}" for q, text in summaries.get(person.pk, []))
-        _long(form, "个人总结", summary, minimum=160)
+        _long(form, "个人总结", summary, minimum=160, grow=4)
         _long(form, "奖惩情况", "\n".join(deeds.get(person.pk, [])) or "无", minimum=36)
         form.row(
             C("平时考核等次", "label", down=2),
             *(C(QUARTER_NAMES[q], "head") for q in range(1, 5)),
             C("年度考核得分", "head"),
             height=22,
-        )
+        )  # the next row is tied to this one by the label spanning both
         form.row(
             *(g or DASH for g in result.grades_by_quarter),
             C(_points(result.annual_score), "number"),
@@ -681,8 +736,8 @@ def annual_person_forms(request: Request, period: Period | None, unit: Unit, sco
             decided = f"{result.get_case_display()}。"
         _long(form, "机关负责人或考核委员会意见", decided, minimum=60, tail="（盖章）　　　　年　　月　　日")
         _long(form, "本人意见", "", minimum=48, tail="签字：　　　　　　年　　月　　日")
-        reasons = result.case_reason if result.case != AnnualResult.Case.GRADED else ""
-        form.row(C("未确定等次或不参加考核的原因", "label"), C(reasons, "left", span=5), height=36)
+        if result.case != AnnualResult.Case.GRADED:  # only for someone without a grade
+            form.row(C("未确定等次或不参加考核的原因", "label"), C(result.case_reason, "left", span=5), height=36)
         notes = []
         for appeal in result.appeals.all():
             outcome = appeal.get_outcome_display() if appeal.outcome else "待答复"
@@ -693,10 +748,102 @@ def annual_person_forms(request: Request, period: Period | None, unit: Unit, sco
         yield person.name, form, 1
 
 
+# 平时考核结果公示表 and 年度考核优秀等次人选公示表: a sheet per unit (seed 002 §五(三)5, §六(一)) -----------
+
+
+def _publicity_caption(unit: Unit, when: str, ends: datetime.date | None) -> str:
+    until = f"　　公示截止：{ends.year}年{ends.month}月{ends.day}日" if ends else ""
+    return f"单位：{unit.name}　　{when}{until}"
+
+
+def quarterly_publicity_forms(request: Request, period: Period, unit: Unit, scope: Scope):
+    """The unit's published grades of the quarter, as posted during publicity (公示), scores where the
+    region shows them."""
+    results = list(_results(period, unit, scope).filter(status__in=PUBLISHED))
+    if not results:
+        return
+    scores = period.assessment_year.publicity_shows_scores
+    columns = 7 if scores else 6
+    form = FormSheet(columns=columns)
+    form.row(C(request.title, "title", span=columns), height=36)
+    ends = max((r.publicity_ends for r in results if r.publicity_ends), default=None)
+    caption = _publicity_caption(unit, f"考核期间：{_quarter_text(period)}", ends)
+    form.row(C(caption, "caption", span=columns), height=22, tie=True)
+    form.row(
+        *(C(h, "head") for h in ("序号", "姓名", "股室", "职务", *(["总分"] if scores else []), "考核等次", "备注")),
+        height=24,
+        tie=True,
+    )
+    form.repeat = (3, 3)
+    for n, result in enumerate(results, start=1):
+        form.row(
+            n,
+            result.person.name,
+            C(result.section.name if result.section else NO_SECTION, "left"),
+            C(result.person.post, "left"),
+            *([C(_total(result), "number")] if scores else []),
+            result.final_grade,
+            C(_result_notes(result, unit), "left"),
+            height=20,
+            tie=n == 1,
+        )
+    form.row(C("公示期间，对公示结果有异议的，可向单位考核办反映。", "sign", span=columns), height=24, tie=True)
+    _signatures(form, "考核办（盖章）：", "公示日期：　　年　　月　　日")
+    yield unit.name, form, len(results)
+
+
+def annual_publicity_forms(request: Request, period: Period | None, unit: Unit, scope: Scope):
+    """The unit's 优秀 of the year with the year's quarterly grades, as posted during the annual publicity."""
+    results = AnnualResult.objects.filter(
+        assessment_year=request.assessment_year,
+        unit=unit,
+        final_grade=annual.EXCELLENT,
+        status__in=(AnnualResult.Status.PUBLICITY, AnnualResult.Status.CONFIRMATION, AnnualResult.Status.FINAL),
+    )
+    if not scope.everything:
+        results = results.filter(scope.place_q())
+    results = list(results.select_related("person", "section").order_by(*REGISTER_ORDER))
+    if not results:
+        return
+    form = FormSheet(columns=9, landscape=True)
+    form.row(C(request.title, "title", span=9), height=36)
+    ends = max((r.publicity_ends for r in results if r.publicity_ends), default=None)
+    caption = _publicity_caption(unit, f"考核年度：{request.assessment_year.year}年", ends)
+    form.row(C(caption, "caption", span=9), height=22, tie=True)
+    form.row(
+        C("序号", "head", down=2),
+        C("姓名", "head", down=2),
+        C("股室", "head", down=2),
+        C("职务", "head", down=2),
+        C("当年平时考核等次", "head", span=4),
+        C("备注", "head", down=2),
+        height=20,
+        tie=True,
+    )
+    form.row(*(C(QUARTER_NAMES[q], "head") for q in range(1, 5)), height=20)
+    form.repeat = (3, 4)
+    for n, result in enumerate(results, start=1):
+        form.row(
+            n,
+            result.person.name,
+            C(result.section.name if result.section else NO_SECTION, "left"),
+            C(result.person.post, "left"),
+            *(g or DASH for g in result.grades_by_quarter),
+            C(result.excellent_barred or "", "left"),
+            height=20,
+            tie=n == 1,
+        )
+    form.row(C("公示期间，对拟定为“优秀”等次的人选有异议的，可向单位考核办反映。", "sign", span=9), height=24, tie=True)
+    _signatures(form, "考核办（盖章）：", "主要领导（签字）：", "公示日期：　　年　　月　　日")
+    yield unit.name, form, len(results)
+
+
 WRITERS = {
     QUARTERLY_PERSON: quarterly_person_forms,
     QUARTERLY_RESULTS: quarterly_results_forms,
     QUOTA_USAGE: quota_usage_forms,
     YEAR_SUMMARY: year_summary_forms,
     ANNUAL_PERSON: annual_person_forms,
+    QUARTERLY_PUBLICITY: quarterly_publicity_forms,
+    ANNUAL_PUBLICITY: annual_publicity_forms,
 }

@@ -24,6 +24,10 @@ class RegisterForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    # Set by the button pressed: the workbook, or the same register as a PDF made by LibreOffice.
+    format = forms.ChoiceField(
+        label=gettext_lazy("file format"), choices=[("xlsx", "Excel"), ("pdf", "PDF")], required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,9 +36,19 @@ class RegisterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 
+    def choices(self):
+        """The fields chosen in the form's selects (the format is chosen by the button pressed)."""
+        return [field for field in self if field.name != "format"]
+
     def request(self, unit=None) -> Request:
         data = self.cleaned_data
-        return Request(kind=data["kind"], assessment_year=data["year"], quarter=data["quarter"], unit=unit)
+        return Request(
+            kind=data["kind"],
+            assessment_year=data["year"],
+            quarter=data["quarter"],
+            unit=unit,
+            format=data.get("format") or "xlsx",
+        )
 
 
 class UnitRegisterForm(RegisterForm):

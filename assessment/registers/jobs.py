@@ -2,7 +2,8 @@
 
 A unit's register is small and downloads at once (see ``views``); a whole region's may take a while, so
 asking for it (``services.register_export_request``) makes a ``RegisterExport`` row that a task fills in
-here, reporting progress per unit.
+here, reporting progress per unit. A PDF is the workbook converted by LibreOffice (``pdf``) once every
+unit is written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import RegisterExport
+from assessment.registers import pdf
 from assessment.registers.export import Request, export_register
 from common.refusals import refusal_messages
 
@@ -34,7 +36,9 @@ def register_export_run(*, export_id: int, on_progress=None) -> RegisterExport:
     job = RegisterExport.objects.select_related("assessment_year__region", "unit", "requested_by").get(pk=export_id)
     if not claimed:
         return job
-    request = Request(kind=job.kind, assessment_year=job.assessment_year, quarter=job.quarter, unit=job.unit)
+    request = Request(
+        kind=job.kind, assessment_year=job.assessment_year, quarter=job.quarter, unit=job.unit, format=job.format
+    )
 
     def progress(done: int, total: int) -> None:
         RegisterExport.objects.filter(pk=job.pk).update(done=done, total=total)
@@ -42,15 +46,26 @@ def register_export_run(*, export_id: int, on_progress=None) -> RegisterExport:
             on_progress(done, total)
 
     try:
+        if request.format == "pdf":
+            pdf.check_available()  # before the workbook is built for nothing
         with tempfile.TemporaryFile() as out:
             exported = export_register(request=request, by=job.requested_by, out=out, progress=progress)
-            out.seek(0)
             job.refresh_from_db(fields=["done", "total"])
-            job.file.save(f"{job.kind}.xlsx", File(out), save=False)
+            if request.format == "pdf":
+                with tempfile.TemporaryFile() as converted:
+                    pdf.workbook_file_to_pdf(out, converted)
+                    converted.seek(0)
+                    job.file.save(f"{job.kind}.pdf", File(converted), save=False)
+            else:
+                out.seek(0)
+                job.file.save(f"{job.kind}.xlsx", File(out), save=False)
             job.size = job.file.size
     except (PermissionError, ValidationError) as exc:
         job.status = RegisterExport.Status.FAILED
         job.error = " ".join(refusal_messages(exc))[:500]
+    except pdf.PdfUnavailable as exc:
+        job.status = RegisterExport.Status.FAILED
+        job.error = str(exc)[:500]
     except Exception:
         logger.exception("register export %s failed", job.pk)
         job.status = RegisterExport.Status.FAILED

@@ -1,9 +1,21 @@
 """Paper-form layout on top of openpyxl's write-only mode: the shared machinery of the registers (登记表).
 
 A form is built row by row as a small grid of cells that may span columns and rows; ``FormSheet.write``
-then fits the column widths to the content and streams the rows to a write-only worksheet, with the
-merges, borders, a Chinese font and the print setup (A4, header rows repeated on every page). Rows are
-held for one sheet at a time, so memory follows the largest sheet, not the whole workbook.
+then fits the column widths to the content, lays the rows out on A4 pages and streams them to a write-only
+worksheet, with the merges, borders, a Chinese font and the print setup. Rows are held for one sheet at a
+time, so memory follows the largest sheet, not the whole workbook.
+
+Pages are laid out here, not left to the spreadsheet: every row has a height, so the rows that fit a page
+are known, and the sheet carries its own page breaks. That is what lets each sheet's footer say "第 N 页
+共 M 页" of that sheet alone (a workbook of one form per person numbers each person's pages from 1), keeps
+a box that spans rows, a title and its table head, or a signature line and the rows it signs on one page,
+and stretches the free-text boxes so a per-person form fills its page as the paper form does. The width
+is fitted to the page (Excel and LibreOffice measure a column differently, so the page is laid out for
+the one that shrinks the form least: in the other the rows take less room, never more).
+
+The font is 宋体 (SimSun), the paper forms' own. LibreOffice on Linux has no 宋体 and would fall back to
+one face for Chinese and another for digits; ``fonts.conf`` beside this module (used by ``pdf``) maps
+宋体 and SimSun to Noto Serif CJK SC (Debian: ``apt-get install fonts-noto-cjk``) for both.
 
 Text is always written as text: a value beginning with ``=``, ``+``, ``-`` or ``@`` (say, a self-summary)
 is stored as a string with Excel's quote prefix, never as a formula, and characters XML cannot carry are
@@ -27,6 +39,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from common.workbooks import as_text
@@ -35,18 +48,29 @@ FONT = "宋体"
 SHEET_TITLE_MAX = 31
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 A4 = 9  # the paper size code of A4 in SpreadsheetML
+A4_POINTS = (595.28, 841.89)  # portrait width and height
+# Margins in inches. The footer sits 0.3 in from the bottom edge with 0.5 in of room above it: with the
+# 0.3 in that the bottom margin left before, LibreOffice clipped the footer's lower half on every page.
+MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM, MARGIN_HEADER, MARGIN_FOOTER = 0.5, 0.6, 0.8, 0.3, 0.3
+# The share of a page's height the layout fills: LibreOffice and Excel round row heights differently.
+PAGE_FILL = 0.97
+ROW_HEIGHT = 18.0  # points, for a row built without one
+LINE_HEIGHT = 16.0  # points a line of 11-point Chinese text takes (Noto Serif CJK's lines are 1.44 em)
+MAX_ROW_HEIGHT = 409.0  # the largest row height a spreadsheet keeps
 
 _thin = Side(style="thin", color="000000")
 _box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 _centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
+# Text that starts at the left border is indented by one character, as written on the paper form.
+_left = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
+_top_left = Alignment(horizontal="left", vertical="top", wrap_text=True, indent=1)
+_sign = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 # The styles a form uses, by name: font, border, alignment, fill, number format.
 STYLES: dict[str, dict] = {
     "title": {"font": Font(name=FONT, size=18, bold=True), "alignment": _centre},
     "subtitle": {"font": Font(name=FONT, size=11), "alignment": _centre},
-    "caption": {"font": Font(name=FONT, size=11), "alignment": _left},
+    "caption": {"font": Font(name=FONT, size=11), "alignment": _sign},
     "head": {
         "font": Font(name=FONT, size=11, bold=True),
         "alignment": _centre,
@@ -58,7 +82,7 @@ STYLES: dict[str, dict] = {
     "text": {"font": Font(name=FONT, size=11), "alignment": _top_left, "border": _box},
     "left": {"font": Font(name=FONT, size=11), "alignment": _left, "border": _box},
     "number": {"font": Font(name=FONT, size=11), "alignment": _centre, "border": _box, "number_format": "0.00"},
-    "sign": {"font": Font(name=FONT, size=11), "alignment": _left},
+    "sign": {"font": Font(name=FONT, size=11), "alignment": _sign},
 }
 # Styles whose cells do not widen their column: titles and long texts wrap inside their merged span.
 NOT_FITTED = frozenset({"title", "subtitle", "caption", "text", "sign"})
@@ -97,13 +121,22 @@ class FormSheet:
     heights: dict[int, float] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     repeat: tuple[int, int] | None = None  # the header rows printed on every page (1-based, inclusive)
+    footer: str = ""  # who or what the sheet is, before "第 N 页 共 M 页"; the sheet's title when empty
+    fill: bool = False  # stretch the growing rows to fill each page (the per-person forms)
     _taken: set[tuple[int, int]] = field(default_factory=set)
+    _tied: set[int] = field(default_factory=set)  # rows that stay on the page of the row before them
+    _growing: dict[int, float] = field(default_factory=dict)
 
-    def row(self, *cells: C | object, height: float | None = None) -> int:
-        """Append a row; plain values become ``C(value)``. Returns the row's 1-based number."""
+    def row(self, *cells: C | object, height: float | None = None, tie: bool = False, grow: float = 0) -> int:
+        """Append a row; plain values become ``C(value)``. Returns the row's 1-based number. ``tie`` keeps
+        the row on the page of the row before it; a row that may ``grow`` (a box of free text) takes that
+        many shares of the room its page has left."""
         number = len(self.rows) + 1
         placed: list[tuple[int, C]] = []
         column = 1
+        # A row a box from above reaches into cannot start a page: the box would be cut in two.
+        if (number, 1) in self._taken or any((number, c) in self._taken for c in range(1, self.columns + 1)):
+            tie = True
         for raw in cells:
             cell = raw if isinstance(raw, C) else C(raw)
             while (number, column) in self._taken:
@@ -118,16 +151,19 @@ class FormSheet:
                         self._taken.add((r, c))
             column += cell.span
         self.rows.append(placed)
-        if height is not None:
-            self.heights[number] = height
+        self.heights[number] = ROW_HEIGHT if height is None else height
+        if tie and number > 1:
+            self._tied.add(number)
+        if grow:
+            self._growing[number] = grow
         return number
 
     def text_height(self, text: str, *, columns: Iterable[int], minimum: float = 30) -> float:
         """A row height (points) that shows ``text`` wrapped across the given columns."""
         widths = self.widths or [12.0] * self.columns  # forms with long texts set their widths
-        width = sum(widths[c - 1] for c in columns) or 1
+        width = sum(widths[c - 1] for c in columns) - 2 or 1  # less the indent
         lines = sum(max(1, math.ceil(display_width(line) / width)) for line in (text or "").split("\n"))
-        return max(minimum, 15.0 * lines + 6)
+        return max(minimum, LINE_HEIGHT * lines + 6)
 
     def _widths(self) -> list[float]:
         if self.widths is not None:
@@ -137,30 +173,96 @@ class FormSheet:
             for column, cell in placed:
                 if cell.span != 1 or cell.style in NOT_FITTED or cell.value is None:
                     continue
-                needed = display_width(_shown(cell.value)) + 2
+                needed = display_width(_shown(cell.value)) + 3  # the indent and a margin
                 fitted[column - 1] = max(fitted[column - 1], min(float(self.max_width), float(needed)))
         self.widths = fitted
         return fitted
 
-    def write(self, book: Workbook, title: str) -> None:
-        """Stream the form into a new write-only sheet of ``book`` and close the sheet."""
+    def _page_size(self) -> tuple[float, float]:
+        """The printable width and height of a page, in points."""
+        width, height = A4_POINTS[::-1] if self.landscape else A4_POINTS
+        return width - 2 * MARGIN_SIDE * 72, height - (MARGIN_TOP + MARGIN_BOTTOM) * 72
+
+    def _scale(self) -> float:
+        """How much fitting the form to the page's width shrinks it, as Excel measures a column (7 pixels a
+        character and 5 of padding): LibreOffice's columns are wider, so it shrinks the form more and the
+        rows laid out here take less room there, never more."""
+        printable, _height = self._page_size()
+        needed = sum((7 * width + 5) * 0.75 for width in self._widths())
+        return min(1.0, printable / needed)
+
+    def pages(self) -> list[range]:
+        """The rows of each page (1-based numbers), laid out from the rows' heights: a page ends before a
+        row that does not fit, never between tied rows; the repeated header rows take their room on every
+        page after the first. A group of tied rows taller than a page starts a page of its own."""
+        _width, printable = self._page_size()
+        room = printable * PAGE_FILL / self._scale()
+        repeated = sum(self.heights[n] for n in range(self.repeat[0], self.repeat[1] + 1)) if self.repeat else 0.0
+        groups: list[list[int]] = []
+        for number in range(1, len(self.rows) + 1):
+            if groups and number in self._tied:
+                groups[-1].append(number)
+            else:
+                groups.append([number])
+        pages: list[list[int]] = [[]]
+        used = 0.0
+        for group in groups:
+            height = sum(self.heights[n] for n in group)
+            if pages[-1] and used + height > room:
+                pages.append([])
+                used = repeated if self.repeat and group[0] > self.repeat[1] else 0.0
+            pages[-1].extend(group)
+            used += height
+        return [range(page[0], page[-1] + 1) for page in pages if page]
+
+    def _fill(self, pages: list[range]) -> None:
+        """Give each page's room left to its growing rows, by their shares."""
+        _width, printable = self._page_size()
+        room = printable * PAGE_FILL / self._scale()
+        repeated = sum(self.heights[n] for n in range(self.repeat[0], self.repeat[1] + 1)) if self.repeat else 0.0
+        for index, page in enumerate(pages):
+            growing = [n for n in page if n in self._growing]
+            if not growing:
+                continue
+            used = sum(self.heights[n] for n in page) + (repeated if index and self.repeat else 0.0)
+            share = (room - used - 1) / sum(self._growing[n] for n in growing)  # 1 under: the same breaks
+            if share <= 0:
+                continue
+            for n in growing:
+                self.heights[n] = min(MAX_ROW_HEIGHT, self.heights[n] + share * self._growing[n])
+
+    def write(self, book: Workbook, title: str) -> int:
+        """Stream the form into a new write-only sheet of ``book`` and close the sheet; returns its pages."""
+        pages = self.pages()
+        if self.fill:
+            self._fill(pages)
+            pages = self.pages()  # the same breaks: each page grew into its own room
         ws = book.create_sheet(title)
         # Everything that goes before the rows in the file is set before the first row is streamed.
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_setup.paperSize = A4
         ws.page_setup.orientation = "landscape" if self.landscape else "portrait"
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+        ws.page_setup.fitToHeight = 0  # as many pages down as the rows need (the breaks below say where)
+        # Each sheet numbers its own pages from 1: a workbook of one form per person prints each as its own.
+        ws.page_setup.useFirstPageNumber = True
+        ws.page_setup.firstPageNumber = 1
         ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
-        ws.oddFooter.center.text = "&A　第 &P 页"
+        ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE
+        ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP, MARGIN_BOTTOM
+        ws.page_margins.header, ws.page_margins.footer = MARGIN_HEADER, MARGIN_FOOTER
+        name = (self.footer or title).replace("&", "&&")  # "&" starts a code in a footer
+        ws.oddFooter.center.text = f"{name}　第 &P 页　共 {len(pages)} 页"
+        ws.oddFooter.center.font = f"{FONT},Regular"
+        ws.oddFooter.center.size = 10
+        for page in pages[1:]:
+            ws.row_breaks.append(Break(id=page.start - 1))  # a break after the row before the page
         if self.repeat is not None:
             ws.print_title_rows = f"{self.repeat[0]}:{self.repeat[1]}"
         for index, width in enumerate(self._widths(), start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         for number, height in self.heights.items():
-            ws.row_dimensions[number].height = height
+            ws.row_dimensions[number].height = round(height, 1)
         for top, left, bottom, right in self.merges:
             ws.merged_cells.add(f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}")
         covered = _covered_styles(self)
@@ -178,6 +280,7 @@ class FormSheet:
         ws.merged_cells = MultiCellRange()
         ws.row_dimensions.clear()
         ws.column_dimensions.clear()
+        return len(pages)
 
 
 def _covered_styles(form: FormSheet) -> dict[tuple[int, int], str]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessment.models import RegisterExport
+from assessment.registers import pdf
 from assessment.registers.export import export_register
 from assessment.registers.forms import RegisterForm, UnitRegisterForm
 from assessment.registers.selectors import export_years, exports_of, may_export, may_export_region
@@ -22,7 +23,7 @@ from assessment.registers.services import register_export_request
 from common.refusals import not_found
 from units.permissions import Action, scope_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
 
 def _refuse_without_export(request) -> None:
@@ -53,7 +54,7 @@ def centre(request):
 
 @login_required
 def download(request):
-    """One unit's register, built and sent at once."""
+    """One unit's register, built and sent at once: the workbook, or its PDF made by LibreOffice."""
     _refuse_without_export(request)
     form = UnitRegisterForm(request.GET, user=request.user, prefix="unit")
     if not form.is_valid():
@@ -69,7 +70,14 @@ def download(request):
         return redirect("registers:centre")
     except PermissionError:
         raise not_found(request, "register_download", f"unit={wanted.unit.pk}") from None
-    return _attachment(HttpResponse(out.getvalue(), content_type=XLSX), wanted.file_name())
+    content = out.getvalue()
+    if wanted.format == "pdf":
+        try:
+            content = pdf.workbook_to_pdf(content)
+        except pdf.PdfUnavailable as exc:
+            messages.error(request, str(exc))
+            return redirect("registers:centre")
+    return _attachment(HttpResponse(content, content_type=CONTENT_TYPES[wanted.format]), wanted.file_name())
 
 
 def _form_errors(request, form):
@@ -121,4 +129,4 @@ def export_file(request, pk: int):
     # The roles are checked again: someone who lost them since the export does not take the file away.
     if not may_export(request.user, job):
         raise not_found(request, "register_export_file", f"export={pk} no longer in scope")
-    return _attachment(FileResponse(job.file.open("rb"), content_type=XLSX), job.file_name)
+    return _attachment(FileResponse(job.file.open("rb"), content_type=CONTENT_TYPES[job.format]), job.file_name)

@@ -27,9 +27,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "knox",
+    "api.apps.KnoxConfig",  # knox, named in Chinese
     "guardian",
-    "axes",
+    "accounts.apps.AxesConfig",  # axes, named in Chinese
     "csp",
     "audit",
     "accounts",
@@ -272,6 +272,11 @@ REGISTER_KEEP_DAYS = env_int("REGISTER_KEEP_DAYS", 7, minimum=1)
 TRAIL_EXPORT_MAX_ROWS = env_int("TRAIL_EXPORT_MAX_ROWS", 50_000, minimum=1)
 # How many parallel jobs ``manage.py restore`` gives pg_restore (README, "Backup and restore").
 RESTORE_JOBS = env_int("RESTORE_JOBS", 2, minimum=1)
+
+# The registers as PDF are made by LibreOffice headless (assessment/registers/pdf.py): the command to run, and
+# how many seconds one conversion may take before it is stopped (a region's 平时考核登记表 is ~10,000 pages).
+REGISTER_SOFFICE = env_str("REGISTER_SOFFICE", "soffice")
+REGISTER_PDF_TIMEOUT = env_int("REGISTER_PDF_TIMEOUT", 1800, minimum=10)
 # seed_demo refuses to run where this is false (production).
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", True)
 

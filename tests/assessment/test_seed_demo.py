@@ -293,7 +293,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
     the database: every person of the region in the results and summary registers, every ledger row in
     the quota register, every person of 区公安分局 in the two per-person registers."""
     from assessment.models import QuarterlyResult, QuotaLedger
-    from assessment.registers.export import QUARTER_NAMES, Request, export_register
+    from assessment.registers.export import NO_SECTION, QUARTER_NAMES, REGISTER_ORDER, Request, export_register
     from assessment.registers.layout import joined
 
     org = User.objects.get(username="org")
@@ -314,7 +314,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
     assert (done.units, done.rows) == (41, results.count()) == (41, 1300)
     expected = {}
     for r in results:
-        key = joined(r.unit.name, r.section.name if r.section else "未分股室")
+        key = joined(r.unit.name, r.section.name if r.section else NO_SECTION)
         expected.setdefault(key, []).append(r)
     book = load_workbook(io.BytesIO(content), read_only=True)
     assert len(book.sheetnames) == done.sheets == len(expected)
@@ -332,7 +332,8 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
                 r.final_grade or None,
             ], (title, n)  # fmt: skip
         goods = sum(1 for r in mine if r.final_grade == "好")
-        assert rows[4 + len(mine)][0] == f"本股室参加考核 {len(mine)} 人，确定为“好”等次 {goods} 人。"
+        who = "单位领导中" if title.endswith(NO_SECTION) else "股室"
+        assert rows[4 + len(mine)][0] == f"本{who}参加考核 {len(mine)} 人，确定为“好”等次 {goods} 人。"
 
     # 优秀等次比例使用申报表: every section's ledger and the unit total.
     done, content = export("quota-usage", quarter=period.quarter)
@@ -384,7 +385,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
 
     # The per-person registers of 区公安分局: a sheet per person, each naming them and their result.
     done, content = export("quarterly-person", unit=police, quarter=period.quarter)
-    mine = results.filter(unit=police).order_by("section__order", "section_id", "person__post_order", "person_id")
+    mine = results.filter(unit=police).order_by(*REGISTER_ORDER)
     assert done.sheets == mine.count() > 100
     book = load_workbook(io.BytesIO(content), read_only=True)
     for ws, r in zip(book.worksheets, mine, strict=True):
@@ -397,9 +398,7 @@ def test_every_register_of_the_demo_county_reads_back_cell_by_cell(demo, db):
     court = Unit.objects.get(name="区人民法院")
     last_year = AnnualResult.objects.filter(unit=court).order_by("assessment_year__year").first().assessment_year
     done, content = export("annual-person", unit=court, assessment_year=last_year)
-    annual = AnnualResult.objects.filter(assessment_year=last_year, unit=court).order_by(
-        "section__order", "section_id", "person__post_order", "person_id"
-    )
+    annual = AnnualResult.objects.filter(assessment_year=last_year, unit=court).order_by(*REGISTER_ORDER)
     assert done.sheets == annual.count() > 20
     book = load_workbook(io.BytesIO(content), read_only=True)
     for ws, r in zip(book.worksheets, annual, strict=True):
@@ -428,3 +427,19 @@ def test_the_fairness_analytics_find_exactly_what_the_demo_planted(demo, db):
     late = [r.unit.code for r in report.running if r.measures["deadlines"] != 1]
     assert late == [LATE_UNIT]
     assert all(r.rating is not None for r in report.running)
+
+
+def test_the_seed_says_each_step_of_how_many_with_an_estimate_of_the_time_left():
+    from assessment.management.commands.seed_demo import Progress
+
+    said = []
+    times = iter([2.0, 32.0, 92.0])
+    progress = Progress(said.append, started=0.0, clock=lambda: next(times))
+    progress("the county", 1, 11)
+    progress("2025 Q1", 2, 11)
+    progress("2025 Q2", 3, 11)
+    assert said == [
+        "  step 1 of 11: the county (2s)",
+        "  step 2 of 11: 2025 Q1 (32s, about 320s left)",  # 32 s for one step, ten to go
+        "  step 3 of 11: 2025 Q2 (92s, about 414s left)",  # 46 s a step, nine to go
+    ]

@@ -4,9 +4,25 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessment.demo import load_demo_history
+from assessment.demo import history_steps, load_demo_history
 from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REGION_CODE, DemoRefused, demo_year, load_demo
 from units.models import Region
+
+
+class Progress:
+    """Says each step of the seed as it begins: its number of all of them, the time so far and, from the
+    steps done, about how long the rest will take (the steps, a quarter each, take about as long)."""
+
+    def __init__(self, write, started: float, clock=time.perf_counter) -> None:
+        self.write, self.started, self.clock = write, started, clock
+
+    def __call__(self, message: str, step: int, steps: int) -> None:
+        elapsed = self.clock() - self.started
+        line = f"  step {step} of {steps}: {message} ({elapsed:.0f}s"
+        if step > 1:
+            left = elapsed / (step - 1) * (steps - step + 1)
+            line += f", about {left:.0f}s left"
+        self.write(line + ")")
 
 
 class Command(BaseCommand):
@@ -17,18 +33,24 @@ class Command(BaseCommand):
         today = timezone.localdate()
         year = demo_year(today)
 
-        def say(message: str) -> None:
-            self.stdout.write(f"  {message} ({time.perf_counter() - started:.0f}s)")
+        def write(line: str) -> None:
+            self.stdout.write(line)
             self.stdout.flush()
 
-        say("the county: units, sections, people, placements, accounts")
+        progress = Progress(write, started)
+        # A demo built in an earlier year keeps that year, complete to its last quarter.
+        as_of = today if year == today.year else datetime.date(year, 12, 31)
+        # The county is the first step; the history's steps follow it.
+        progress("the county: units, sections, people, placements, accounts", 1, history_steps(as_of) + 1)
         try:
             created = load_demo(year)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
-        # A demo built in an earlier year keeps that year, complete to its last quarter.
-        as_of = today if year == today.year else datetime.date(year, 12, 31)
-        created |= load_demo_history(region=Region.objects.get(code=DEMO_REGION_CODE), today=as_of, say=say)
+        created |= load_demo_history(
+            region=Region.objects.get(code=DEMO_REGION_CODE),
+            today=as_of,
+            say=lambda message, step, steps: progress(message, step + 1, steps + 1),
+        )
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{name} {count}" for name, count in created.items())
         if any(created.values()):

@@ -4,6 +4,8 @@ Scores are shown only where the region's parameter says so. Anyone else gets a 4
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from common.params import is_number
 from common.refusals import not_found
 from periods.models import Period
 from units.models import Unit
+from units.permissions import Action, scope_for
 
 PUBLICITY_PAGE = 100
 
@@ -68,6 +71,17 @@ def publicity(request, period_pk: int, code: str):
         "grades": Grade.values,
         "chosen": chosen,
         "query": query.urlencode(),
+        # The list as a register (平时考核结果公示表), to print and post, for whoever exports the unit's registers.
+        "register_query": urlencode(
+            {
+                "unit-kind": "quarterly-publicity",
+                "unit-year": period.assessment_year_id,
+                "unit-quarter": period.quarter,
+                "unit-unit": unit.code,
+            }
+        )
+        if scope_for(request.user, Action.EXPORT).covers_unit(unit)
+        else "",
     }
     if printing:
         return render(request, "assessment/quarter/publicity_print.html", {**context, "rows": list(shown)})

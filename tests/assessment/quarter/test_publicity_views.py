@@ -4,6 +4,7 @@ logged. Linked from the home page while publicity runs, and from the person's ow
 
 import datetime
 import logging
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -188,3 +189,20 @@ def test_the_publicity_page_takes_a_bounded_number_of_queries(
         client.get(url(quarter, unit))
     with django_assert_max_num_queries(20):
         client.get(url(quarter, unit, "?print=1"))
+
+
+def test_the_office_downloads_the_list_as_a_register_and_a_member_sees_no_such_link(
+    published, cast, staff, unit, client
+):
+    client.force_login(staff[0].user)
+    assert "publicity-register-xlsx" not in client.get(url(published, unit)).content.decode()
+    client.force_login(cast["office"])
+    page = client.get(url(published, unit)).content.decode()
+    link = page.split('id="publicity-register-xlsx" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert 'id="publicity-register-pdf"' in page
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert quote("平时考核结果公示表") in response["Content-Disposition"]
+    client.force_login(cast["outsider"])
+    assert client.get(link).status_code == 404

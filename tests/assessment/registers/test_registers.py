@@ -494,3 +494,124 @@ def test_sheet_titles_keep_the_persons_name_and_stay_valid():
     assert titles("a" * 30 + "'b") == "a" * 30  # cut, then no trailing apostrophe
     assert titles("'引号'") == "引号"
     assert titles("股室[一]/二:三*?") == "股室_一__二_三__"
+
+
+def test_the_people_outside_every_section_come_first_in_their_own_block_without_a_section_heads_line(
+    quarter, cast, unit, staff
+):
+    leader = staff[9]  # the last in post order, moved out of the sections: the unit's 副局长
+    leader.section = None
+    leader.post = "副局长"
+    leader.save()
+    QuarterlyResult.objects.filter(period=quarter, person=leader).update(section=None)
+    year = quarter.assessment_year
+    _done, content = export(cast["office"], kind="quarterly-results", assessment_year=year, quarter=1, unit=unit)
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == [registers.NO_SECTION, "综合股", "业务股"]
+    block = values(book[registers.NO_SECTION])
+    assert block[4][1] == leader.name
+    signed = {v for row in block for v in row if v}
+    assert "主要领导（签字）：" in signed
+    assert "股室负责人（签字）：" not in signed
+    assert "股室负责人（签字）：" in {v for row in values(book["综合股"]) for v in row if v}
+    _done, content = export(cast["office"], kind="quarterly-person", assessment_year=year, quarter=1, unit=unit)
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames[0] == leader.name
+    labels = {ws.title: {row[0] for row in values(ws)} for ws in book}
+    assert "股组长评鉴意见" not in labels[leader.name]  # no section head appraises a leader
+    assert "股组长评鉴意见" in labels[staff[0].name]
+    _done, content = export(
+        cast["office"], kind="quarterly-publicity", assessment_year=year, quarter=1, unit=unit
+    )  # nothing published yet: an empty workbook that says so
+    assert load_workbook(io.BytesIO(content)).sheetnames == ["平时考核结果公示表"]
+
+
+def test_each_sheets_footer_numbers_its_own_pages_of_its_own_total(decided, cast, unit):
+    year = decided.assessment_year
+    done, content = export(cast["office"], kind="quarterly-person", assessment_year=year, quarter=1, unit=unit)
+    book = load_workbook(io.BytesIO(content))
+    assert done.pages == len(book.sheetnames) == 10
+    for ws in book:
+        assert ws.page_setup.useFirstPageNumber
+        assert ws.page_setup.firstPageNumber == 1
+        assert ws.oddFooter.center.text == f"{ws.title}　第 &P 页　共 1 页"
+
+
+def test_a_pdf_is_refused_with_the_reason_where_libreoffice_is_missing(quarter, cast, unit, client, settings):
+    settings.REGISTER_SOFFICE = "no-such-soffice"
+    params = {
+        "unit-kind": "quarterly-results",
+        "unit-year": quarter.assessment_year.pk,
+        "unit-quarter": 1,
+        "unit-unit": unit.code,
+        "unit-format": "pdf",
+    }
+    client.force_login(cast["outsider"])
+    assert client.get(reverse("registers:download"), params).status_code == 404  # who asks comes first
+    client.force_login(cast["office"])
+    response = client.get(reverse("registers:download"), params, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("registers:centre")
+    assert "服务器未安装 LibreOffice" in response.content.decode()
+
+
+def test_a_region_pdf_fails_with_the_reason_where_libreoffice_is_missing(
+    quarter, cast, client, media, settings, django_capture_on_commit_callbacks
+):
+    settings.REGISTER_SOFFICE = "no-such-soffice"
+    client.force_login(cast["org"])
+    form = {
+        "region-kind": "quarterly-results",
+        "region-year": quarter.assessment_year.pk,
+        "region-quarter": 1,
+        "region-format": "pdf",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registers:start"), form)
+    job = RegisterExport.objects.get()
+    assert job.file_name.endswith(".pdf")
+    assert job.status == "failed"
+    assert "服务器未安装 LibreOffice" in job.error
+    assert "服务器未安装 LibreOffice" in client.get(reverse("registers:export", args=[job.pk])).content.decode()
+
+
+@pytest.mark.libreoffice
+def test_a_units_register_downloads_as_a_pdf_and_an_outsider_gets_404(quarter, cast, unit, client):
+    params = {
+        "unit-kind": "quarterly-results",
+        "unit-year": quarter.assessment_year.pk,
+        "unit-quarter": 1,
+        "unit-unit": unit.code,
+        "unit-format": "pdf",
+    }
+    client.force_login(cast["outsider"])
+    assert client.get(reverse("registers:download"), params).status_code == 404
+    client.force_login(cast["office"])
+    assert "下载 PDF" in client.get(reverse("registers:centre")).content.decode()
+    response = client.get(reverse("registers:download"), params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert ".pdf" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.libreoffice
+def test_the_regions_pdf_is_built_in_the_background_and_kept_privately(
+    quarter, cast, client, media, django_capture_on_commit_callbacks
+):
+    client.force_login(cast["org"])
+    form = {
+        "region-kind": "quarterly-results",
+        "region-year": quarter.assessment_year.pk,
+        "region-quarter": 1,
+        "region-format": "pdf",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registers:start"), form)
+    job = RegisterExport.objects.get()
+    assert (job.status, job.format) == ("done", "pdf")
+    assert job.file.path.startswith(str(media))
+    download = client.get(reverse("registers:export_file", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    client.force_login(cast["outsider"])
+    assert client.get(reverse("registers:export_file", args=[job.pk])).status_code == 404
