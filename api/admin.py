@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from api.services import token_issue, token_revoke
-
 from common import numbers
 
 

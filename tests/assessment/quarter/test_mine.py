@@ -13,7 +13,6 @@ from django.utils import translation
 from assessment.models import FollowUp, Notification, QuarterlyResult, ReviewRequest, WorkRecord
 from assessment.quarter import services
 from audit.models import AuditEntry
-
 from periods.models import Period
 from scoring import services as scoring
 from scoring.models import Event, EventStandard
