@@ -192,6 +192,8 @@ COVERED = {
     ("get", "/api/v1/grade-history/"),
     ("get", "/api/v1/grade-history/{id}/"),
     ("post", "/api/v1/grade-history/"),
+    # tests/assessment/analytics/test_api.py: the fairness analytics
+    ("get", "/api/v1/years/{year_pk}/fairness/"),
 }
 
 
