@@ -17,7 +17,14 @@ APPS = ["common", "audit", "units", "accounts", "periods", "scoring", "assessmen
 
 # Inside assessment, from the bottom up: the rules and the models, then each stage over those it builds on.
 STAGES = [
-    {"assessment.quota", "assessment.annual", "assessment.fairness", "assessment.models", "assessment.migrations"},
+    {
+        "assessment.quota",
+        "assessment.annual",
+        "assessment.fairness",
+        "assessment.models",
+        "assessment.migrations",
+        "assessment.notify",
+    },
     {"assessment.quarter"},
     {"assessment.year"},
     {"assessment.registers"},

@@ -1,15 +1,25 @@
 """The home page: who you are and what your roles let you do, each leading to its work; the periods open in
-your region and your unread reminders."""
+your region and your unread reminders. And the user's notifications: the list, opening one (read, then its
+page), marking them all read."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.shortcuts import render
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from assessment.home import selectors, services
+from assessment.models import Notification
 from assessment.quarter import selectors as quarter_selectors
 from assessment.quarter import services as quarter_services
 from assessment.year import selectors as year_selectors
+from common.listing import Filter, listing
+from common.refusals import not_found
 from periods.models import AssessmentYear, Period, Step
 from units.models import Role
 from units.permissions import ROLE_ABILITIES, SELF_ABILITIES, Action, roles_of
@@ -107,7 +117,7 @@ def home(request):
         )
     # The 公示 running in the person's unit, for a link on their card while it lasts.
     publicity = quarter_selectors.publicity_now_for(user=user, today=quarter_services.today()) if person else []
-    notifications = user.notifications.filter(read_at__isnull=True)[:10]
+    notifications = selectors.unread_of(user=user)[:10]
     notice = year_selectors.notice_waiting(person) if person is not None else None
     context = {
         "notice": notice,
@@ -120,3 +130,55 @@ def home(request):
         "self_abilities": SELF_ABILITIES if person is not None else (),
     }
     return render(request, "assessment/home/index.html", context)
+
+
+def _states() -> Filter:
+    return Filter(
+        "state",
+        "read_at",
+        _("state"),
+        [("unread", _("unread")), ("read", _("read"))],
+        where={"unread": Q(read_at__isnull=True), "read": Q(read_at__isnull=False)},
+    )
+
+
+@login_required
+def notifications(request):
+    """The user's own notifications, newest first, the unread marked."""
+    found = listing(
+        request,
+        selectors.notifications_of(user=request.user),
+        search=("message",),
+        id_field=None,
+        filters=(_states(),),
+        default_sort=("-created_at", "-pk"),
+        per_page=settings.NOTIFICATIONS_PER_PAGE,
+        dates="created_at",
+    )
+    return render(request, "assessment/home/notifications.html", {"listing": found})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    """Read the notification, then go to its page: only a page of this system (a link elsewhere is not
+    followed: a notification's link is written by the system, and one that leads out is not to be trusted)."""
+    try:
+        note = services.notification_open(user=request.user, pk=pk)
+    except Notification.DoesNotExist:
+        raise not_found(request, "notification_open", f"notification={pk}") from None
+    if note.url and url_has_allowed_host_and_scheme(
+        note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(note.url)
+    if note.url:
+        messages.warning(request, _("The link of this notification leads outside the system; it was not followed."))
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    count = services.notifications_mark_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
+    return redirect("notifications")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessment.models import Notification, QuarterlyResult
+from assessment.notify import notify
 from assessment.quarter.stage import STEP_DEADLINES, stage_of
 from periods.models import Period
 from units.models import Role, RoleAssignment, Unit
@@ -123,6 +124,4 @@ def send_reminders(*, today: datetime.date) -> int:
                     url=reverse("quarter:board", args=[period.pk, office.unit.code]),
                 )
             )
-    before = Notification.objects.count()
-    Notification.objects.bulk_create(notes, ignore_conflicts=True)
-    return Notification.objects.count() - before
+    return notify(notes)

@@ -37,6 +37,7 @@ from assessment.models import (
     Sanction,
     SanctionType,
 )
+from assessment.notify import notify
 from assessment.quarter.services import change, region_scope, today
 from audit.models import AuditEntry
 from audit.services import plain
@@ -1108,13 +1109,10 @@ def annual_confirm(*, assessment_year: AssessmentYear, unit: Unit, by, on: datet
         with translation.override(settings.LANGUAGE_CODE):
             r.notice = notice_text(r)
     _commit(results, entries)
-    Notification.objects.bulk_create(
-        [
-            Notification(user_id=r.person.user_id, key=f"annual-{assessment_year.pk}-{r.pk}", message=r.notice[:300])
-            for r in results
-            if r.person.user_id
-        ],
-        ignore_conflicts=True,
+    notify(
+        Notification(user_id=r.person.user_id, key=f"annual-{assessment_year.pk}-{r.pk}", message=r.notice[:300])
+        for r in results
+        if r.person.user_id
     )
     return len(results)
 
@@ -1295,10 +1293,14 @@ def _answer(
         _commit([result], [entry])
         ledger_refresh(unit=result.unit, assessment_year=result.assessment_year)
         if result.person.user_id:
-            Notification.objects.get_or_create(
-                user_id=result.person.user_id,
-                key=f"annual-{result.assessment_year_id}-{result.pk}-{appeal.kind}",
-                defaults={"message": result.notice[:300]},
+            notify(
+                [
+                    Notification(
+                        user_id=result.person.user_id,
+                        key=f"annual-{result.assessment_year_id}-{result.pk}-{appeal.kind}",
+                        message=result.notice[:300],
+                    )
+                ]
             )
     else:
         _audit(

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "units.context_processors.roles",
                 "assessment.quarter.context_processors.current_period",
                 "accounts.context_processors.idle_timeout",
+                "assessment.home.context_processors.unread_notifications",
             ],
         },
     },
@@ -98,7 +99,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked account or address before any password is checked (accounts/lockout.py).
     "accounts.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password backend, which also counts the user's unread notifications as it loads them for each
+    # request: the header's bell costs no query of its own (assessment/home/backends.py).
+    "assessment.home.backends.UserBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_RAISE_403 = False
@@ -261,6 +264,21 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 9},
     },
 }
+
+# Notifications (assessment/notify.py) are in-app; a region whose network reaches a mail server may also send each
+# new one by e-mail to the user's address (NOTIFY_EMAIL, off by default: these systems run on closed networks).
+# The mail server is Django's standard EMAIL_* settings; SITE_URL, when set, makes the e-mail's link absolute.
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", False)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+# How many notifications one page of /notifications/ lists.
+NOTIFICATIONS_PER_PAGE = env_int("NOTIFICATIONS_PER_PAGE", 50, minimum=1)
 
 # How long after a placement ends the receiving unit still sees and assesses the person: long enough to
 # finish the last quarter's results (domain.md §3: submitted by day 10 of the following month, then review).
