@@ -228,13 +228,32 @@ def changes_of(entry: AuditEntry) -> list[Change]:
     )
     found = []
     for name, pair in (entry.changes or {}).items():
-        label = name
+        label, choices = name, {}
         if model is not None:
             with contextlib.suppress(FieldDoesNotExist):
-                label = str(model._meta.get_field(name).verbose_name)
+                field = model._meta.get_field(name)
+                label = str(field.verbose_name)
+                choices = {str(value): str(text) for value, text in field.flatchoices}
         before, after = ([*pair, None, None])[:2] if isinstance(pair, list) else (None, pair)
-        found.append(Change(label, _text(before), _text(after)))
+        found.append(Change(label, _text(_choice(before, choices)), _text(_choice(after, choices))))
     return found
+
+
+def _choice(value, choices: dict[str, str]):
+    """A stored code (a step, a grade) as the pages name it."""
+    return choices.get(str(value), value) if choices and isinstance(value, str | int) else value
+
+
+def step_moved(entry: AuditEntry) -> tuple[str, str] | None:
+    """The steps an act moved a result between, named as the pages name them; None when it moved none."""
+    if not (entry.from_status or entry.to_status):
+        return None
+    model = _models()["annualresult"] if entry.annual_id else _models()["quarterlyresult"]
+    choices = {str(value): str(text) for value, text in model._meta.get_field("status").flatchoices}
+    return (
+        _text(_choice(entry.from_status, choices)),
+        _text(_choice(entry.to_status, choices)),
+    )
 
 
 def _text(value) -> str:

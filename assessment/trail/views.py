@@ -41,7 +41,13 @@ def _entries(request):
 def trail(request):
     found = listing(request, _entries(request), **_options(request))
     rows = [
-        {"entry": e, "label": selectors.action_label(e.action), "changes": selectors.changes_of(e)} for e in found.rows
+        {
+            "entry": e,
+            "label": selectors.action_label(e.action),
+            "changes": selectors.changes_of(e),
+            "moved": selectors.step_moved(e),
+        }
+        for e in found.rows
     ]
     return render(request, "assessment/trail/trail.html", {"listing": found, "rows": rows})
 

@@ -157,3 +157,22 @@ def test_page_queries_do_not_grow_with_the_entries(login, org_user, unit, other_
         response = client.get(TRAIL)
     assert len(response.context["rows"]) == 36  # and the reader's own login
     assert len(many.captured_queries) == len(few.captured_queries) <= 10
+
+
+def test_a_results_steps_and_coded_fields_read_as_the_pages_name_them(login, officer, person, unit):
+    record(
+        action="committee_decide",
+        by=officer,
+        person=person,
+        object_type="quarterlyresult",
+        object_id=987654,
+        changes={"status": ["committee", "decided"]},
+        from_status="committee",
+        to_status="decided",
+    )
+    page = login(officer).get(TRAIL).content.decode()
+    row = page[page.index("quarterlyresult 987654") :]
+    row = row[: row.index("</tr>")]
+    assert "committee" not in row
+    assert "decided" not in row
+    assert row.count("→") == 2
